@@ -1,0 +1,1 @@
+"""Index: embed passages, store vectors (FAISS) and BM25, search them."""

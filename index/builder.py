@@ -1,0 +1,312 @@
+"""Build or refresh an index: chunk, embed what changed, write a new version, swap it in.
+
+The served index is a symlink to a version folder. A build writes a complete new version
+folder beside it and then atomically replaces the symlink, so a crash at any point leaves the
+previous index untouched, and a reader that resolved the link keeps a consistent version.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+import kotae
+from index.embedders.base import Embedder
+from index.lexical import LexicalIndex
+from index.snapshot import FORMAT_VERSION, Snapshot
+from index.store import FaissStore, choose_kind
+from ingest.chunker import SEPARATORS, Chunker, split_sentences
+from ingest.reader import read_corpus
+from ingest.records import Chunk, Document, Skipped
+from kotae.errors import EmptyCorpusError, IndexBusyError, KotaeError
+from kotae.settings import Settings
+
+KEEP_VERSIONS = 2
+
+
+@dataclass
+class BuildReport:
+    documents: int = 0
+    chunks: int = 0
+    embedded_chunks: int = 0
+    embedded_sentences: int = 0
+    reused_documents: int = 0
+    seconds: float = 0.0
+    path: Path | None = None
+    changed: bool = True
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+@dataclass
+class _DocPart:
+    """One document's rows of the index: its passages, their sentences and vectors."""
+
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    sentences: np.ndarray  # (n, 3) start, end, chunk index within the document
+    sentence_vectors: np.ndarray
+
+
+def chunking_identity(settings: Settings) -> dict[str, Any]:
+    return {
+        "size": settings.chunk_size,
+        "overlap": settings.chunk_overlap,
+        "separators": SEPARATORS,
+    }
+
+
+def build_manifest(
+    settings: Settings, embedder: Embedder, documents: list[Document], kind: str
+) -> dict[str, Any]:
+    return {
+        "format_version": FORMAT_VERSION,
+        "kotae": kotae.__version__,
+        "embedder": embedder.identity(),
+        "chunking": chunking_identity(settings),
+        "lexical": LexicalIndex.identity(),
+        "vector_index": kind,
+        "documents": {d.doc_id: d.sha256 for d in documents},
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+def is_current(settings: Settings, embedder: Embedder) -> bool:
+    """True when the index matches the settings and the corpus as it is now."""
+    try:
+        previous = Snapshot.load(settings.index_dir)
+        documents, _ = read_corpus(settings.corpus_dir)
+    except (KotaeError, OSError):
+        return False
+    m = previous.manifest
+    return (
+        m.get("embedder") == embedder.identity()
+        and m.get("chunking") == chunking_identity(settings)
+        and m.get("lexical") == LexicalIndex.identity()
+        and m.get("documents") == {d.doc_id: d.sha256 for d in documents}
+    )
+
+
+class IndexBuilder:
+    def __init__(
+        self, settings: Settings, embedder: Embedder, progress: Callable[..., Any] | None = None
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
+        self._progress = progress or (lambda **kw: tqdm(**kw))
+
+    def build(self, corpus_dir: Path | None = None) -> BuildReport:
+        started = time.perf_counter()
+        corpus_dir = corpus_dir or self.settings.corpus_dir
+        documents, skipped = read_corpus(corpus_dir)
+        if not documents:
+            detail = f" ({len(skipped)} files skipped)" if skipped else ""
+            raise EmptyCorpusError(
+                f"no readable document in {corpus_dir}{detail}: add .txt, .md or .html files "
+                "(UTF-8) or point KOTAE_CORPUS_DIR at the right folder"
+            )
+        target = self.settings.index_dir
+        with _build_lock(target):
+            previous = self._previous_parts(target)
+            parts, report = self._parts(documents, previous)
+            report.skipped = skipped
+            snapshot = self._assemble(documents, parts)
+            if previous is not None and not report.embedded_chunks and _same(target, snapshot):
+                report.changed = False
+            else:
+                _publish(snapshot, target)
+        report.documents, report.chunks = len(documents), len(snapshot.chunks)
+        report.seconds = time.perf_counter() - started
+        report.path = target
+        return report
+
+    def _previous_parts(self, target: Path) -> dict[str, tuple[str, _DocPart]] | None:
+        """Reusable rows of the current index, keyed by document, if built the same way."""
+        try:
+            old = Snapshot.load(target)
+        except KotaeError:
+            return None
+        m = old.manifest
+        if m.get("embedder") != self.embedder.identity() or m.get("chunking") != chunking_identity(
+            self.settings
+        ):
+            return None
+        parts: dict[str, tuple[str, _DocPart]] = {}
+        owner = old.sentence_ranges_per_sentence()[:, 0]
+        for doc_id, doc in old.documents.items():
+            rows = [i for i, c in enumerate(old.chunks) if c.doc_id == doc_id]
+            if not rows:
+                continue
+            sent_rows = np.flatnonzero((owner >= rows[0]) & (owner <= rows[-1]))
+            sentences = np.hstack([old.sentences[sent_rows], owner[sent_rows, None] - rows[0]])
+            parts[doc_id] = (
+                doc.sha256,
+                _DocPart(
+                    [old.chunks[i] for i in rows],
+                    np.array(old.vectors[rows]),
+                    sentences,
+                    np.array(old.sentence_vectors[sent_rows]),
+                ),
+            )
+        return parts
+
+    def _parts(
+        self, documents: list[Document], previous: dict[str, tuple[str, _DocPart]] | None
+    ) -> tuple[list[_DocPart], BuildReport]:
+        report = BuildReport()
+        todo: list[tuple[int, list[Chunk], list[tuple[int, int, int]]]] = []
+        parts: list[_DocPart | None] = []
+        for i, doc in enumerate(documents):
+            old = (previous or {}).get(doc.doc_id)
+            if old is not None and old[0] == doc.sha256:
+                parts.append(old[1])
+                report.reused_documents += 1
+                continue
+            chunks = self.chunker.split(doc)
+            sentences = [
+                (s, e, j)
+                for j, c in enumerate(chunks)
+                for s, e in split_sentences(doc.text, c.start, c.end)
+            ]
+            todo.append((i, chunks, sentences))
+            parts.append(None)
+        for i, chunks, sentences in todo:
+            parts[i] = self._embed_document(documents[i], chunks, sentences, report)
+        return [p for p in parts if p is not None], report
+
+    def _embed_document(
+        self,
+        doc: Document,
+        chunks: list[Chunk],
+        sentences: list[tuple[int, int, int]],
+        report: BuildReport,
+    ) -> _DocPart:
+        unique_spans = sorted({(s, e) for s, e, _ in sentences})
+        texts = [c.text for c in chunks] + [doc.text[s:e] for s, e in unique_spans]
+        vectors = self._embed(texts, doc.doc_id)
+        span_row = {span: len(chunks) + k for k, span in enumerate(unique_spans)}
+        report.embedded_chunks += len(chunks)
+        report.embedded_sentences += len(unique_spans)
+        return _DocPart(
+            chunks,
+            vectors[: len(chunks)],
+            np.array(sentences, dtype=np.int64).reshape(-1, 3),
+            vectors[[span_row[(s, e)] for s, e, _ in sentences]].reshape(-1, self.embedder.dim),
+        )
+
+    def _embed(self, texts: list[str], label: str) -> np.ndarray:
+        batch = self.settings.batch_size
+        out = []
+        bar = self._progress(total=len(texts), desc=f"embedding {label}", unit="text", leave=False)
+        for i in range(0, len(texts), batch):
+            out.append(self.embedder.embed_passages(texts[i : i + batch]))
+            bar.update(len(texts[i : i + batch]))
+        bar.close()
+        return np.vstack(out) if out else np.zeros((0, self.embedder.dim), np.float32)
+
+    def _assemble(self, documents: list[Document], parts: list[_DocPart]) -> Snapshot:
+        chunks = [c for p in parts for c in p.chunks]
+        dim = self.embedder.dim
+        vectors = np.vstack([p.vectors for p in parts]).astype(np.float32).reshape(-1, dim)
+        offsets = np.cumsum([0] + [len(p.chunks) for p in parts])[:-1]
+        sentences = np.vstack(
+            [p.sentences + [0, 0, off] for p, off in zip(parts, offsets, strict=True)]
+        )
+        sentence_vectors = np.vstack([p.sentence_vectors for p in parts]).astype(np.float32)
+        kind = choose_kind(self.settings.ann, len(chunks), self.settings.hnsw_threshold)
+        owner = sentences[:, 2]
+        ranges = np.stack(
+            [
+                np.searchsorted(owner, np.arange(len(chunks)), "left"),
+                np.searchsorted(owner, np.arange(len(chunks)), "right"),
+            ],
+            axis=1,
+        )
+        return Snapshot(
+            manifest=build_manifest(self.settings, self.embedder, documents, kind),
+            documents={d.doc_id: d for d in documents},
+            chunks=chunks,
+            vectors=vectors,
+            sentences=sentences[:, :2],
+            sentence_vectors=sentence_vectors.reshape(-1, dim),
+            sentence_ranges=ranges,
+            store=FaissStore.build(vectors, kind),
+            lexical=LexicalIndex.build([c.text for c in chunks]),
+        )
+
+
+def _same(target: Path, snapshot: Snapshot) -> bool:
+    """True when the served index already has this exact content (nothing to publish)."""
+    try:
+        old = Snapshot.load(target)
+    except KotaeError:
+        return False
+    keys = ("embedder", "chunking", "lexical", "documents", "vector_index")
+    return all(old.manifest.get(k) == snapshot.manifest.get(k) for k in keys)
+
+
+def _publish(snapshot: Snapshot, target: Path) -> None:
+    """Write a new version folder beside ``target`` and atomically point ``target`` at it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    version = target.parent / f"{target.name}.v{stamp}-{uuid.uuid4().hex[:6]}"
+    building = version.with_name(version.name + ".building")
+    try:
+        snapshot.save(building)
+        _fsync_tree(building)
+        os.rename(building, version)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    if target.exists() and not target.is_symlink():
+        # An index folder from before versioning: move it aside once, keep it as a version.
+        os.rename(target, target.parent / f"{target.name}.v0-legacy")
+    link = target.parent / f".{target.name}.link-{uuid.uuid4().hex[:6]}"
+    os.symlink(version.name, link)
+    os.replace(link, target)
+    _prune(target)
+
+
+def _fsync_tree(path: Path) -> None:
+    for p in path.rglob("*"):
+        if p.is_file():
+            with open(p, "rb") as f:
+                os.fsync(f.fileno())
+
+
+def _prune(target: Path) -> None:
+    """Delete versions beyond the newest few and leftovers of interrupted builds."""
+    current = os.path.realpath(target)
+    versions = sorted(target.parent.glob(f"{target.name}.v*"), key=lambda p: p.name, reverse=True)
+    finished = [v for v in versions if not v.name.endswith(".building")]
+    keep = {os.path.realpath(v) for v in finished[:KEEP_VERSIONS]} | {current}
+    for v in versions:
+        if os.path.realpath(v) not in keep:
+            shutil.rmtree(v, ignore_errors=True)
+    for link in target.parent.glob(f".{target.name}.link-*"):
+        link.unlink(missing_ok=True)
+
+
+@contextmanager
+def _build_lock(target: Path) -> Iterator[None]:
+    """One build at a time per index; the lock dies with its process (kill -9 included)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f".{target.name}.lock", "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as e:
+            raise IndexBusyError(
+                f"another `kotae index` is building {target}; wait for it to finish"
+            ) from e
+        yield

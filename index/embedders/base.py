@@ -1,0 +1,39 @@
+"""The contract every embedding backend meets."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+
+class Embedder(ABC):
+    """Turns text into L2-normalised float32 vectors, with separate query and passage roles.
+
+    Retrieval models such as e5 are trained with different prefixes for the two roles; the
+    embedder owns that detail so callers never prepend prompts themselves.
+    """
+
+    name: str
+    model: str
+    dim: int
+
+    @abstractmethod
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray: ...
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return _normalised(self._encode(texts, True), self.dim)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return _normalised(self._encode(texts, False), self.dim)
+
+    def identity(self) -> dict[str, Any]:
+        """What the manifest records: an index is only valid for the same identity."""
+        return {"name": self.name, "model": self.model, "dim": self.dim}
+
+
+def _normalised(vectors: np.ndarray, dim: int) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32).reshape(-1, dim)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12))

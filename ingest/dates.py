@@ -1,0 +1,74 @@
+"""Find dates written the ways Japanese documents write them, as ISO ``YYYY-MM-DD``.
+
+Matching runs on NFKC text so full-width digits count; NFKC keeps string length for the
+characters that matter here only approximately, so callers needing offsets use
+:func:`dates_with_offsets`, which works on the original text with width-tolerant patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
+_D = r"[0-9０-９]"
+_WESTERN = re.compile(rf"({_D}{{4}})\s*年\s*({_D}{{1,2}})\s*月\s*({_D}{{1,2}})\s*日")
+_ERA = re.compile(
+    rf"(明治|大正|昭和|平成|令和)\s*({_D}{{1,2}}|元)\s*年\s*({_D}{{1,2}})\s*月\s*({_D}{{1,2}})\s*日"
+)
+_ENGLISH = re.compile(
+    r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2}),\s*(\d{4})\b"
+)
+_ISO = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b")
+_YEAR_IN_QUESTION = re.compile(rf"({_D}{{4}})\s*年?|(平成|令和|昭和)\s*({_D}{{1,2}}|元)\s*年")
+
+
+def _int(s: str) -> int:
+    return int(s.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+
+
+def _iso(y: int, m: int, d: int) -> str | None:
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def dates_with_offsets(text: str) -> list[tuple[int, str]]:
+    """Every valid date in ``text`` as ``(offset, iso)``, in text order."""
+    found: list[tuple[int, str]] = []
+    for m in _WESTERN.finditer(text):
+        found.append((m.start(), _iso(_int(m[1]), _int(m[2]), _int(m[3])) or ""))
+    for m in _ERA.finditer(text):
+        year = ERAS[m[1]] + (1 if m[2] == "元" else _int(m[2]))
+        found.append((m.start(), _iso(year, _int(m[3]), _int(m[4])) or ""))
+    for m in _ENGLISH.finditer(text):
+        found.append((m.start(), _iso(int(m[3]), MONTHS[m[1].lower()], int(m[2])) or ""))
+    for m in _ISO.finditer(text):
+        found.append((m.start(), _iso(int(m[1]), int(m[2]), int(m[3])) or ""))
+    return sorted((o, d) for o, d in found if d)
+
+
+def publication_date(text: str, head_chars: int = 400) -> str | None:
+    """The date the document states for itself: the first date in its opening lines."""
+    head = dates_with_offsets(text[:head_chars])
+    return head[0][1] if head else None
+
+
+def years_in_question(question: str) -> set[int]:
+    """Years a question names, 西暦 or 和暦 (平成19年 → 2007)."""
+    years: set[int] = set()
+    for m in _YEAR_IN_QUESTION.finditer(question):
+        if m[1]:
+            y = _int(m[1])
+            if 1900 <= y <= 2100:
+                years.add(y)
+        else:
+            years.add(ERAS[m[2]] + (1 if m[3] == "元" else _int(m[3])))
+    return years

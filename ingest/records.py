@@ -1,0 +1,49 @@
+"""The records that flow out of ingest: documents, the passages cut from them, skipped files."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file, its text exactly as decoded (never normalised)."""
+
+    doc_id: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range ``[start, end)`` of a document's text."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Chunk(Span):
+    """A passage: the unit that is embedded, retrieved and cited.
+
+    ``date`` is the date that governs the passage: the nearest date stated above it
+    in the document (a file may report several meetings), else the document's date.
+    """
+
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that could not be ingested, with the reason shown to the user."""
+
+    path: str
+    reason: str

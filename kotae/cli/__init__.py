@@ -1,0 +1,1 @@
+"""The `kotae` command: one module per subcommand."""

@@ -1,0 +1,33 @@
+"""`kotae index`: build or refresh the index of a folder of documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from kotae.cli.common import CorpusArg, IndexDirOption, settings_with, user_errors
+
+
+def index(
+    corpus_dir: Path | None = CorpusArg,
+    index_dir: Path | None = IndexDirOption,
+) -> None:
+    """Build or refresh the index. Only new or changed documents are embedded.
+
+    Example: kotae index corpus/
+    """
+    from index.builder import IndexBuilder
+    from index.embedders import make_embedder
+
+    with user_errors():
+        settings = settings_with(corpus_dir=corpus_dir, index_dir=index_dir)
+        report = IndexBuilder(settings, make_embedder(settings)).build()
+    for skipped in report.skipped:
+        typer.secho(f"skipped {skipped.path}: {skipped.reason}", fg=typer.colors.YELLOW, err=True)
+    state = "updated" if report.changed else "already up to date"
+    typer.echo(
+        f"index {state}: {report.documents} documents, {report.chunks} passages "
+        f"({report.embedded_chunks} passages and {report.embedded_sentences} sentences embedded, "
+        f"{report.reused_documents} documents reused) in {report.seconds:.1f} s → {report.path}"
+    )

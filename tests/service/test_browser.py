@@ -1,0 +1,138 @@
+"""The chat page in Debian's headless Chromium (never a downloaded one), on a real server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Page, expect, sync_playwright
+
+from index.builder import IndexBuilder
+from index.embedders import Embedder
+from kotae.settings import Settings
+from service.app import create_app
+from service.engine import Engine
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """A real uvicorn on loopback, in a thread, stopped cleanly."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.port = _free_port()
+        config = uvicorn.Config(
+            create_app(engine.settings, engine),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        deadline = time.time() + 30
+        while not self.server.started:
+            if time.time() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.05)
+        return f"http://127.0.0.1:{self.port}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser_page() -> Iterator[Page]:
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install chromium)"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(locale="ja-JP")
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.dialogs = dialogs  # type: ignore[attr-defined]
+        yield page
+        browser.close()
+
+
+def _ask(page: Page, question: str) -> None:
+    page.fill("#question", question)
+    page.press("#question", "Enter")
+
+
+def test_ask_see_answer_click_citation_see_passage(
+    corpus_engine: Engine, browser_page: Page
+) -> None:
+    page = browser_page
+    with LiveServer(corpus_engine) as url:
+        page.goto(url)
+        _ask(page, "普天間飛行場の移設先は？")
+        answer = page.locator(".answer").last
+        expect(answer.locator(".answer-text")).to_be_visible(timeout=20_000)
+        expect(page.locator(".thinking")).to_have_count(0)
+        cite = answer.locator("button.cite").first
+        expect(cite).to_be_visible()
+        cite.click()
+        passage = answer.locator(".passage")
+        expect(passage).to_be_visible()
+        n = int(cite.get_attribute("data-n") or "1")
+        cited = corpus_engine.ask("普天間飛行場の移設先は？").citations[n - 1].hit.chunk
+        expect(passage).to_contain_text(cited.text[:20])
+        expect(passage.locator("mark")).to_have_count(1)
+        answer.locator("a.full-doc").click()
+        expect(page.locator("#doc-view")).to_be_visible()
+        expect(page.locator("#doc-view mark")).to_have_text(cited.text)
+
+
+def test_document_markup_is_shown_as_text(
+    tmp_path: Path, embedder: Embedder, browser_page: Page
+) -> None:
+    corpus = tmp_path / "xss"
+    corpus.mkdir()
+    hostile = (
+        "危険な文書 <img src=x onerror=alert(1)> について。"
+        "<script>alert('xss')</script> という文字列を含む報告書です。"
+    )
+    (corpus / "hostile <b>.txt").write_text(hostile, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", min_score=0.0)
+    IndexBuilder(settings, embedder).build()
+    engine = Engine(settings, embedder)
+    engine.load()
+    page = browser_page
+    with LiveServer(engine) as url:
+        page.goto(url)
+        _ask(page, "危険な文書について教えて")
+        answer = page.locator(".answer").last
+        expect(answer.locator("button.cite").first).to_be_visible(timeout=20_000)
+        expect(answer.locator(".answer-text")).to_contain_text("<img src=x onerror=alert(1)>")
+        answer.locator("button.cite").first.click()
+        expect(answer.locator(".passage")).to_contain_text("<script>alert('xss')</script>")
+        answer.locator("a.full-doc").click()
+        expect(page.locator("#doc-view")).to_contain_text("<img src=x onerror=alert(1)>")
+        assert page.locator("img[src=x]").count() == 0
+        assert page.locator("#conversation script, #doc-view script").count() == 0
+        assert page.dialogs == []  # type: ignore[attr-defined]
