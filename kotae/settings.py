@@ -52,7 +52,6 @@ class Settings(BaseSettings):
     batch_size: int = Field(16, ge=1, le=512, description="Passages per embedding batch.")
 
 
-
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings, read once."""
