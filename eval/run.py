@@ -10,7 +10,7 @@ import numpy as np
 
 from eval.metrics import mrr_at, ndcg_at, recall_at
 from eval.questions import Question, load_questions
-from index.search import RETRIEVERS, Hit
+from index.search import RETRIEVERS, Hit, Retriever
 from kotae.errors import KotaeError
 from kotae.settings import Settings
 
@@ -67,15 +67,18 @@ def run_eval(
     engine = Engine(settings)
     engine.ensure_index()
     snapshot = engine.load()
-    search = engine.retriever_for(snapshot, kind)  # type: ignore[arg-type]
-    questions = load_questions(
-        questions_file, {d: doc.text for d, doc in snapshot.documents.items()}
-    )
-    result = EvalResult(kind, cutoffs)
+    return score_questions(engine.retriever_for(snapshot, kind), questions_file, cutoffs)  # type: ignore[arg-type]
+
+
+def score_questions(retriever: Retriever, questions_file: Path, cutoffs: list[int]) -> EvalResult:
+    """Run every question of the file through ``retriever`` and record what came back."""
+    documents = {d: doc.text for d, doc in retriever.snapshot.documents.items()}
+    questions = load_questions(questions_file, documents)
+    result = EvalResult(retriever.kind, cutoffs)
     depth = max(DEPTH, *cutoffs)
     for q in questions:
         started = time.perf_counter()
-        hits = search.search(q.question, depth)
+        hits = retriever.search(q.question, depth)
         ms = (time.perf_counter() - started) * 1000
         relevant = [q.is_relevant(h.chunk.doc_id, h.chunk.text) for h in hits]
         result.results.append(QuestionResult(q, hits, relevant, ms))

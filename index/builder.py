@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from index.embedders.base import Embedder
 from index.lexical import LexicalIndex
 from index.snapshot import FORMAT_VERSION, Snapshot
 from index.store import FaissStore, choose_kind
+from ingest import INGEST_VERSION
 from ingest.chunker import SEPARATORS, Chunker, split_sentences
 from ingest.reader import read_corpus
 from ingest.records import Chunk, Document, Skipped
@@ -74,6 +75,7 @@ def build_manifest(
         "kotae": kotae.__version__,
         "embedder": embedder.identity(),
         "chunking": chunking_identity(settings),
+        "ingest": INGEST_VERSION,
         "lexical": LexicalIndex.identity(),
         "vector_index": kind,
         "documents": {d.doc_id: d.sha256 for d in documents},
@@ -81,20 +83,25 @@ def build_manifest(
     }
 
 
+def max_file_bytes(settings: Settings) -> int:
+    return int(settings.max_file_mb * 2**20)
+
+
 def is_current(settings: Settings, embedder: Embedder) -> bool:
     """True when the index matches the settings and the corpus as it is now."""
     try:
         previous = Snapshot.load(settings.index_dir)
-        documents, _ = read_corpus(settings.corpus_dir)
+        documents, _ = read_corpus(settings.corpus_dir, max_file_bytes(settings))
     except (KotaeError, OSError):
         return False
-    m = previous.manifest
-    return (
-        m.get("embedder") == embedder.identity()
-        and m.get("chunking") == chunking_identity(settings)
-        and m.get("lexical") == LexicalIndex.identity()
-        and m.get("documents") == {d.doc_id: d.sha256 for d in documents}
-    )
+    expected = {
+        "embedder": embedder.identity(),
+        "chunking": chunking_identity(settings),
+        "ingest": INGEST_VERSION,
+        "lexical": LexicalIndex.identity(),
+        "documents": {d.doc_id: d.sha256 for d in documents},
+    }
+    return all(previous.manifest.get(k) == v for k, v in expected.items())
 
 
 class IndexBuilder:
@@ -109,15 +116,17 @@ class IndexBuilder:
     def build(self, corpus_dir: Path | None = None) -> BuildReport:
         started = time.perf_counter()
         corpus_dir = corpus_dir or self.settings.corpus_dir
-        documents, skipped = read_corpus(corpus_dir)
+        documents, skipped = read_corpus(corpus_dir, max_file_bytes(self.settings))
         if not documents:
-            detail = f" ({len(skipped)} files skipped)" if skipped else ""
+            detail = "".join(f"\n  skipped {s.path}: {s.reason}" for s in skipped[:20])
+            more = f"\n  … and {len(skipped) - 20} more" if len(skipped) > 20 else ""
             raise EmptyCorpusError(
-                f"no readable document in {corpus_dir}{detail}: add .txt, .md or .html files "
-                "(UTF-8) or point KOTAE_CORPUS_DIR at the right folder"
+                f"no readable document in {corpus_dir}: add .txt, .md or .html files "
+                f"(UTF-8) or point KOTAE_CORPUS_DIR at the right folder{detail}{more}"
             )
         target = self.settings.index_dir
         with _build_lock(target):
+            _remove_unfinished(target)
             previous = self._previous_parts(target)
             parts, report = self._parts(documents, previous)
             report.skipped = skipped
@@ -168,17 +177,19 @@ class IndexBuilder:
         todo: list[tuple[int, list[Chunk], list[tuple[int, int, int]]]] = []
         parts: list[_DocPart | None] = []
         for i, doc in enumerate(documents):
-            old = (previous or {}).get(doc.doc_id)
-            if old is not None and old[0] == doc.sha256:
-                parts.append(old[1])
-                report.reused_documents += 1
-                continue
+            # Always re-chunk (cheap): passage metadata such as dates follows the current code;
+            # only vectors are reused, and only when the spans are exactly the old ones.
             chunks = self.chunker.split(doc)
             sentences = [
                 (s, e, j)
                 for j, c in enumerate(chunks)
                 for s, e in split_sentences(doc.text, c.start, c.end)
             ]
+            old = (previous or {}).get(doc.doc_id)
+            if old is not None and old[0] == doc.sha256 and _same_spans(old[1], chunks, sentences):
+                parts.append(replace(old[1], chunks=chunks))
+                report.reused_documents += 1
+                continue
             todo.append((i, chunks, sentences))
             parts.append(None)
         for i, chunks, sentences in todo:
@@ -246,14 +257,21 @@ class IndexBuilder:
         )
 
 
+def _same_spans(part: _DocPart, chunks: list[Chunk], sentences: list[tuple[int, int, int]]) -> bool:
+    return [(c.start, c.end) for c in part.chunks] == [(c.start, c.end) for c in chunks] and (
+        part.sentences.tolist() == [list(s) for s in sentences]
+    )
+
+
 def _same(target: Path, snapshot: Snapshot) -> bool:
     """True when the served index already has this exact content (nothing to publish)."""
     try:
         old = Snapshot.load(target)
     except KotaeError:
         return False
-    keys = ("embedder", "chunking", "lexical", "documents", "vector_index")
-    return all(old.manifest.get(k) == snapshot.manifest.get(k) for k in keys)
+    keys = ("embedder", "chunking", "ingest", "lexical", "documents", "vector_index")
+    same_manifest = all(old.manifest.get(k) == snapshot.manifest.get(k) for k in keys)
+    return same_manifest and old.chunks == snapshot.chunks
 
 
 def _publish(snapshot: Snapshot, target: Path) -> None:
@@ -275,6 +293,7 @@ def _publish(snapshot: Snapshot, target: Path) -> None:
     link = target.parent / f".{target.name}.link-{uuid.uuid4().hex[:6]}"
     os.symlink(version.name, link)
     os.replace(link, target)
+    _fsync_dir(target.parent)  # the new link survives a power cut, not just a crash
     _prune(target)
 
 
@@ -283,6 +302,23 @@ def _fsync_tree(path: Path) -> None:
         if p.is_file():
             with open(p, "rb") as f:
                 os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_unfinished(target: Path) -> None:
+    """Delete what builds killed mid-way left behind; only called under the build lock, so
+    no live build can own them."""
+    for leftover in target.parent.glob(f"{target.name}.v*.building"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for link in target.parent.glob(f".{target.name}.link-*"):
+        link.unlink(missing_ok=True)
 
 
 def _prune(target: Path) -> None:

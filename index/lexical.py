@@ -8,6 +8,7 @@ full-width and half-width forms (２＋２ / 2+2) produce the same tokens.
 
 from __future__ import annotations
 
+import json
 import threading
 import unicodedata
 from pathlib import Path
@@ -15,7 +16,11 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from index.glossary import build_glossary, dictionary_version, expand
+from ingest.dates import era_years
+
 SPLIT_MODE = "C"
+GLOSSARY = "glossary.json"
 _DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
 _ENGLISH_STOPWORDS = set(
     "a an the of in on at to for from by with and or but is are was were be been being do does "
@@ -51,15 +56,21 @@ class JapaneseTokenizer:
             form = m.normalized_form().strip()
             if form:
                 out.append(form)
+        # 平成19年 and 2007年 are the same year: give era years their western token too, so
+        # a question in either calendar (or in English) matches a text in the other.
+        out.extend(str(year) for year in era_years(text))
         return out
 
 
 class LexicalIndex:
-    """BM25 over the content-word tokens of every passage."""
+    """BM25 over the content-word tokens of every passage, plus the English glossary."""
 
-    def __init__(self, bm25: bm25s.BM25, tokenizer: JapaneseTokenizer) -> None:
+    def __init__(
+        self, bm25: bm25s.BM25, tokenizer: JapaneseTokenizer, glossary: dict[str, dict[str, float]]
+    ) -> None:
         self._bm25 = bm25
         self._tokenizer = tokenizer
+        self.glossary = glossary
         self.size = int(bm25.scores["num_docs"])
 
     @classmethod
@@ -67,22 +78,49 @@ class LexicalIndex:
         tokenizer = tokenizer or JapaneseTokenizer()
         bm25 = bm25s.BM25()
         bm25.index([tokenizer.tokens(t) for t in texts], show_progress=False)
-        return cls(bm25, tokenizer)
+        return cls(bm25, tokenizer, build_glossary(bm25.vocab_dict))
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every passage for ``query`` (zeros when no token matches)."""
-        tokens = [t for t in self._tokenizer.tokens(query) if t in self._bm25.vocab_dict]
-        if not tokens:
-            return np.zeros(self.size, np.float32)
-        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+    def weighted_terms(self, query: str) -> list[tuple[str, float]]:
+        """Query terms found in the corpus, with weights.
+
+        Japanese tokens count once each; English words add the corpus terms the glossary
+        maps them to, each English word worth one token split across its terms.
+        """
+        vocab = self._bm25.vocab_dict
+        weights: dict[str, float] = {}
+        for t in self._tokenizer.tokens(query):
+            if t in vocab:
+                weights[t] = weights.get(t, 0.0) + 1.0
+        for t, w in expand(query, self.glossary):
+            if t in vocab:
+                weights[t] = weights.get(t, 0.0) + w
+        return list(weights.items())
+
+    def scores(self, query: str) -> tuple[np.ndarray, float]:
+        """BM25 score of every passage, and the best score any passage could reach.
+
+        The second value (each term's best single-passage score, summed) turns scores into
+        query coverage in [0, 1]: a weak match stays weak instead of being stretched to 1.
+        """
+        total = np.zeros(self.size, np.float32)
+        ideal = 0.0
+        for term, weight in self.weighted_terms(query):
+            s = np.asarray(self._bm25.get_scores([term]), dtype=np.float32)
+            total += weight * s
+            ideal += weight * float(s.max())
+        return total, ideal
 
     def save(self, path: Path) -> None:
         self._bm25.save(str(path), show_progress=False)
+        with open(path / GLOSSARY, "w", encoding="utf-8") as f:
+            json.dump(self.glossary, f, ensure_ascii=False)
 
     @classmethod
     def load(cls, path: Path, tokenizer: JapaneseTokenizer | None = None) -> LexicalIndex:
         bm25 = bm25s.BM25.load(str(path), show_progress=False, verbosity=0)
-        return cls(bm25, tokenizer or JapaneseTokenizer())
+        with open(path / GLOSSARY, encoding="utf-8") as f:
+            glossary = json.load(f)
+        return cls(bm25, tokenizer or JapaneseTokenizer(), glossary)
 
     @staticmethod
     def identity() -> dict[str, str]:
@@ -93,4 +131,6 @@ class LexicalIndex:
             "tokenizer": f"sudachipy-{sudachipy.__version__}-mode{SPLIT_MODE}",
             "dictionary": f"core-{getattr(sudachidict_core, '__version__', 'unknown')}",
             "scorer": f"bm25s-{bm25s.__version__}",
+            "glossary": f"jmdict-{dictionary_version()}-senses",
+            "era_years": "western",
         }

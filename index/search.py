@@ -2,9 +2,10 @@
 
 Dense scores mix a passage's own cosine with its best sentence's cosine, so a passage that
 holds one sentence squarely answering the question is not diluted by its neighbours.
-Hybrid fusion min-max normalises each side over the candidate set and adds them with a
-fixed lexical weight: a question with no lexical match adds zeros and falls back to the dense
-order, which is why English questions on a Japanese corpus cannot lose to dense alone.
+Hybrid fusion adds dense scores (min-max over the candidates) to lexical scores expressed
+as query coverage (BM25 over the best any passage could score), with a fixed weight: a
+question with no lexical match adds zeros and keeps the dense order, and a weak match stays
+weak instead of being stretched to full weight as min-max would.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from index.embedders.base import Embedder
 from index.snapshot import Snapshot
 from ingest.dates import years_in_question
 from ingest.records import Chunk
+from kotae.settings import Settings
 
 RetrieverName = Literal["dense", "lexical", "hybrid"]
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
@@ -30,12 +32,17 @@ RETRIEVERS: tuple[RetrieverName, ...] = ("dense", "lexical", "hybrid")
 
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved passage with its scores (``dense`` is the raw cosine, for thresholds)."""
+    """A retrieved passage with its scores.
+
+    ``dense`` is the raw similarity and ``coverage`` the share of the question's terms the
+    passage matches lexically (BM25 over the best possible): absolute scales, for thresholds.
+    """
 
     chunk_id: int
     chunk: Chunk
     score: float
     dense: float
+    coverage: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -84,69 +91,108 @@ def normalise_query(question: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", question).split())
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """How candidates are scored; every field is a setting, tuned on the dev set."""
+
+    kind: RetrieverName = "hybrid"
+    lexical_weight: float = 0.3
+    english_lexical_weight: float = 0.5
+    sentence_weight: float = 0.5
+    year_boost: float = 0.2
+    lexical_norm: Literal["minmax", "coverage"] = "coverage"
+
+    @classmethod
+    def from_settings(cls, settings: Settings, kind: RetrieverName | None = None) -> Ranking:
+        return cls(
+            kind or settings.retriever,
+            settings.lexical_weight,
+            settings.english_lexical_weight,
+            settings.sentence_weight,
+            settings.year_boost,
+            settings.lexical_norm,
+        )
+
+
 class Retriever:
     def __init__(
-        self,
-        snapshot: Snapshot,
-        encoder: QueryEncoder,
-        kind: RetrieverName = "hybrid",
-        lexical_weight: float = 0.3,
-        sentence_weight: float = 0.5,
-        year_boost: float = 0.1,
+        self, snapshot: Snapshot, encoder: QueryEncoder, ranking: Ranking | None = None
     ) -> None:
         self.snapshot = snapshot
         self.encode = encoder
-        self.kind = kind
-        self.lexical_weight = lexical_weight
-        self.sentence_weight = sentence_weight
-        self.year_boost = year_boost
+        self.ranking = ranking or Ranking()
+
+    @property
+    def kind(self) -> RetrieverName:
+        return self.ranking.kind
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         filters = filters or Filters()
         query = normalise_query(question)
         qv = self.encode(query)
-        n = len(self.snapshot.chunks)
-        pool = min(n, max(50, 10 * k) * (4 if filters.active else 1))
-        candidates, lexical = self._candidates(query, qv, pool)
-        if filters.active:
-            candidates = np.array(
-                [c for c in candidates if filters.allows(self.snapshot.chunks[c])], dtype=np.int64
-            )
+        pool = max(50, 10 * k)
+        allowed = self._allowed(filters)
+        candidates, lexical, ideal = self._candidates(query, qv, pool, allowed)
         if not len(candidates):
             return []
         dense = self.dense_scores(qv, candidates)
         japanese = bool(_JAPANESE.search(query))
-        score = self._fuse(dense, lexical[candidates] if lexical is not None else None, japanese)
+        lex = None if lexical is None else lexical[candidates]
+        score = self._fuse(dense, lex, ideal, japanese)
         score = score + self._year_bonus(query, candidates)
         order = np.argsort(-score, kind="stable")[:k]
+        coverage = lex / ideal if lex is not None and ideal > 0 else np.zeros(len(candidates))
         return [
             Hit(
                 int(candidates[i]),
                 self.snapshot.chunks[candidates[i]],
                 float(score[i]),
                 float(dense[i]),
+                float(coverage[i]),
             )
             for i in order
         ]
 
+    def _allowed(self, filters: Filters) -> np.ndarray | None:
+        """Ids of the passages a filter admits (None: all)."""
+        if not filters.active:
+            return None
+        chunks = self.snapshot.chunks
+        return np.array([i for i, c in enumerate(chunks) if filters.allows(c)], dtype=np.int64)
+
     def _candidates(
-        self, query: str, qv: np.ndarray, pool: int
-    ) -> tuple[np.ndarray, np.ndarray | None]:
+        self, query: str, qv: np.ndarray, pool: int, allowed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray | None, float]:
+        """Union of the dense and lexical top ``pool``, within ``allowed`` when filtered.
+
+        Filtered search scores the admitted passages exactly instead of filtering a global
+        top list, so a filter on one small document still finds its passages.
+        """
         ids: list[np.ndarray] = []
-        lexical = None
+        lexical, ideal = None, 0.0
+        if allowed is not None and not len(allowed):
+            return allowed, None, 0.0
         if self.kind in ("dense", "hybrid"):
-            ids.append(self.snapshot.store.search(qv, pool)[0])
+            if allowed is None:
+                ids.append(self.snapshot.store.search(qv, pool)[0])
+            else:
+                sims = np.asarray(self.snapshot.vectors[allowed]) @ qv
+                ids.append(allowed[np.argsort(-sims, kind="stable")[:pool]])
         if self.kind in ("lexical", "hybrid"):
-            lexical = self.snapshot.lexical.scores(query)
-            top = np.argsort(-lexical, kind="stable")[:pool]
+            lexical, ideal = self.snapshot.lexical.scores(query)
+            ranked = lexical if allowed is None else np.full_like(lexical, -1.0)
+            if allowed is not None:
+                ranked[allowed] = lexical[allowed]
+            top = np.argsort(-ranked, kind="stable")[:pool]
+            top = top[ranked[top] >= 0]
             ids.append(top[lexical[top] > 0] if self.kind == "hybrid" else top)
-        return np.unique(np.concatenate(ids)).astype(np.int64), lexical
+        return np.unique(np.concatenate(ids)).astype(np.int64), lexical, ideal
 
     def dense_scores(self, qv: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """Per candidate: (1 - w) * passage cosine + w * best sentence cosine."""
         snap = self.snapshot
         own = np.asarray(snap.vectors[candidates]) @ qv
-        if not self.sentence_weight or not len(snap.sentences):
+        if not self.ranking.sentence_weight or not len(snap.sentences):
             return own
         ranges = snap.sentence_ranges[candidates]
         rows = np.concatenate([np.arange(lo, hi) for lo, hi in ranges])
@@ -157,28 +203,35 @@ class Retriever:
             if hi > lo:
                 best[i] = sims[pos : pos + hi - lo].max()
                 pos += hi - lo
-        return (1 - self.sentence_weight) * own + self.sentence_weight * best
+        return (1 - self.ranking.sentence_weight) * own + self.ranking.sentence_weight * best
 
-    def _fuse(self, dense: np.ndarray, lexical: np.ndarray | None, japanese: bool) -> np.ndarray:
-        """Weighted sum of min-max normalised scores.
+    def _fuse(
+        self, dense: np.ndarray, lexical: np.ndarray | None, ideal: float, japanese: bool
+    ) -> np.ndarray:
+        """Weighted sum of dense (min-max over the candidates) and lexical scores.
 
-        A question without Japanese script (English on a Japanese corpus) matches only
-        loan-word noise lexically, so it keeps the dense order.
+        Questions without Japanese script get their own lexical weight: their lexical side
+        is only the glossary's translation of their words, a weaker signal.
         """
         if self.kind == "dense" or lexical is None:
             return dense
         if self.kind == "lexical":
             return lexical
-        w = self.lexical_weight if japanese else 0.0
-        return (1 - w) * _minmax(dense) + w * _minmax(lexical)
+        r = self.ranking
+        w = r.lexical_weight if japanese else r.english_lexical_weight
+        if r.lexical_norm == "coverage":
+            lex = lexical / ideal if ideal > 0 else np.zeros_like(lexical)
+        else:
+            lex = _minmax(lexical)
+        return (1 - w) * _minmax(dense) + w * lex
 
     def _year_bonus(self, query: str, candidates: np.ndarray) -> np.ndarray:
         years = years_in_question(query)
-        if not years or not self.year_boost:
+        if not years or not self.ranking.year_boost:
             return np.zeros(len(candidates))
         scale = 1.0 if self.kind == "hybrid" else 0.1  # raw cosines span ~0.1, not 1
         match = np.isin(self.snapshot.chunk_years[candidates], list(years))
-        return match * self.year_boost * scale
+        return match * self.ranking.year_boost * scale
 
 
 def _minmax(x: np.ndarray) -> np.ndarray:

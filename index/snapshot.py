@@ -93,7 +93,14 @@ class Snapshot:
         manifest_path = path / MANIFEST
         if not manifest_path.is_file():
             raise IndexMissingError(f"no index at {path}: build it with `kotae index`")
-        manifest = _read_json(manifest_path)
+        try:
+            manifest = _read_json(manifest_path)
+            if not isinstance(manifest, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as e:  # JSONDecodeError and UnicodeDecodeError included
+            raise IndexCorruptError(
+                f"index file {manifest_path} is unreadable ({e}); {REBUILD_HINT}"
+            ) from e
         if manifest.get("format_version") != FORMAT_VERSION:
             raise IndexMismatchError(
                 f"index at {path} has format {manifest.get('format_version')}, "
@@ -114,6 +121,8 @@ class Snapshot:
             ]
             current = SENTENCES
             rows = np.load(path / SENTENCES)
+            sentences, owner = rows[:, :2], rows[:, 2]
+            ranges = _ranges(owner, len(chunks)) if len(rows) else np.zeros((len(chunks), 2), int)
             current = VECTORS
             vectors = np.load(path / VECTORS, mmap_mode="r")
             current = SENTENCE_VECTORS
@@ -126,13 +135,12 @@ class Snapshot:
             raise IndexCorruptError(
                 f"index file {path / current} is unreadable ({e}); {REBUILD_HINT}"
             ) from e
-        ranges = _ranges(rows[:, 2], len(chunks)) if len(rows) else np.zeros((len(chunks), 2), int)
         snapshot = cls(
             manifest,
             documents,
             chunks,
             vectors,
-            rows[:, :2],
+            sentences,
             sentence_vectors,
             ranges,
             store,
@@ -154,6 +162,8 @@ class Snapshot:
             problems.append("sentence vectors do not match the sentence table")
         if self.lexical.size != n:
             problems.append(f"{n} passages but {self.lexical.size} in the BM25 index")
+        if any(not c.text or len(c.text) != c.end - c.start for c in self.chunks):
+            problems.append("passage offsets fall outside their documents")
         if problems:
             raise IndexCorruptError(
                 f"index at {self.path} is inconsistent: {'; '.join(problems)}; {REBUILD_HINT}"

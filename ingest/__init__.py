@@ -4,4 +4,17 @@ from ingest.chunker import Chunker, split_sentences
 from ingest.reader import read_corpus
 from ingest.records import Chunk, Document, Skipped, Span
 
-__all__ = ["Chunk", "Chunker", "Document", "Skipped", "Span", "read_corpus", "split_sentences"]
+# Bump when reading, chunking or dating changes what an index holds: indexes built by other
+# versions are then rebuilt (vectors of unchanged passages are still reused).
+INGEST_VERSION = 2
+
+__all__ = [
+    "INGEST_VERSION",
+    "Chunk",
+    "Chunker",
+    "Document",
+    "Skipped",
+    "Span",
+    "read_corpus",
+    "split_sentences",
+]

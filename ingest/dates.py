@@ -18,14 +18,14 @@ MONTHS = {
     )
 }
 _D = r"[0-9０-９]"
-_WESTERN = re.compile(rf"({_D}{{4}})\s*年\s*({_D}{{1,2}})\s*月\s*({_D}{{1,2}})\s*日")
-_ERA = re.compile(
-    rf"(明治|大正|昭和|平成|令和)\s*({_D}{{1,2}}|元)\s*年\s*({_D}{{1,2}})\s*月\s*({_D}{{1,2}})\s*日"
-)
+_DAY = rf"(?:\s*({_D}{{1,2}})\s*日)?"  # optional: 平成23年6月 dates a section too
+_WESTERN = re.compile(rf"({_D}{{4}})\s*年\s*({_D}{{1,2}})\s*月{_DAY}")
+_ERA = re.compile(rf"(明治|大正|昭和|平成|令和)\s*({_D}{{1,2}}|元)\s*年\s*({_D}{{1,2}})\s*月{_DAY}")
 _ENGLISH = re.compile(
     r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2}),\s*(\d{4})\b"
 )
 _ISO = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b")
+_ERA_YEAR = re.compile(rf"(明治|大正|昭和|平成|令和)\s*({_D}{{1,2}}|元)\s*年")
 _YEAR_IN_QUESTION = re.compile(rf"({_D}{{4}})\s*年?|(平成|令和|昭和)\s*({_D}{{1,2}}|元)\s*年")
 
 
@@ -33,21 +33,25 @@ def _int(s: str) -> int:
     return int(s.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
 
 
-def _iso(y: int, m: int, d: int) -> str | None:
+def _iso(y: int, m: int, d: int | None) -> str | None:
+    """ISO ``YYYY-MM-DD``, or ``YYYY-MM`` when the text names no day; None if invalid."""
     try:
-        return date(y, m, d).isoformat()
+        full = date(y, m, d or 1).isoformat()
     except ValueError:
         return None
+    return full if d else full[:7]
 
 
 def dates_with_offsets(text: str) -> list[tuple[int, str]]:
-    """Every valid date in ``text`` as ``(offset, iso)``, in text order."""
+    """Every valid date (or year-month) in ``text`` as ``(offset, iso)``, in text order."""
     found: list[tuple[int, str]] = []
     for m in _WESTERN.finditer(text):
-        found.append((m.start(), _iso(_int(m[1]), _int(m[2]), _int(m[3])) or ""))
+        day = _int(m[3]) if m[3] else None
+        found.append((m.start(), _iso(_int(m[1]), _int(m[2]), day) or ""))
     for m in _ERA.finditer(text):
         year = ERAS[m[1]] + (1 if m[2] == "元" else _int(m[2]))
-        found.append((m.start(), _iso(year, _int(m[3]), _int(m[4])) or ""))
+        day = _int(m[4]) if m[4] else None
+        found.append((m.start(), _iso(year, _int(m[3]), day) or ""))
     for m in _ENGLISH.finditer(text):
         found.append((m.start(), _iso(int(m[3]), MONTHS[m[1].lower()], int(m[2])) or ""))
     for m in _ISO.finditer(text):
@@ -59,6 +63,11 @@ def publication_date(text: str, head_chars: int = 400) -> str | None:
     """The date the document states for itself: the first date in its opening lines."""
     head = dates_with_offsets(text[:head_chars])
     return head[0][1] if head else None
+
+
+def era_years(text: str) -> list[int]:
+    """Western years of the 和暦 years a text names (平成19年 → 2007), in order."""
+    return [ERAS[m[1]] + (1 if m[2] == "元" else _int(m[2])) for m in _ERA_YEAR.finditer(text)]
 
 
 def years_in_question(question: str) -> set[int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,6 +13,8 @@ from ingest.records import Document, Skipped
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 MAX_BYTES = 50 * 1024 * 1024
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30ff]")
 _URL = re.compile(r"https?://\S+|#\S+")
 
 
@@ -81,22 +84,74 @@ class _TextExtractor(HTMLParser):
 
 
 def decode(raw: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), falling back to Shift_JIS (CP932).
+    """Decode UTF-8 (with or without BOM) or UTF-16 with a BOM, else Shift_JIS (CP932).
 
-    Raises ``ValueError`` with a reason a user can act on.
+    CP932 accepts most byte strings, so its result is only trusted when it reads like
+    Japanese (see :func:`_looks_japanese`); otherwise Latin-1 prose or random bytes would be
+    indexed as nonsense kanji. Raises ``ValueError`` with a reason a user can act on.
     """
+    if raw.startswith(_UTF16_BOMS):  # Windows Notepad's "Unicode"
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as e:
+            raise ValueError(f"broken UTF-16 (byte {e.start}); re-save it as UTF-8") from e
+        if _junk(text):
+            raise ValueError(
+                "starts like UTF-16 but does not decode to text; if it is text, re-save it as "
+                "UTF-8, else remove it"
+            )
+        return text
     if b"\x00" in raw[:8192]:
         raise ValueError("binary file (contains NUL bytes); only text documents can be indexed")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as utf8_error:
-        try:
-            return raw.decode("cp932")
-        except UnicodeDecodeError:
+        at = utf8_error.start
+        if _mostly_utf8(raw):
             raise ValueError(
-                f"not UTF-8 (byte {utf8_error.start}) nor Shift_JIS; "
-                "convert it with e.g. `iconv -f <encoding> -t UTF-8`"
+                f"invalid UTF-8 at byte {at} in an otherwise UTF-8 file; "
+                "fix that byte or re-save the file as UTF-8"
             ) from utf8_error
+        sjis: str | None
+        try:
+            sjis = raw.decode("cp932")
+        except UnicodeDecodeError:
+            sjis = None
+        if sjis is None or not _looks_japanese(sjis):
+            raise ValueError(
+                f"not text in UTF-8 (invalid byte at {at}) nor Shift_JIS Japanese; if it is "
+                "text, convert it with e.g. `iconv -f <encoding> -t UTF-8`, else remove it"
+            ) from utf8_error
+        return sjis
+
+
+def _mostly_utf8(raw: bytes) -> bool:
+    """True when valid three-byte UTF-8 characters (kana, kanji) outnumber invalid bytes.
+
+    Shift_JIS bytes rarely form valid three-byte UTF-8 sequences, so this tells a UTF-8 file
+    with a few damaged bytes (which must not be re-read as CP932 mojibake) from Shift_JIS.
+    """
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    return sum(1 for ch in text if 0x800 <= ord(ch) != 0xFFFD) > bad
+
+
+def _looks_japanese(text: str) -> bool:
+    """Whether CP932-decoded text plausibly is Japanese rather than misread bytes.
+
+    Japanese prose always uses kana; misread Latin-1 or binary yields kanji, half-width
+    katakana, control characters and private-use code points instead.
+    """
+    non_ascii = sum(1 for ch in text if ord(ch) > 0x7F)
+    kana = len(_KANA.findall(text))
+    return not _junk(text) and kana >= max(1, 0.05 * non_ascii)
+
+
+def _junk(text: str) -> int:
+    """Control, private-use and unassigned characters: what misread bytes decode to."""
+    return sum(
+        1 for ch in text if unicodedata.category(ch) in {"Cc", "Co", "Cn"} and ch not in "\t\n\r\f"
+    )
 
 
 def first_line_title(text: str) -> str | None:
@@ -108,11 +163,14 @@ def first_line_title(text: str) -> str | None:
     return None
 
 
-def read_document(path: Path, doc_id: str) -> Document:
+def read_document(path: Path, doc_id: str, max_bytes: int = MAX_BYTES) -> Document:
     """Read one file; ``ValueError`` says why it cannot be indexed."""
     size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise ValueError(f"larger than {MAX_BYTES // 2**20} MB; split it into smaller files")
+    if size > max_bytes:
+        raise ValueError(
+            f"{size / 2**20:.1f} MB, over the {max_bytes / 2**20:g} MB limit; split it into "
+            "smaller files or raise KOTAE_MAX_FILE_MB"
+        )
     text = decode(path.read_bytes())
     title: str | None = None
     if path.suffix.lower() in {".html", ".htm"}:
@@ -138,7 +196,9 @@ def iter_files(corpus_dir: Path) -> Iterator[Path]:
             yield path
 
 
-def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[Skipped]]:
+def read_corpus(
+    corpus_dir: Path, max_bytes: int = MAX_BYTES
+) -> tuple[list[Document], list[Skipped]]:
     """Every readable document of the folder, and every file skipped with its reason."""
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {corpus_dir}")
@@ -152,7 +212,7 @@ def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[Skipped]]:
             )
             continue
         try:
-            documents.append(read_document(path, doc_id))
+            documents.append(read_document(path, doc_id, max_bytes))
         except (ValueError, OSError) as e:
             skipped.append(Skipped(doc_id, str(e)))
     return documents, skipped

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -36,11 +36,17 @@ class Settings(BaseSettings):
         "hybrid", description="Retrieval used by the service and eval."
     )
     lexical_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of BM25 in hybrid.")
+    english_lexical_weight: float = Field(
+        0.5, ge=0.0, le=1.0, description="Weight of BM25 for questions without Japanese script."
+    )
+    lexical_norm: Literal["minmax", "coverage"] = Field(
+        "coverage", description="How BM25 scores are scaled before fusion."
+    )
     sentence_weight: float = Field(
         0.5, ge=0.0, le=1.0, description="Weight of a passage's best sentence in its dense score."
     )
     year_boost: float = Field(
-        0.1,
+        0.2,
         ge=0.0,
         le=1.0,
         description="Score bonus for passages dated in a year the question names.",
@@ -50,6 +56,47 @@ class Settings(BaseSettings):
     )
     threads: int = Field(0, ge=0, description="Embedding threads (0: all cores).")
     batch_size: int = Field(16, ge=1, le=512, description="Passages per embedding batch.")
+    max_file_mb: float = Field(
+        50, gt=0, description="Files larger than this are skipped (reported) when indexing."
+    )
+    admin_token: SecretStr | None = Field(
+        None, description="Bearer token for write endpoints (reload); unset: they are disabled."
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated origins allowed by CORS; empty: no CORS headers at all.",
+    )
+    max_body_bytes: int = Field(
+        64 * 1024, ge=1024, description="Largest request body accepted (larger: 413)."
+    )
+    reload_interval: float = Field(
+        2.0, ge=0, description="Seconds between checks for a new index version (0: no watch)."
+    )
+    llm_base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible API of the LLM for generative answers, e.g. "
+        "http://127.0.0.1:11434/v1 (unset: extractive answers only).",
+    )
+    llm_model: str | None = Field(None, description="Model name the LLM server knows.")
+    llm_api_key: SecretStr | None = Field(None, description="API key, if the server wants one.")
+    llm_timeout: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        description="Seconds to wait for the LLM to connect, and for each piece of its reply.",
+    )
+    llm_max_tokens: int = Field(512, ge=16, le=32768, description="Longest generated answer.")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
 
 
 @lru_cache(maxsize=1)

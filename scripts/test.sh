@@ -7,3 +7,4 @@ export HF_HUB_OFFLINE=1
 .venv/bin/ruff check .
 .venv/bin/mypy
 .venv/bin/python -m pytest -q
+.venv/bin/python -m bench --quick

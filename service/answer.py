@@ -18,6 +18,7 @@ from index.snapshot import Snapshot
 
 MAX_SENTENCES = 3
 SENTENCE_MARGIN = 0.03
+NO_TERMS_MARGIN = 0.06
 NOTHING_FOUND = {
     "ja": "該当する情報は文書の中に見つかりませんでした。質問の言い方を変えてお試しください。",
     "en": "I could not find anything relevant in the documents. Try rephrasing the question.",
@@ -56,11 +57,25 @@ def question_language(question: str) -> str:
     return "ja" if _JAPANESE.search(question) else "en"
 
 
+def is_relevant(hits: list[Hit], min_score: float) -> bool:
+    """Whether the passages answer anything at all.
+
+    e5 similarities are compressed (unrelated text scores ~0.75-0.83), so similarity alone
+    cannot tell an off-topic question. A passage sharing none of the question's terms must
+    clear a higher bar than one that does.
+    """
+    if not hits:
+        return False
+    best = max(h.dense for h in hits)
+    has_terms = any(h.coverage > 0 for h in hits)
+    return best >= min_score and (has_terms or best >= min_score + NO_TERMS_MARGIN)
+
+
 def compose_answer(
     question: str, hits: list[Hit], snapshot: Snapshot, query_vector: np.ndarray, min_score: float
 ) -> Answer:
     citations = [Citation(n, hit) for n, hit in enumerate(hits, start=1)]
-    if not hits or max(h.dense for h in hits) < min_score:
+    if not is_relevant(hits, min_score):
         return Answer(question, NOTHING_FOUND[question_language(question)], citations, found=False)
     quotes = _best_quotes(citations, snapshot, query_vector)
     text = "\n".join(f"{q.text} [{q.n}]" for q in quotes)

@@ -11,23 +11,26 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
-from index.search import Filters
 from kotae.errors import KotaeError
 from kotae.settings import Settings, get_settings
-from service.engine import Engine
+from service.admin import router as admin_router
+from service.engine import Engine, Loaded
+from service.generate import Generator, response_of
+from service.middleware import BodySizeLimit
 from service.schemas import (
     MAX_QUESTION_CHARS,
     AskRequest,
     AskResponse,
     Citation,
     DocumentResponse,
-    Quote,
     Ready,
     SearchResponse,
 )
+from service.streaming import llm_errors, sse_response
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("kotae")
@@ -35,11 +38,12 @@ log = logging.getLogger("kotae")
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """The app; pass an already-loaded ``engine`` to share one model across apps (tests)."""
+    settings = settings or (engine.settings if engine is not None else get_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if engine is None:
-            app.state.engine = Engine(settings or get_settings())
+            app.state.engine = Engine(settings)
         if not app.state.engine.ready:
             try:
                 app.state.engine.load()
@@ -47,16 +51,33 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 # Stay up and answer /readyz with 503 and the reason; /healthz stays 200.
                 app.state.load_error = str(e)
                 log.error("index not loaded: %s", e)
+        # Pick up what `kotae index` publishes while we run, without a restart.
+        interval = settings.reload_interval
+        stop_watch = app.state.engine.watch(interval) if interval > 0 else None
         yield
+        if stop_watch is not None:
+            stop_watch.set()
 
     app = FastAPI(
         title="kotae 答え",
         summary="Japanese-first question answering with exact, verifiable citations.",
         version="0.1.0",
         lifespan=lifespan,
+        responses={413: {"description": "Request body over KOTAE_MAX_BODY_BYTES."}},
     )
     app.state.engine = engine
     app.state.load_error = None
+    app.state.generator = Generator.from_settings(settings)  # the LLM client, built once
+    token = settings.admin_token.get_secret_value() if settings.admin_token else ""
+    app.state.admin_token = token
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:  # off unless origins are configured
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -67,6 +88,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return JSONResponse(status_code=422, content={"detail": errors})
 
     _add_routes(app)
+    app.include_router(admin_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
@@ -82,8 +104,17 @@ def get_engine(request: Request) -> Engine:
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
-def _citations(engine: Engine, hits: list) -> list[Citation]:  # type: ignore[type-arg]
-    docs = engine.loaded.snapshot.documents
+def get_generator(request: Request) -> Generator:
+    generator: Generator = request.app.state.generator
+    return generator
+
+
+GeneratorDep = Annotated[Generator, Depends(get_generator)]
+
+
+def _citations(loaded: Loaded, hits: list) -> list[Citation]:  # type: ignore[type-arg]
+    """Citations for ``hits``, titled from the same index version that produced them."""
+    docs = loaded.snapshot.documents
     return [Citation.from_hit(n, h, docs[h.chunk.doc_id].title) for n, h in enumerate(hits, 1)]
 
 
@@ -112,6 +143,7 @@ def _add_routes(app: FastAPI) -> None:
             chunks=len(snap.chunks),
             documents=len(snap.documents),
             retriever=engine.settings.retriever,
+            llm=request.app.state.generator.status(),  # never waits: probed in the background
         )
 
     @app.post(
@@ -119,25 +151,35 @@ def _add_routes(app: FastAPI) -> None:
         tags=["answers"],
         response_model=AskResponse,
         responses={
+            400: {"description": "mode=generative, but no LLM is configured."},
             422: {"description": "Empty, too long or malformed question."},
+            502: {"description": "mode=generative, and the LLM failed."},
             503: {"description": "Index not loaded."},
         },
     )
-    def ask(body: AskRequest, engine: EngineDep) -> AskResponse:
-        """Answer a question with sentences quoted from the documents, each cited as [n]."""
-        filters = Filters(
-            frozenset(body.doc_ids) if body.doc_ids is not None else None,
-            body.date_from.isoformat() if body.date_from else None,
-            body.date_to.isoformat() if body.date_to else None,
-        )
-        answer = engine.ask(body.question, body.top_k, filters)
-        return AskResponse(
-            answer=answer.text,
-            citations=_citations(engine, [c.hit for c in answer.citations]),
-            quotes=[Quote(n=q.n, start=q.start, end=q.end, text=q.text) for q in answer.quotes],
-            found=answer.found,
-            took_ms=round(answer.took_ms, 3),
-        )
+    def ask(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> AskResponse:
+        """Answer with sentences quoted from the documents, or written by the configured LLM
+        from them; either way each claim is cited as [n] and generated citations are checked."""
+        with llm_errors():
+            result = generator.ask(engine, body.question, body.top_k, body.filters(), body.mode)
+        return response_of(result)
+
+    @app.post(
+        "/api/ask/stream",
+        tags=["answers"],
+        response_class=StreamingResponse,
+        responses={
+            200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events."},
+            400: {"description": "mode=generative, but no LLM is configured."},
+            502: {"description": "mode=generative, and the LLM could not be reached."},
+        },
+    )
+    def ask_stream(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> Response:
+        """The answer as Server-Sent Events: `citations`, `token`… as the LLM writes, then `done`
+        with the checked answer (or `error` when generative was asked for and the LLM failed)."""
+        with llm_errors():
+            events = generator.stream(engine, body.question, body.top_k, body.filters(), body.mode)
+        return sse_response(events)
 
     @app.get("/api/search", tags=["answers"], response_model=SearchResponse)
     def search(
@@ -147,20 +189,24 @@ def _add_routes(app: FastAPI) -> None:
             Query(
                 min_length=1,
                 max_length=MAX_QUESTION_CHARS,
-                description="Query text.",
+                description="Query text (not only spaces).",
                 examples=["嘉手納以南", "Henoko"],
+                json_schema_extra={"pattern": r"\S"},
             ),
         ],
         k: Annotated[int, Query(ge=1, le=50, description="Passages to return.")] = 10,
     ) -> SearchResponse:
         """Ranked passages for a query, without an answer."""
-        if not q.strip():
-            raise HTTPException(status_code=422, detail="q must not be empty or only whitespace")
+        if not q.strip():  # the same 422 shape as every other validation error
+            raise RequestValidationError(
+                [{"loc": ["query", "q"], "msg": "q must not be only spaces", "type": "value_error"}]
+            )
         started = time.perf_counter()
-        hits = engine.search(q, k)
+        loaded = engine.loaded
+        hits = engine.search(q, k, loaded=loaded)
         return SearchResponse(
             query=q,
-            citations=_citations(engine, hits),
+            citations=_citations(loaded, hits),
             took_ms=round((time.perf_counter() - started) * 1000, 3),
         )
 

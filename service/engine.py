@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from index.builder import IndexBuilder, is_current
 from index.embedders import Embedder, make_embedder
-from index.search import Filters, Hit, QueryEncoder, Retriever, RetrieverName
-from index.snapshot import Snapshot, check_embedder
+from index.search import Filters, Hit, QueryEncoder, Ranking, Retriever, RetrieverName
+from index.snapshot import MANIFEST, Snapshot, check_embedder
+from kotae.errors import IndexCorruptError, KotaeError
 from kotae.settings import Settings
 from service.answer import Answer, compose_answer
+
+log = logging.getLogger("kotae")
+VersionKey = tuple[str, int | None]
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,7 @@ class Engine:
         self.encoder = QueryEncoder(self.embedder)
         self._loaded: Loaded | None = None
         self._reload_lock = threading.Lock()
+        self._seen: VersionKey | None = None  # the version last loaded, or last failed to load
 
     @property
     def ready(self) -> bool:
@@ -41,15 +49,34 @@ class Engine:
         return self._loaded
 
     def ensure_index(self) -> bool:
-        """Build the index if it is missing or stale; True when a build ran."""
+        """Build the index if it is missing or stale; True when a build ran.
+
+        An unreadable index is rebuilt too; if that rebuild fails, the error names both.
+        """
         if is_current(self.settings, self.embedder):
             return False
-        IndexBuilder(self.settings, self.embedder).build()
+        corrupt: IndexCorruptError | None = None
+        try:
+            Snapshot.load(self.settings.index_dir)
+        except IndexCorruptError as e:
+            corrupt = e
+        except KotaeError:
+            pass  # missing or built another way: the build below is the fix
+        try:
+            IndexBuilder(self.settings, self.embedder).build()
+        except (KotaeError, FileNotFoundError) as e:
+            if corrupt is None:
+                raise
+            raise IndexCorruptError(f"{corrupt}; rebuilding it failed too: {e}") from e
         return True
 
     def load(self) -> Snapshot:
-        """Load (or reload) the index; requests in flight keep the version they started with."""
+        """Load (or reload) the index; requests in flight keep the version they started with.
+
+        On failure the index being served stays, untouched.
+        """
         with self._reload_lock:
+            self._seen = version_key(self.settings.index_dir)
             snapshot = Snapshot.load(self.settings.index_dir)
             check_embedder(
                 snapshot.manifest,
@@ -57,23 +84,79 @@ class Engine:
                 snapshot.path or self.settings.index_dir,
             )
             self._loaded = Loaded(snapshot, self.retriever_for(snapshot, self.settings.retriever))
+            if snapshot.path is not None:
+                self._seen = version_key(snapshot.path)
             return snapshot
 
+    def reload_if_changed(self) -> bool:
+        """Load the index if `KOTAE_INDEX_DIR` now points at another version; True if it did.
+
+        A version that fails to load is logged once and not retried until it changes again,
+        while the previous index keeps being served.
+        """
+        if version_key(self.settings.index_dir) == self._seen:
+            return False
+        try:
+            snapshot = self.load()
+        except KotaeError as e:
+            log.error("new index not loaded, still serving the previous one: %s", e)
+            return False
+        log.info("loaded index version %s", snapshot.path)
+        return True
+
+    def watch(self, interval: float) -> threading.Event:
+        """Check every ``interval`` seconds for a new index version, in a daemon thread.
+
+        Set the returned event to stop watching.
+        """
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(interval):
+                try:
+                    self.reload_if_changed()
+                except Exception:  # never let the watch die: the next tick retries
+                    log.exception("index watch failed")
+
+        threading.Thread(target=loop, name="kotae-index-watch", daemon=True).start()
+        return stop
+
     def retriever_for(self, snapshot: Snapshot, kind: RetrieverName) -> Retriever:
-        s = self.settings
-        return Retriever(
-            snapshot, self.encoder, kind, s.lexical_weight, s.sentence_weight, s.year_boost
-        )
+        return Retriever(snapshot, self.encoder, Ranking.from_settings(self.settings, kind))
 
-    def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
-        return self.loaded.retriever.search(question, k, filters)
+    def search(
+        self,
+        question: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        loaded: Loaded | None = None,
+    ) -> list[Hit]:
+        """Ranked passages; pass ``loaded`` to pin the version a request already uses."""
+        return (loaded or self.loaded).retriever.search(question, k, filters)
 
-    def ask(self, question: str, k: int = 5, filters: Filters | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        loaded: Loaded | None = None,
+    ) -> Answer:
         started = time.perf_counter()
-        loaded = self.loaded
+        loaded = loaded or self.loaded
         hits = loaded.retriever.search(question, k, filters)
         answer = compose_answer(
             question, hits, loaded.snapshot, self.encoder(question), self.settings.min_score
         )
         answer.took_ms = (time.perf_counter() - started) * 1000
         return answer
+
+
+def version_key(index_dir: Path) -> VersionKey:
+    """What identifies the index version on disk: the folder the link resolves to, and when
+    its manifest (written last by a build) was written."""
+    path = os.path.realpath(index_dir)
+    try:
+        mtime: int | None = os.stat(os.path.join(path, MANIFEST)).st_mtime_ns
+    except OSError:
+        mtime = None
+    return path, mtime

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from index.search import Hit
+from index.search import Filters, Hit
 
 MAX_QUESTION_CHARS = 2000
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+Mode = Literal["extractive", "generative"]
 
 
 class AskRequest(BaseModel):
@@ -19,6 +23,7 @@ class AskRequest(BaseModel):
                 {"question": "普天間飛行場の移設先は？", "top_k": 5},
                 {"question": "Who attended from the US side in May 2007?", "top_k": 3},
                 {"question": "拡大抑止について何が話し合われた？", "date_from": "2024-01-01"},
+                {"question": "普天間飛行場の移設先は？", "mode": "generative"},
             ]
         },
     )
@@ -26,7 +31,8 @@ class AskRequest(BaseModel):
     question: str = Field(
         min_length=1,
         max_length=MAX_QUESTION_CHARS,
-        description="The question, in Japanese or English.",
+        description="The question, in Japanese or English (not only spaces).",
+        json_schema_extra={"pattern": r"\S"},
     )
     top_k: int = Field(5, ge=1, le=20, description="How many passages to retrieve and cite.")
     doc_ids: list[str] | None = Field(
@@ -34,6 +40,11 @@ class AskRequest(BaseModel):
     )
     date_from: date | None = Field(None, description="Only passages dated on or after this day.")
     date_to: date | None = Field(None, description="Only passages dated on or before this day.")
+    mode: Mode | None = Field(
+        None,
+        description="extractive: quoted sentences; generative: written by the configured LLM, "
+        "citations checked (default: generative when an LLM is configured).",
+    )
 
     @field_validator("question")
     @classmethod
@@ -41,6 +52,30 @@ class AskRequest(BaseModel):
         if not value.strip():
             raise ValueError("question must not be empty or only whitespace")
         return value
+
+    @field_validator("top_k", mode="before")
+    @classmethod
+    def not_bool(cls, value: object) -> object:
+        if isinstance(value, bool):  # pydantic would read true as 1
+            raise ValueError("top_k must be a number from 1 to 20")
+        return value
+
+    @field_validator("date_from", "date_to", mode="before")
+    @classmethod
+    def iso_date(cls, value: object) -> object:
+        # pydantic alone would also take "0" or 1700000000 as a Unix timestamp.
+        if isinstance(value, str) and ISO_DATE.fullmatch(value) or isinstance(value, date):
+            return value
+        if value is not None:
+            raise ValueError("dates are written YYYY-MM-DD, e.g. 2024-01-12")
+        return value
+
+    def filters(self) -> Filters:
+        return Filters(
+            frozenset(self.doc_ids) if self.doc_ids is not None else None,
+            self.date_from.isoformat() if self.date_from else None,
+            self.date_to.isoformat() if self.date_to else None,
+        )
 
 
 class Citation(BaseModel):
@@ -81,6 +116,11 @@ class AskResponse(BaseModel):
     quotes: list[Quote] = Field(description="The answer's sentences with their exact offsets.")
     found: bool = Field(description="False when nothing relevant was found.")
     took_ms: float
+    mode: Mode = Field("extractive", description="How this answer was made.")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the citation check found, or why the extractive answer is shown.",
+    )
 
 
 class SearchResponse(BaseModel):
@@ -96,6 +136,15 @@ class DocumentResponse(BaseModel):
     text: str
 
 
+class LLMStatus(BaseModel):
+    configured: bool
+    reachable: bool | None = Field(
+        None, description="Whether the LLM answered the last probe (null: not probed yet)."
+    )
+    model: str | None = None
+    detail: str | None = Field(None, description="Why the probe failed.")
+
+
 class Ready(BaseModel):
     status: str
     model: str
@@ -103,3 +152,4 @@ class Ready(BaseModel):
     chunks: int
     documents: int
     retriever: str
+    llm: LLMStatus = Field(default_factory=lambda: LLMStatus(configured=False))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -52,12 +55,40 @@ def corpus_engine(corpus_settings: Settings, embedder: Embedder) -> Engine:
 @pytest.fixture
 def small_corpus(tmp_path: Path) -> Path:
     """Two short real documents (openings of corpus files): quick to embed."""
-    folder = tmp_path / "small"
-    folder.mkdir()
+    return write_small_corpus(tmp_path / "small")
+
+
+def write_small_corpus(folder: Path) -> Path:
+    """The two short documents of ``small_corpus`` into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
     for name in ("002_1b2c3951911e05d3.txt", "003_398f49884e4d4ebb.txt"):
         text = (CORPUS / name).read_text(encoding="utf-8")
         (folder / name).write_text(text[:700], encoding="utf-8")
     return folder
+
+
+@dataclass(frozen=True)
+class BuiltIndex:
+    corpus: Path  # the folder it was built from; never modify it
+    version: Path  # the complete version folder; point links at it, never modify it
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> BuiltIndex:
+    """The two short documents indexed once per session: a second, cheap, real index."""
+    root = tmp_path_factory.mktemp("small-index")
+    corpus = write_small_corpus(root / "corpus")
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index")
+    IndexBuilder(settings, embedder).build()
+    return BuiltIndex(corpus, Path(os.path.realpath(settings.index_dir)))
+
+
+def point_index(link: Path, version: Path) -> None:
+    """Atomically make ``link`` point at ``version``, as `kotae index` does when it publishes."""
+    link.parent.mkdir(parents=True, exist_ok=True)
+    tmp = link.parent / f".{link.name}.test-{uuid.uuid4().hex[:6]}"
+    os.symlink(version, tmp)
+    os.replace(tmp, link)
 
 
 def copy_corpus(dest: Path) -> Path:

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from kotae.cli.common import IndexDirOption, settings_with, user_errors
+
+if TYPE_CHECKING:
+    from service.generate import Event, Result
+
+
+class AskMode(StrEnum):
+    extractive = "extractive"
+    generative = "generative"
 
 
 def _engine(index_dir: Path | None):  # type: ignore[no-untyped-def]
@@ -20,15 +31,28 @@ def _engine(index_dir: Path | None):  # type: ignore[no-untyped-def]
 def ask(
     question: str = typer.Argument(..., help="The question, in Japanese or English."),
     top_k: int = typer.Option(5, "--top-k", "-k", min=1, max=20, help="Passages to cite."),
+    mode: AskMode | None = typer.Option(
+        None,
+        "--mode",
+        help="extractive (quoted sentences) or generative (written by the LLM at "
+        "KOTAE_LLM_BASE_URL, citations checked); default: generative when an LLM is set.",
+    ),
     index_dir: Path | None = IndexDirOption,
 ) -> None:
-    """Answer a question with quoted, cited sentences.
+    """Answer a question with cited sentences, quoted or written by your LLM (streamed).
 
-    Example: kotae ask "普天間飛行場の移設先は？"
+    Example: kotae ask --mode generative "普天間飛行場の移設先は？"
     """
+    from service.generate import Generator
+
     with user_errors():
-        answer = _engine(index_dir).ask(question, top_k)
-    typer.echo(answer.text + "\n")
+        generator = Generator.from_settings(settings_with(index_dir=index_dir))
+        engine = _engine(index_dir)
+        events = generator.stream(engine, question, top_k, None, mode.value if mode else None)
+        result = _print_stream(events)
+    answer = result.answer
+    for warning in result.warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     for c in answer.citations:
         chunk = c.hit.chunk
         typer.secho(
@@ -37,7 +61,31 @@ def ask(
             bold=True,
         )
         typer.echo("    " + chunk.text.replace("\n", "\n    ") + "\n")
-    typer.secho(f"({answer.took_ms:.0f} ms)", dim=True)
+    typer.secho(f"({result.mode}, {answer.took_ms:.0f} ms)", dim=True)
+
+
+def _print_stream(events: Iterator[Event]) -> Result:
+    """Print the answer as it is written; if the check changed it, print the checked one."""
+    from service.generate import Failed, Finished, Token
+    from service.llm import LLMError
+
+    streamed: list[str] = []
+    for event in events:
+        if isinstance(event, Token):
+            streamed.append(event.text)
+            typer.echo(event.text, nl=False)
+        elif isinstance(event, Failed):
+            typer.echo()
+            raise event.error
+        elif isinstance(event, Finished):
+            result = event.result
+            typer.echo("\n")
+            if result.answer.text != "".join(streamed):
+                label = "checked answer" if result.mode == "generative" else "extractive answer"
+                typer.secho(f"── {label} ──", bold=True)
+                typer.echo(result.answer.text + "\n")
+            return result
+    raise LLMError("the answer stream ended without an answer")
 
 
 def search(

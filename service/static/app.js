@@ -24,6 +24,9 @@
       close: '閉じる',
       loading: '読み込み中…',
       untitled: '（無題）',
+      modeGenerative: 'LLM が文書から書いた回答（引用は検査済み）',
+      modeExtractive: '文書からそのまま引用した回答',
+      warning: '注意',
     },
     en: {
       subtitle: 'Answers from your documents, with sources.',
@@ -42,11 +45,15 @@
       close: 'Close',
       loading: 'Loading…',
       untitled: '(untitled)',
+      modeGenerative: 'Written by the LLM from the documents (citations checked)',
+      modeExtractive: 'Quoted verbatim from the documents',
+      warning: 'Note',
     },
   };
 
   let lang = initialLanguage();
   let busy = false;
+  let llmConfigured = false; // from /readyz: stream answers only when an LLM writes them
   let docRequestId = 0;
   let docReturnFocus = null;
 
@@ -137,23 +144,101 @@
     return '';
   }
 
-  async function requestJSON(url, options) {
-    let response;
+  async function fetchOrFail(url, options) {
     try {
-      response = await fetch(url, Object.assign({ headers: { Accept: 'application/json' } }, options));
+      return await fetch(url, options);
     } catch (e) {
       throw new ApiError('', 0, 'networkError');
     }
+  }
+
+  function apiError(response, raw, body) {
+    const detail = body && typeof body === 'object' && 'detail' in body ? describeDetail(body.detail) : '';
+    const fallback = (raw && !body ? raw.slice(0, 300) : '') || response.statusText || 'Request failed';
+    return new ApiError(detail || fallback, response.status);
+  }
+
+  async function requestJSON(url, options) {
+    const response = await fetchOrFail(url, Object.assign({ headers: { Accept: 'application/json' } }, options));
     const raw = await response.text();
     let body = null;
     try { body = raw ? JSON.parse(raw) : null; } catch (e) { body = null; }
-    if (!response.ok) {
-      const detail = body && typeof body === 'object' && 'detail' in body ? describeDetail(body.detail) : '';
-      const fallback = (raw && !body ? raw.slice(0, 300) : '') || response.statusText || 'Request failed';
-      throw new ApiError(detail || fallback, response.status);
-    }
+    if (!response.ok) throw apiError(response, raw, body);
     if (body === null || typeof body !== 'object') throw new ApiError('', response.status, 'badResponse');
     return body;
+  }
+
+  /** One Server-Sent Event ("event: name" and "data: json" lines) as {name, data}, or null. */
+  function parseEvent(raw) {
+    let name = 'message';
+    const data = [];
+    raw.split('\n').forEach(function (line) {
+      if (line.startsWith('event:')) name = line.slice(6).trim();
+      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+    });
+    if (!data.length) return null;
+    try { return { name: name, data: JSON.parse(data.join('\n')) }; } catch (e) { return null; }
+  }
+
+  /** Ask over /api/ask/stream: citations, then the answer as it is written, then the checked
+   *  answer, which replaces the streamed text (markers the check removed disappear). */
+  async function askStreaming(question, thinking) {
+    const response = await fetchOrFail('/api/ask/stream', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+      body: JSON.stringify({ question: question }),
+    });
+    if (!response.ok || !response.body) {
+      const raw = await response.text();
+      let body = null;
+      try { body = raw ? JSON.parse(raw) : null; } catch (e) { body = null; }
+      throw apiError(response, raw, body);
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    let live = null;
+    let final = null;
+    try {
+      for (;;) {
+        const chunk = await reader.read();
+        buffer += decoder.decode(chunk.value || new Uint8Array(), { stream: !chunk.done });
+        let cut;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          const event = parseEvent(buffer.slice(0, cut));
+          buffer = buffer.slice(cut + 2);
+          if (!event || !event.data || typeof event.data !== 'object') continue;
+          if (event.name === 'citations' && !live) {
+            thinking.remove();
+            live = startLiveAnswer(event.data);
+          } else if (event.name === 'token' && live) {
+            live.textEl.append(document.createTextNode(String(event.data.text == null ? '' : event.data.text)));
+            scrollToNewest();
+          } else if (event.name === 'done') {
+            final = event.data;
+          } else if (event.name === 'error') {
+            throw new ApiError(describeDetail(event.data.detail), Number(event.data.status) || 502);
+          }
+        }
+        if (chunk.done) break;
+      }
+      if (!final) throw new ApiError('', response.status, 'badResponse');
+    } catch (err) {
+      if (live) live.block.remove();
+      throw err instanceof ApiError ? err : new ApiError('', 0, 'networkError');
+    }
+    thinking.remove();
+    const block = buildAnswer(final);
+    if (live) live.block.replaceWith(block);
+    else ui.conversation.append(block);
+    scrollToNewest();
+  }
+
+  function detectLlm() {
+    fetch('/readyz', { headers: { Accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) { llmConfigured = !!(body && body.llm && body.llm.configured === true); })
+      .catch(function () { llmConfigured = false; });
   }
 
   function askQuestion(question) {
@@ -208,6 +293,41 @@
   }
 
   function appendAnswer(data) {
+    ui.conversation.append(buildAnswer(data));
+    scrollToNewest();
+  }
+
+  /** A block for the answer being streamed: its text grows as tokens arrive. */
+  function startLiveAnswer(data) {
+    const block = makeEl('article', 'message answer streaming');
+    const textEl = makeEl('div', 'answer-text');
+    block.append(textEl);
+    appendMode(block, data.mode);
+    ui.conversation.append(block);
+    scrollToNewest();
+    return { block: block, textEl: textEl };
+  }
+
+  function appendMode(block, mode) {
+    if (!llmConfigured && mode !== 'generative') return; // without an LLM the page is as before
+    if (mode !== 'generative' && mode !== 'extractive') return;
+    const label = makeLabel('p', 'took answer-mode', mode === 'generative' ? 'modeGenerative' : 'modeExtractive');
+    label.dataset.mode = mode;
+    block.append(label);
+  }
+
+  function appendWarnings(block, warnings) {
+    if (!Array.isArray(warnings) || !warnings.length) return;
+    const list = makeEl('ul', 'took answer-warnings');
+    warnings.forEach(function (w) {
+      const item = makeEl('li');
+      item.append(makeLabel('strong', '', 'warning'), document.createTextNode(': ' + String(w)));
+      list.append(item);
+    });
+    block.append(list);
+  }
+
+  function buildAnswer(data) {
     const citations = Array.isArray(data.citations) ? data.citations : [];
     const byN = new Map();
     citations.forEach(function (c) { if (c && !byN.has(Number(c.n))) byN.set(Number(c.n), c); });
@@ -225,8 +345,9 @@
       took.append(makeLabel('span', '', 'took'), document.createTextNode(' ' + Math.round(data.took_ms) + ' ms'));
       block.append(took);
     }
-    ui.conversation.append(block);
-    scrollToNewest();
+    appendMode(block, data.mode);
+    appendWarnings(block, data.warnings);
+    return block;
   }
 
   /** The sentence a marker refers to: the last non-empty line of the text before it. */
@@ -487,9 +608,13 @@
     setBusy(true);
     const thinking = appendThinking();
     try {
-      const data = await askQuestion(question);
-      thinking.remove();
-      appendAnswer(data);
+      if (llmConfigured) {
+        await askStreaming(question, thinking);
+      } else {
+        const data = await askQuestion(question);
+        thinking.remove();
+        appendAnswer(data);
+      }
     } catch (err) {
       thinking.remove();
       appendError(err);
@@ -531,6 +656,7 @@
     document.addEventListener('keydown', function (event) { if (event.key === 'Escape') closeDocument(); });
 
     applyLanguage();
+    detectLlm();
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

@@ -10,7 +10,7 @@ import pytest
 
 from index.builder import IndexBuilder
 from index.embedders import Embedder
-from index.search import QueryEncoder, Retriever
+from index.search import QueryEncoder, Ranking, Retriever
 from index.snapshot import Snapshot, check_embedder
 from kotae.errors import EmptyCorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from kotae.settings import Settings
@@ -42,8 +42,8 @@ def test_build_save_load_gives_identical_results(corpus_engine: Engine) -> None:
     reloaded = Snapshot.load(corpus_engine.settings.index_dir)
     encoder = corpus_engine.encoder
     for kind in ("dense", "lexical", "hybrid"):
-        a = Retriever(live, encoder, kind)
-        b = Retriever(reloaded, encoder, kind)
+        a = Retriever(live, encoder, Ranking(kind))
+        b = Retriever(reloaded, encoder, Ranking(kind))
         for q in ("普天間飛行場の移設先は？", "Who attended in 2007?", "拡大抑止"):
             ha, hb = a.search(q, 10), b.search(q, 10)
             assert [h.chunk for h in ha] == [h.chunk for h in hb]
@@ -157,6 +157,6 @@ def test_hnsw_index_finds_what_exact_finds(
     assert b.manifest["vector_index"] == "hnsw" and a.manifest["vector_index"] == "flat"
     enc = QueryEncoder(embedder)
     q = "普天間飛行場の移設"
-    assert [h.chunk for h in Retriever(a, enc, "dense").search(q, 3)] == [
-        h.chunk for h in Retriever(b, enc, "dense").search(q, 3)
+    assert [h.chunk for h in Retriever(a, enc, Ranking("dense")).search(q, 3)] == [
+        h.chunk for h in Retriever(b, enc, Ranking("dense")).search(q, 3)
     ]

@@ -64,8 +64,11 @@ def test_answer_words_all_come_from_sources(client: TestClient) -> None:
         assert sentence in body["citations"][n - 1]["text"]
 
 
-def test_off_topic_question_says_nothing_was_found(client: TestClient) -> None:
-    body = ask(client, "What is the capital of France?")
+@pytest.mark.parametrize(
+    "question", ["What is the capital of France?", "チョコレートケーキの作り方を教えて"]
+)
+def test_off_topic_question_says_nothing_was_found(client: TestClient, question: str) -> None:
+    body = ask(client, question)
     assert body["found"] is False and "[" not in body["answer"]
 
 

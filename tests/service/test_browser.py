@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect, sync_playwright
 
 from index.builder import IndexBuilder
 from index.embedders import Embedder
 from kotae.settings import Settings
-from service.app import create_app
 from service.engine import Engine
+from tests.service.live import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -30,40 +26,6 @@ ARGS = [
 ]
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class LiveServer:
-    """A real uvicorn on loopback, in a thread, stopped cleanly."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.port = _free_port()
-        config = uvicorn.Config(
-            create_app(engine.settings, engine),
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.time() + 30
-        while not self.server.started:
-            if time.time() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.05)
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="module")

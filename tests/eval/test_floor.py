@@ -1,0 +1,42 @@
+"""Regression guard: the service's default retrieval on the dev set stays above floors set
+just under the measured numbers (eval/README.md). A drop here means a change made retrieval
+worse; re-measure with `kotae eval` before moving a floor."""
+
+import pytest
+
+from eval import QUESTIONS_FILE
+from eval.run import score_questions
+from service.engine import Engine
+
+FLOORS = {
+    None: {"recall@1": 0.65, "recall@5": 0.90, "recall@10": 0.95, "mrr@10": 0.77},
+    "ja": {"recall@5": 0.93, "mrr@10": 0.82},
+    "en": {"recall@5": 0.84, "mrr@10": 0.67},
+}
+
+
+@pytest.fixture(scope="module")
+def metrics(corpus_engine: Engine) -> dict[str | None, dict[str, float]]:
+    result = score_questions(corpus_engine.loaded.retriever, QUESTIONS_FILE, [1, 3, 5, 10])
+    return {lang: result.metrics(lang) for lang in FLOORS}
+
+
+@pytest.mark.parametrize("lang", list(FLOORS))
+def test_dev_set_stays_above_the_floor(metrics: dict, lang: str | None) -> None:  # type: ignore[type-arg]
+    below = {
+        k: round(metrics[lang][k], 3)
+        for k, floor in FLOORS[lang].items()
+        if metrics[lang][k] < floor
+    }
+    assert not below, f"{lang or 'all'} below the floor {FLOORS[lang]}: {below}"
+
+
+def test_the_default_is_hybrid_and_beats_dense(corpus_engine: Engine) -> None:
+    hybrid = score_questions(corpus_engine.loaded.retriever, QUESTIONS_FILE, [5])
+    dense = score_questions(
+        corpus_engine.retriever_for(corpus_engine.loaded.snapshot, "dense"), QUESTIONS_FILE, [5]
+    )
+    assert hybrid.retriever == "hybrid"
+    for lang in (None, "en"):
+        assert hybrid.metrics(lang)["recall@5"] >= dense.metrics(lang)["recall@5"]
+        assert hybrid.metrics(lang)["mrr@10"] >= dense.metrics(lang)["mrr@10"]
