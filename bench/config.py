@@ -38,6 +38,7 @@ class Config:
     scale_queries: int
     ef_search: tuple[int, ...]
     nprobe: tuple[int, ...]
+    other_hnsw: tuple[tuple[int, int, int], ...]  # (M, efConstruction, up to n) to compare
     peer_sample: bool  # txtai also on the synthetic sample, not only the corpus
     server_variants: tuple[Variant, ...]  # servers to compare with the default `kotae serve`
 
@@ -58,6 +59,7 @@ QUICK = Config(
     scale_queries=50,
     ef_search=(),
     nprobe=(16,),
+    other_hnsw=(),
     peer_sample=False,
     server_variants=(),
 )
@@ -76,8 +78,9 @@ FULL = Config(
     load_seconds=15.0,
     scale_sizes=(20_000, 100_000, 1_000_000),
     scale_queries=200,
-    ef_search=(32, 64, 256),
-    nprobe=(8, 16, 32, 64),
+    ef_search=(64, 128, 256, 512, 1024),
+    nprobe=(16, 32, 64),
+    other_hnsw=((32, 80, 100_000),),  # the store's efConstruction before this benchmark
     peer_sample=True,
     server_variants=(
         Variant("OMP_NUM_THREADS=1", env=(("OMP_NUM_THREADS", "1"),), cached=False),

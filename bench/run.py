@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import tempfile
@@ -153,11 +154,10 @@ class Runner:
     def _scale(self, nano: Model) -> list[Row]:
         snap = Snapshot.load(self._index_dir(nano))
         base = np.vstack([snap.vectors, snap.sentence_vectors]).astype(np.float32)
-        query_base = nano.embedder.embed_queries(self.questions)
         c = self.config
-        return scale.scale_rows(
-            base, query_base, c.scale_sizes, c.scale_queries, c.ef_search, c.nprobe
-        )
+        questions = list(itertools.islice(distinct_questions(self.questions), c.scale_queries))
+        queries = nano.embedder.embed_queries(questions)
+        return scale.scale_rows(base, queries, c.scale_sizes, c.ef_search, c.nprobe, c.other_hnsw)
 
     def _peer(self, minilm: Model | None) -> list[Row]:
         if peer.txtai_version() is None:

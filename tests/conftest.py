@@ -6,6 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,57 @@ def corpus_engine(corpus_settings: Settings, embedder: Embedder) -> Engine:
     engine = Engine(corpus_settings, embedder)
     engine.load()
     return engine
+
+
+def milvus_settings_for(root: Path, corpus: Path = CORPUS) -> Settings:
+    """Settings for an index in ``root`` whose vectors live in a milvus-lite file there."""
+    return Settings(
+        corpus_dir=corpus,
+        index_dir=root / "index",
+        vector_store="milvus",
+        milvus_uri=str(root / "milvus.db"),
+    )
+
+
+@contextmanager
+def configured(settings: Settings) -> Iterator[None]:
+    """The environment configuring ``settings``' vector store, as a deployment would set it
+    (``Snapshot.load`` checks the index against the environment's settings)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KOTAE_VECTOR_STORE", settings.vector_store)
+        mp.setenv("KOTAE_MILVUS_URI", settings.milvus_uri)
+        mp.setenv("KOTAE_MILVUS_COLLECTION", settings.milvus_collection)
+        get_settings.cache_clear()
+        try:
+            yield
+        finally:
+            get_settings.cache_clear()
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def milvus_engine(
+    tmp_path_factory: pytest.TempPathFactory, corpus_engine: Engine, embedder: Embedder
+) -> Engine:
+    """The corpus index with its vectors in milvus-lite, built from a copy of the FAISS
+    index so every document's vectors are reused (no second embedding of the corpus)."""
+    settings = milvus_settings_for(tmp_path_factory.mktemp("milvus-index"))
+    version = Path(os.path.realpath(corpus_engine.settings.index_dir))
+    copy = settings.index_dir.parent / version.name
+    shutil.copytree(version, copy)
+    point_index(settings.index_dir, copy)
+    report = IndexBuilder(settings, embedder).build()
+    assert report.embedded_chunks == 0 and report.store_upserted == report.chunks
+    engine = Engine(settings, embedder)
+    with configured(settings):
+        engine.load()
+    return engine
+
+
+@pytest.fixture(params=["faiss", "milvus"])
+def store_engine(request: pytest.FixtureRequest) -> Engine:
+    """The corpus engine on each vector store: FAISS (default) and Milvus (milvus-lite)."""
+    return request.getfixturevalue("corpus_engine" if request.param == "faiss" else "milvus_engine")
 
 
 @pytest.fixture

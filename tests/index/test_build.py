@@ -37,10 +37,10 @@ def _settings(tmp_path: Path, corpus: Path) -> Settings:
     return Settings(corpus_dir=corpus, index_dir=tmp_path / "idx" / "index", batch_size=4)
 
 
-def test_build_save_load_gives_identical_results(corpus_engine: Engine) -> None:
-    live = corpus_engine.loaded.snapshot
-    reloaded = Snapshot.load(corpus_engine.settings.index_dir)
-    encoder = corpus_engine.encoder
+def test_build_save_load_gives_identical_results(store_engine: Engine) -> None:
+    live = store_engine.loaded.snapshot
+    reloaded = Snapshot.load(store_engine.settings.index_dir, store_engine.settings)
+    encoder = store_engine.encoder
     for kind in ("dense", "lexical", "hybrid"):
         a = Retriever(live, encoder, Ranking(kind))
         b = Retriever(reloaded, encoder, Ranking(kind))
@@ -51,15 +51,15 @@ def test_build_save_load_gives_identical_results(corpus_engine: Engine) -> None:
 
 
 @pytest.mark.parametrize("question", ["2+2の正式名称", "２＋２の正式名称"])
-def test_japanese_query_finds_its_document(corpus_engine: Engine, question: str) -> None:
-    hits = corpus_engine.search(question, 3)
+def test_japanese_query_finds_its_document(store_engine: Engine, question: str) -> None:
+    hits = store_engine.search(question, 3)
     assert hits[0].chunk.doc_id == "000_3b324addda1fbe26.txt"
     assert any("日米安全保障協議委員会" in h.chunk.text for h in hits)
 
 
-def test_full_and_half_width_questions_find_the_same_passages(corpus_engine: Engine) -> None:
-    a = corpus_engine.search("２＋２の正式名称", 5)
-    b = corpus_engine.search("2+2の正式名称", 5)
+def test_full_and_half_width_questions_find_the_same_passages(store_engine: Engine) -> None:
+    a = store_engine.search("２＋２の正式名称", 5)
+    b = store_engine.search("2+2の正式名称", 5)
     assert [h.chunk_id for h in a] == [h.chunk_id for h in b]
 
 
