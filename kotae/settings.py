@@ -120,10 +120,6 @@ class Settings(BaseSettings):
             "nor a milvus-lite file ending in .db"
         )
 
-    @property
-    def llm_configured(self) -> bool:
-        return bool(self.llm_base_url and self.llm_model)
-
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -29,16 +29,29 @@ class CheckedAnswer:
     """A generated answer after the check: ``text`` holds only markers to real passages."""
 
     text: str
+    passages: int
     cited: tuple[int, ...]
     invalid_markers: tuple[int, ...]
     uncited_sentences: tuple[str, ...]
     unsupported_quotes: tuple[str, ...]
-    warnings: tuple[str, ...]
 
     @property
     def ok(self) -> bool:
         """At least one claim points to a real passage."""
         return bool(self.cited)
+
+    @property
+    def marker_warnings(self) -> list[str]:
+        return [
+            f"removed citation [{n}]: no passage [{n}] was given (there are {self.passages})"
+            for n in self.invalid_markers
+        ]
+
+    @property
+    def warnings(self) -> list[str]:
+        """Everything the check found, one line each, for the user."""
+        uncited = [f"sentence without a citation: {_snippet(s)}" for s in self.uncited_sentences]
+        return self.marker_warnings + uncited + list(self.unsupported_quotes)
 
 
 def check_citations(answer: str, passages: Sequence[str]) -> CheckedAnswer:
@@ -66,14 +79,8 @@ def check_citations(answer: str, passages: Sequence[str]) -> CheckedAnswer:
         for quote in quotations(content):
             if not any(_contains(passages[n - 1], quote) for n in sources):
                 bad_quotes.append(_quote_warning(quote, markers))
-    warnings = [
-        f"removed citation [{n}]: no passage [{n}] was given (there are {len(passages)})"
-        for n in invalid
-    ]
-    warnings += [f"sentence without a citation: {_snippet(s)}" for s in uncited]
-    warnings += bad_quotes
     return CheckedAnswer(
-        text, tuple(cited), tuple(invalid), tuple(uncited), tuple(bad_quotes), tuple(warnings)
+        text, len(passages), tuple(cited), tuple(invalid), tuple(uncited), tuple(bad_quotes)
     )
 
 

@@ -185,13 +185,14 @@ def _extractive_events(result: Result) -> Iterator[Event]:
 def _checked(loaded: Loaded, extractive: Answer, text: str, started: float) -> Result:
     """The LLM's answer if it cites at least one real passage, else the extractive one."""
     check = check_citations(text, [c.hit.chunk.text for c in extractive.citations])
-    warnings = list(check.warnings)
-    if not check.ok:
-        warnings.append(
-            "the generated answer cites no passage that was given to it, "
-            "so the extractive answer is shown instead"
+    if not check.ok:  # the user never sees the generated text: only say why it was replaced
+        why = (
+            "the generated answer cites no passage that was given to it (sentences without a "
+            f"valid citation: {len(check.uncited_sentences)}), so the extractive answer is shown "
+            "instead"
         )
-        return _extractive(loaded, extractive, warnings, started)
+        return _extractive(loaded, extractive, [*check.marker_warnings, why], started)
+    warnings = check.warnings
     answer = Answer(extractive.question, check.text, extractive.citations, [], True)
     answer.took_ms = _ms(started)
     return Result(answer, "generative", warnings, loaded)

@@ -15,7 +15,7 @@ def test_a_faithful_answer_passes_unchanged() -> None:
     answer = "代替施設は辺野古崎地区に建設されます[1]。２＋２は2024年7月28日に開かれました[2]。"
     checked = check_citations(answer, PASSAGES)
     assert checked.ok and checked.text == answer
-    assert checked.cited == (1, 2) and checked.warnings == ()
+    assert checked.cited == (1, 2) and checked.warnings == []
 
 
 def test_markers_to_missing_passages_are_removed_and_reported() -> None:
@@ -58,7 +58,7 @@ def test_markers_after_the_full_stop_belong_to_the_sentence_before() -> None:
 
 def test_quotes_must_be_in_the_cited_passage_after_nfkc() -> None:
     good = "「2+2(日米安全保障協議委員会)」が開かれた[2]。"  # NFKC of ２＋２（…）
-    assert check_citations(good, PASSAGES).warnings == ()
+    assert check_citations(good, PASSAGES).warnings == []
     wrong_passage = "「キャンプ・シュワブ辺野古崎地区」と書かれている[2]。"
     checked = check_citations(wrong_passage, PASSAGES)
     (warning,) = checked.unsupported_quotes
