@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}"
     )
     parser.add_argument("--workdir", type=Path, help="keep indexes and logs here (default: temp)")
+    parser.add_argument("--save-json", type=Path, help="also write the JSON report to this file")
     args = parser.parse_args(argv)
     sections = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(sections) - set(SECTIONS)
@@ -35,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown section(s) {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
     report = run(QUICK if args.quick else FULL, sections, args.workdir)
     print(to_json(report) if args.json else to_markdown(report))
+    if args.save_json:
+        args.save_json.write_text(to_json(report) + "\n", encoding="utf-8")
     return 0
 
 

@@ -135,7 +135,8 @@ class Runner:
 
     def _service(self, nano: Model) -> list[Row]:
         """The server as configured by default, then with each variant environment."""
-        distinct = distinct_questions(self.questions)
+        # Rephrasings only: the questions as written are asked in each server's warm-up.
+        distinct = itertools.islice(distinct_questions(self.questions), len(self.questions), None)
         rows: list[Row] = []
         for variant in (DEFAULT, *self.config.server_variants):
             log = self.workdir / f"serve{len(rows)}.log"

@@ -14,8 +14,8 @@ import numpy as np
 
 Kind = Literal["flat", "hnsw"]
 HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128
+HNSW_EF_CONSTRUCTION = 400
+HNSW_EF_SEARCH = 512
 
 
 class FilterSpec(Protocol):
