@@ -13,6 +13,8 @@ import faiss
 import numpy as np
 
 Kind = Literal["flat", "hnsw"]
+# From bench/RESULTS.md: efConstruction, not M, decides recall on clustered embeddings; these
+# reach recall@10 0.95 at 1M vectors with a 1.8 ms p50 search on 2 cores.
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 400
 HNSW_EF_SEARCH = 512

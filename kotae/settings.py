@@ -30,7 +30,7 @@ class Settings(BaseSettings):
         "auto", description="Vector index: exact, HNSW, or chosen by collection size."
     )
     hnsw_threshold: int = Field(
-        200_000, ge=1, description="With ann=auto, use HNSW from this many vectors up."
+        40_000, ge=1, description="With ann=auto, use HNSW from this many vectors up."
     )
     vector_store: Literal["faiss", "milvus"] = Field(
         "faiss", description="Where passage vectors are searched: local FAISS, or Milvus."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from service.generate import Generator, response_of
 from service.middleware import BodySizeLimit
 from service.schemas import (
     MAX_QUESTION_CHARS,
+    NOT_BLANK,
     AskRequest,
     AskResponse,
     Citation,
@@ -191,13 +193,13 @@ def _add_routes(app: FastAPI) -> None:
                 max_length=MAX_QUESTION_CHARS,
                 description="Query text (not only spaces).",
                 examples=["嘉手納以南", "Henoko"],
-                json_schema_extra={"pattern": r"\S"},
+                json_schema_extra={"pattern": NOT_BLANK},
             ),
         ],
         k: Annotated[int, Query(ge=1, le=50, description="Passages to return.")] = 10,
     ) -> SearchResponse:
         """Ranked passages for a query, without an answer."""
-        if not q.strip():  # the same 422 shape as every other validation error
+        if not re.search(NOT_BLANK, q):  # the same 422 shape as every other validation error
             raise RequestValidationError(
                 [{"loc": ["query", "q"], "msg": "q must not be only spaces", "type": "value_error"}]
             )

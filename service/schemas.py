@@ -11,6 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from index.search import Filters, Hit
 
 MAX_QUESTION_CHARS = 2000
+# "Has a character that is not whitespace", written so that Python and the JSON Schema
+# (ECMA) regex agree: each lacks a few spaces the other's \s has (\x1c-\x1f, \x85, \ufeff).
+NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 Mode = Literal["extractive", "generative"]
 
@@ -32,7 +35,7 @@ class AskRequest(BaseModel):
         min_length=1,
         max_length=MAX_QUESTION_CHARS,
         description="The question, in Japanese or English (not only spaces).",
-        json_schema_extra={"pattern": r"\S"},
+        json_schema_extra={"pattern": NOT_BLANK},
     )
     top_k: int = Field(5, ge=1, le=20, description="How many passages to retrieve and cite.")
     doc_ids: list[str] | None = Field(
@@ -49,7 +52,7 @@ class AskRequest(BaseModel):
     @field_validator("question")
     @classmethod
     def not_blank(cls, value: str) -> str:
-        if not value.strip():
+        if not re.search(NOT_BLANK, value):
             raise ValueError("question must not be empty or only whitespace")
         return value
 
