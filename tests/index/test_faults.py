@@ -69,10 +69,12 @@ def test_kill_9_of_kotae_index_never_harms_the_served_index(
     before = Snapshot.load(index_dir)
     settings = Settings(index_dir=index_dir, corpus_dir=tmp_path / "corpus")
 
-    # A long build (a whole extra document to embed) for the timed kills, a short one for the
+    # A long build (the whole corpus again to embed: ~40 s, far past the last timed kill even
+    # on a fast idle machine) for the timed kills, a short one for the
     # kills at a step, which have to get through embedding first.
     long_corpus = Path(shutil.copytree(small_index.corpus, tmp_path / "long"))
-    shutil.copy(CORPUS / "004_7af21bdf63ee1157.txt", long_corpus / "added.txt")
+    for doc in CORPUS.iterdir():
+        shutil.copy(doc, long_corpus / f"added-{doc.name}")
     short_corpus = Path(shutil.copytree(small_index.corpus, tmp_path / "short"))
     (short_corpus / "追加.txt").write_text("追加された短い報告。演習は三日間行われた。", "utf-8")
 
