@@ -20,6 +20,7 @@ from kotae.errors import KotaeError
 from kotae.settings import Settings, get_settings
 from service.admin import router as admin_router
 from service.engine import Engine, Loaded
+from service.followup import Resolved, resolve
 from service.generate import Generator, response_of
 from service.middleware import BodySizeLimit
 from service.schemas import (
@@ -120,6 +121,12 @@ def _citations(loaded: Loaded, hits: list) -> list[Citation]:  # type: ignore[ty
     return [Citation.from_hit(n, h, docs[h.chunk.doc_id].title) for n, h in enumerate(hits, 1)]
 
 
+def _resolved(body: AskRequest, engine: Engine) -> Resolved:
+    """The question as retrieval should see it: a follow-up resolved against the history."""
+    tokenizer = engine.loaded.snapshot.lexical.tokenizer
+    return resolve(body.question, body.history or [], tokenizer)
+
+
 def _add_routes(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     def chat_page() -> FileResponse:
@@ -162,9 +169,11 @@ def _add_routes(app: FastAPI) -> None:
     def ask(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> AskResponse:
         """Answer with sentences quoted from the documents, or written by the configured LLM
         from them; either way each claim is cited as [n] and generated citations are checked."""
+        asked = _resolved(body, engine)
+        filters = asked.filters(body.filters(), engine.search)
         with llm_errors():
-            result = generator.ask(engine, body.question, body.top_k, body.filters(), body.mode)
-        return response_of(result)
+            result = generator.ask(engine, asked.question, body.top_k, filters, body.mode)
+        return response_of(result).model_copy(update={"understood_as": asked.understood_as})
 
     @app.post(
         "/api/ask/stream",
@@ -179,9 +188,11 @@ def _add_routes(app: FastAPI) -> None:
     def ask_stream(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> Response:
         """The answer as Server-Sent Events: `citations`, `token`… as the LLM writes, then `done`
         with the checked answer (or `error` when generative was asked for and the LLM failed)."""
+        asked = _resolved(body, engine)
+        filters = asked.filters(body.filters(), engine.search)
         with llm_errors():
-            events = generator.stream(engine, body.question, body.top_k, body.filters(), body.mode)
-        return sse_response(events)
+            events = generator.stream(engine, asked.question, body.top_k, filters, body.mode)
+        return sse_response(events, asked.understood_as)
 
     @app.get("/api/search", tags=["answers"], response_model=SearchResponse)
     def search(
