@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from kotae.errors import KotaeError
 from kotae.settings import Settings, get_settings
 from service.admin import router as admin_router
+from service.documents import router as documents_router
 from service.engine import Engine, Loaded
 from service.followup import Resolved, resolve
 from service.generate import Generator, response_of
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     _add_routes(app)
     app.include_router(admin_router)
+    app.include_router(documents_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
