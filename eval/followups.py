@@ -2,7 +2,9 @@
 history, for second questions that depend on the first and for ones that stand alone.
 
 A line is a question line (see :mod:`eval.questions`) for the second question plus
-``"history": [first question, …]`` and ``"depends": true|false``.
+``"history": [first question, …]``, ``"depends": true|false`` and, for a dependent one,
+``"explicit"``: the same question written out in full, as asked alone it would be. The explicit
+question's recall is the ceiling: what retrieval finds when nothing needs resolving.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from eval.metrics import recall_at
 from eval.questions import Question, QuestionFileError, nfkc, parse_question
 from index.search import Filters, Retriever
 from kotae.settings import Settings
-from service.followup import MAX_HISTORY, resolve
+from service.followup import MAX_HISTORY, Tuning, resolve
 
 CUTOFFS = (1, 5)
 GROUPS = ("dependent", "standalone")
@@ -28,6 +30,7 @@ class FollowUp:
     question: Question
     history: tuple[str, ...]
     depends: bool
+    explicit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class FollowUpResult:
     understood_as: str | None
     alone: tuple[bool, ...]  # relevance of the top passages, the question asked alone
     with_history: tuple[bool, ...]
+    explicit: tuple[bool, ...] | None = None  # the written-out question, when the set has one
 
 
 def load_followups(path: Path, documents: dict[str, str]) -> list[FollowUp]:
@@ -71,20 +75,28 @@ def _parse(line: str, documents: dict[str, str]) -> FollowUp:
         raise ValueError(f"'history' must be a list of 1 to {MAX_HISTORY} non-empty strings")
     if not isinstance(data.get("depends"), bool):
         raise ValueError("'depends' must be true or false")
-    return FollowUp(question, tuple(history), data["depends"])
+    explicit = data.get("explicit")
+    if explicit is not None and not (isinstance(explicit, str) and explicit.strip()):
+        raise ValueError("'explicit' must be a non-empty string when given")
+    return FollowUp(question, tuple(history), data["depends"], explicit)
 
 
-def score_followups(retriever: Retriever, path: Path) -> list[FollowUpResult]:
+def score_followups(
+    retriever: Retriever, path: Path, tuning: Tuning | None = None
+) -> list[FollowUpResult]:
     documents = {d: doc.text for d, doc in retriever.snapshot.documents.items()}
     tokenizer = retriever.snapshot.lexical.tokenizer
     depth = max(CUTOFFS)
     results = []
     for f in load_followups(path, documents):
-        resolved = resolve(f.question.question, f.history, tokenizer)
+        resolved = resolve(f.question.question, f.history, tokenizer, tuning)
         alone = _relevance(retriever, f.question, f.question.question, depth)
         filters = resolved.filters(Filters(), retriever.search)
         with_history = _relevance(retriever, f.question, resolved.question, depth, filters)
-        results.append(FollowUpResult(f, resolved.understood_as, alone, with_history))
+        explicit = None
+        if f.explicit is not None:
+            explicit = _relevance(retriever, f.question, f.explicit, depth)
+        results.append(FollowUpResult(f, resolved.understood_as, alone, with_history, explicit))
     return results
 
 
@@ -122,6 +134,11 @@ def summary(results: list[FollowUpResult]) -> dict[str, dict[str, float]]:
             for k in CUTOFFS:
                 row[f"recall@{k}_alone"] = _mean([recall_at(list(r.alone), k) for r in rs])
                 row[f"recall@{k}_history"] = _mean([recall_at(list(r.with_history), k) for r in rs])
+            if all(r.explicit is not None for r in rs):
+                for k in CUTOFFS:
+                    row[f"recall@{k}_explicit"] = _mean(
+                        [recall_at(list(r.explicit or ()), k) for r in rs]
+                    )
             row["rewritten"] = sum(r.understood_as is not None for r in rs)
             out[group if lang is None else f"{group}/{lang}"] = row
     return out
@@ -133,13 +150,15 @@ def render_followups(results: list[FollowUpResult], as_json: bool = False) -> st
         return json.dumps({k: _rounded(v) for k, v in table.items()}, ensure_ascii=False)
     head = (
         f"{'second question':<16} {'n':>3} {'R@1 alone':>9} {'R@1 hist':>9} "
-        f"{'R@5 alone':>9} {'R@5 hist':>9} {'rewritten':>9}"
+        f"{'R@5 alone':>9} {'R@5 hist':>9} {'R@1 expl':>9} {'R@5 expl':>9} {'rewritten':>9}"
     )
     lines = [head, "-" * len(head)]
     for name, m in table.items():
         lines.append(
             f"{name:<16} {int(m['n']):>3} {m['recall@1_alone']:>9.3f} {m['recall@1_history']:>9.3f}"
-            f" {m['recall@5_alone']:>9.3f} {m['recall@5_history']:>9.3f} {int(m['rewritten']):>9}"
+            f" {m['recall@5_alone']:>9.3f} {m['recall@5_history']:>9.3f}"
+            f" {_cell(m, 'recall@1_explicit')} {_cell(m, 'recall@5_explicit')}"
+            f" {int(m['rewritten']):>9}"
         )
     misses = [r for r in results if not r.with_history[:1] or not r.with_history[0]]
     lines.append(f"\n{len(misses)} second question(s) not answered at rank 1 with history:")
@@ -148,6 +167,10 @@ def render_followups(results: list[FollowUpResult], as_json: bool = False) -> st
         lines.append(f"- {f.question.id} {' / '.join(f.history)} → {f.question.question}")
         lines.append(f"    understood as: {r.understood_as}")
     return "\n".join(lines)
+
+
+def _cell(row: dict[str, float], key: str) -> str:
+    return f"{row[key]:>9.3f}" if key in row else f"{'-':>9}"
 
 
 def _mean(xs: list[float]) -> float:

@@ -20,8 +20,6 @@ from typing import Protocol
 from index.search import Filters, Hit
 
 MAX_HISTORY = 10  # earlier questions a request may send
-MAX_CARRIED = 6  # topic phrases carried into one question
-CONTEXT_PASSAGES = 3  # the earlier question's top passages whose documents a follow-up keeps
 SHORT = 10  # characters: a Japanese question this short with one topic word is an ellipsis
 
 # Words that point back at something said before.
@@ -42,7 +40,7 @@ _EN_ELLIPSIS = re.compile(r"^\s*(and|what about|how about|and what about|also)\b
 _JA_GENERIC = frozenset(
     "何 誰 いつ どこ どれ どの なに 何年 何月 何日 何人 何回 時 とき 事 こと もの 人 方 名前 "
     "名称 場所 理由 目的 内容 年 月 日 ほか 他 側 結果 場合 どちら 一つ 最初 最後 概要 成果 "
-    "考え 話 説明 様子 歴史 特徴 詳細 情報 何時間 いくら".split()
+    "考え 話 説明 様子 歴史 特徴 詳細 情報 何時間 いくら 都市 組織 会社 国 人物 概略".split()
 )
 _EN_STOP = frozenset(
     "a an the of in on at to for from by with and or but is are was were be been being do does "
@@ -70,13 +68,27 @@ class Morphemes(Protocol):
 
 
 @dataclass(frozen=True)
+class Tuning:
+    """How much a follow-up takes from the conversation; fitted by ``eval/followup_sweep.py``.
+
+    The question's own words are repeated ``own_weight`` times in the search text so that
+    carried words narrow the search without outweighing what is actually asked.
+    """
+
+    own_weight: int = 2
+    context_passages: int = 3  # the earlier question's top passages whose documents are kept
+    max_carried: int = 6  # topic phrases carried into one question
+
+
+@dataclass(frozen=True)
 class Resolved:
-    """The question retrieval should see, and what the user is told (None: unchanged)."""
+    """The text retrieval searches for, and what the user is told (None: asked as is)."""
 
     question: str
     understood_as: str | None = None
     carried: tuple[str, ...] = ()
     context: str = ""  # the earlier question it was resolved against, itself resolved
+    context_passages: int = Tuning.context_passages
 
     def filters(self, asked: Filters, search: Search) -> Filters:
         """``asked`` narrowed to the documents the earlier question found, for a follow-up.
@@ -86,24 +98,28 @@ class Resolved:
         """
         if self.understood_as is None or not self.context:
             return asked
-        found = frozenset(h.chunk.doc_id for h in search(self.context, CONTEXT_PASSAGES, asked))
+        hits = search(self.context, self.context_passages, asked)
+        found = frozenset(h.chunk.doc_id for h in hits)
         docs = found if asked.doc_ids is None else found & asked.doc_ids
         if not docs:
             return asked
         return Filters(docs, asked.date_from, asked.date_to)
 
 
-def resolve(question: str, history: Sequence[str], tokenizer: Morphemes) -> Resolved:
+def resolve(
+    question: str, history: Sequence[str], tokenizer: Morphemes, tuning: Tuning | None = None
+) -> Resolved:
     """``question`` resolved against ``history`` (earlier questions, oldest first)."""
+    tuning = tuning or Tuning()
     context = ""
     for earlier in history[-MAX_HISTORY:]:
         if earlier.strip():
-            context = _resolve_one(earlier, context, tokenizer).question
-    resolved = _resolve_one(question, context, tokenizer)
-    return resolved
+            before = _resolve_one(earlier, context, tokenizer, tuning)
+            context = before.understood_as or earlier
+    return _resolve_one(question, context, tokenizer, tuning)
 
 
-def _resolve_one(question: str, context: str, tokenizer: Morphemes) -> Resolved:
+def _resolve_one(question: str, context: str, tokenizer: Morphemes, tuning: Tuning) -> Resolved:
     if not context or not depends_on_context(question, tokenizer):
         return Resolved(question)
     said = _key(question)
@@ -112,15 +128,16 @@ def _resolve_one(question: str, context: str, tokenizer: Morphemes) -> Resolved:
         key = _key(phrase)
         if key not in said and all(key not in _key(c) for c in carried):
             carried.append(phrase)
-    carried = carried[:MAX_CARRIED]
+    carried = carried[: tuning.max_carried]
     if not carried:
         return Resolved(question)
     text = question.strip()
     if _JAPANESE.search(text):
-        rewritten = f"{text}（{'・'.join(carried)}）"
+        about = f"（{'・'.join(carried)}）"
     else:
-        rewritten = f"{text} ({', '.join(carried)})"
-    return Resolved(rewritten, rewritten, tuple(carried), context)
+        about = f" ({', '.join(carried)})"
+    search_text = " ".join([text] * max(1, tuning.own_weight)) + about
+    return Resolved(search_text, text + about, tuple(carried), context, tuning.context_passages)
 
 
 def depends_on_context(question: str, tokenizer: Morphemes) -> bool:
