@@ -108,3 +108,24 @@ def test_the_reader_page_is_html_and_the_json_stays(client: TestClient) -> None:
     assert "/static/reader.js" in page.text
     data = client.get(f"/api/documents/{DOC_2007}").json()
     assert data["doc_id"] == DOC_2007 and data["text"]
+
+
+def test_kotae_ask_interactive_keeps_the_conversation(
+    corpus_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from kotae.cli import ask_cmd
+    from kotae.cli.main import app as cli
+
+    monkeypatch.setattr(ask_cmd, "_engine", lambda index_dir: corpus_engine)
+    typed = "2007年の会合では何が合意された？\nその時の日本側の出席者は？\n"
+    result = CliRunner().invoke(cli, ["ask", "--mode", "extractive"], input=typed)
+    assert result.exit_code == 0, result.output
+    first, second = result.stdout.split("(understood as: ")
+    assert second.startswith("その時の日本側の出席者は？（2007年")
+    assert "麻生" in second and DOC_2007 in second
+    one_shot = CliRunner().invoke(
+        cli, ["ask", "--mode", "extractive", "その時の日本側の出席者は？"]
+    )
+    assert one_shot.exit_code == 0 and "understood as" not in one_shot.stdout
