@@ -93,6 +93,8 @@
         const node = el(marked ? 'mark' : 'span', current, text);
         node.dataset.start = String(pieceStart);
         p.append(node);
+        if (current.indexOf('cited') >= 0) p.classList.add('has-cited');
+        else if (current.indexOf('other') >= 0) p.classList.add('has-other');
       }
       pieceStart = i;
       current = next;

@@ -132,3 +132,27 @@ def test_document_and_date_filters_change_the_sources(corpus_engine: Engine, pag
         assert dates and all(d.startswith("2007") for d in dates), dates
         assert _cited_docs(page) != unfiltered
         _shot(page, "filters-375")
+
+
+def test_reader_counts_code_points_and_dims_furniture(corpus_engine: Engine, page: Page) -> None:
+    """Offsets are Python code points: an emoji before the span must not shift the mark."""
+    doc = {
+        "doc_id": "x.txt",
+        "title": "<i>t</i>",
+        "date": None,
+        "text": "😀ab\ncdef\nghij",
+        "furniture": [[9, 13]],
+    }
+    with LiveServer(corpus_engine) as url:
+        page.route(
+            "**/api/documents/x.txt",
+            lambda route: route.fulfill(json=doc),
+        )
+        page.goto(f"{url}/documents/x.txt#1-3&cited=4-6")
+        expect(page.locator("mark.cited")).to_have_text("ab")
+        expect(page.locator("mark.other")).to_have_text("cd")
+        expect(page.locator(".furniture")).to_have_text("ghij")
+        expect(page.locator("#doc-title")).to_have_text("<i>t</i>")
+        assert page.locator("#doc-title i").count() == 0
+        page.goto(f"{url}/documents/no-such.txt")
+        expect(page.locator("#reader-status")).to_contain_text("404")
