@@ -54,8 +54,6 @@
   let lang = initialLanguage();
   let busy = false;
   let llmConfigured = false; // from /readyz: stream answers only when an LLM writes them
-  let docRequestId = 0;
-  let docReturnFocus = null;
 
   const ui = {};
 
@@ -247,10 +245,6 @@
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify(requestBody(question)),
     });
-  }
-
-  function documentUrl(docId) {
-    return '/api/documents/' + String(docId).split('/').map(encodeURIComponent).join('/');
   }
 
   /* ---------- conversation ---------- */
@@ -515,80 +509,6 @@
     });
   }
 
-  /* ---------- full document view ---------- */
-
-  /** Convert Python-style code point offsets to UTF-16 indices (differs only with astral chars). */
-  function codePointToIndex(text, cp) {
-    let index = 0;
-    for (let count = 0; count < cp && index < text.length; count++) {
-      const code = text.charCodeAt(index);
-      index += (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) ? 2 : 1;
-    }
-    return index;
-  }
-
-  function citedRange(text, citation) {
-    const start = Math.max(0, Number(citation.start) || 0);
-    const end = Math.max(start, Number(citation.end) || 0);
-    const candidates = [[start, end], [codePointToIndex(text, start), codePointToIndex(text, end)]];
-    const passage = citation.text ? String(citation.text) : '';
-    for (const range of candidates) {
-      if (passage && text.slice(range[0], range[1]) === passage) return range;
-    }
-    if (passage) {
-      const found = text.indexOf(passage);
-      if (found >= 0) return [found, found + passage.length];
-    }
-    return [Math.min(start, text.length), Math.min(end, text.length)];
-  }
-
-  function showDocView(citation) {
-    ui.docTitle.textContent = citation.title || t('untitled');
-    ui.docDate.textContent = citation.date || '';
-    ui.docId.textContent = citation.doc_id || '';
-    ui.docBody.replaceChildren(makeLabel('p', 'doc-loading', 'loading'));
-    ui.docView.hidden = false;
-    document.body.classList.add('modal-open');
-    ui.docClose.focus();
-  }
-
-  async function openDocument(citation, trigger) {
-    const requestId = ++docRequestId;
-    docReturnFocus = trigger || null;
-    showDocView(citation);
-    try {
-      const doc = await requestJSON(documentUrl(citation.doc_id));
-      if (requestId !== docRequestId || ui.docView.hidden) return;
-      const text = String(doc.text == null ? '' : doc.text);
-      ui.docTitle.textContent = doc.title || citation.title || t('untitled');
-      ui.docDate.textContent = doc.date || citation.date || '';
-      ui.docId.textContent = doc.doc_id || citation.doc_id || '';
-      const docText = makeEl('div', 'doc-text');
-      ui.docBody.replaceChildren(docText);
-      const mark = fillHighlighted(docText, text, citedRange(text, citation));
-      if (mark) {
-        window.requestAnimationFrame(function () { mark.scrollIntoView({ block: 'center' }); });
-      }
-    } catch (err) {
-      if (requestId !== docRequestId) return;
-      const message = makeEl('p', 'error-text');
-      message.append(makeLabel('strong', 'error-prefix', 'errorPrefix'), document.createTextNode(': '));
-      if (err.i18nKey) message.append(makeLabel('span', 'error-detail', err.i18nKey));
-      else message.append(makeEl('span', 'error-detail', err.message || 'Unknown error'));
-      if (err.status) message.append(makeEl('span', 'error-status', ' (HTTP ' + err.status + ')'));
-      ui.docBody.replaceChildren(message);
-    }
-  }
-
-  function closeDocument() {
-    if (ui.docView.hidden) return;
-    docRequestId++;
-    ui.docView.hidden = true;
-    document.body.classList.remove('modal-open');
-    if (docReturnFocus && document.contains(docReturnFocus)) docReturnFocus.focus();
-    docReturnFocus = null;
-  }
-
   /* ---------- input ---------- */
 
   function setBusy(value) {
@@ -788,21 +708,12 @@
     ui.form = document.getElementById('ask-form');
     ui.question = document.getElementById('question');
     ui.send = document.getElementById('send');
-    ui.docView = document.getElementById('doc-view');
-    ui.docTitle = document.getElementById('doc-title');
-    ui.docDate = document.getElementById('doc-date');
-    ui.docId = document.getElementById('doc-id');
-    ui.docBody = document.getElementById('doc-body');
-    ui.docClose = document.getElementById('doc-close');
 
     ui.form.addEventListener('submit', function (event) { event.preventDefault(); submitQuestion(); });
     ui.question.addEventListener('keydown', onQuestionKeydown);
     document.querySelectorAll('.lang-button').forEach(function (btn) {
       btn.addEventListener('click', function () { setLanguage(btn.dataset.lang); });
     });
-    ui.docClose.addEventListener('click', closeDocument);
-    ui.docView.addEventListener('click', function (event) { if (event.target === ui.docView) closeDocument(); });
-    document.addEventListener('keydown', function (event) { if (event.key === 'Escape') closeDocument(); });
 
     initCollection();
     applyLanguage();
