@@ -6,6 +6,7 @@ Screenshots go to $KOTAE_SCREENSHOTS when it is set (for looking at the page, no
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -156,3 +157,30 @@ def test_reader_counts_code_points_and_dims_furniture(corpus_engine: Engine, pag
         assert page.locator("#doc-title i").count() == 0
         page.goto(f"{url}/documents/no-such.txt")
         expect(page.locator("#reader-status")).to_contain_text("404")
+
+
+def test_filters_work_from_the_keyboard(corpus_engine: Engine, page: Page) -> None:
+    with LiveServer(corpus_engine) as url:
+        page.goto(url)
+        page.focus("#question")
+        page.keyboard.press("Shift+Tab")  # the collection comes just before the question
+        expect(page.locator("#collection-toggle")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator("#collection-toggle")).to_have_attribute("aria-expanded", "true")
+        first_box = page.locator(".doc-item input").first
+        expect(first_box).to_be_visible(timeout=10_000)
+        for _ in range(10):  # the two date fields, then the first document
+            page.keyboard.press("Tab")
+            if first_box.evaluate("el => el === document.activeElement"):
+                break
+        expect(first_box).to_be_focused()
+        page.keyboard.press("Space")
+        chip = page.locator(".filter-chip")
+        expect(chip).to_have_count(1)
+        remove = chip.locator(".chip-remove")
+        expect(remove).to_have_attribute("aria-label", re.compile("絞り込みを外す"))
+        remove.focus()
+        page.keyboard.press("Enter")
+        expect(chip).to_have_count(0)
+        expect(first_box).not_to_be_checked()
+        expect(page.locator("#question")).to_be_focused()
