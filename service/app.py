@@ -24,6 +24,7 @@ from service.engine import Engine, Loaded
 from service.followup import Resolved, resolve
 from service.generate import Generator, response_of
 from service.middleware import BodySizeLimit
+from service.rewrite import resolve_with_llm
 from service.schemas import (
     MAX_QUESTION_CHARS,
     NOT_BLANK,
@@ -123,10 +124,14 @@ def _citations(loaded: Loaded, hits: list) -> list[Citation]:  # type: ignore[ty
     return [Citation.from_hit(n, h, docs[h.chunk.doc_id].title) for n, h in enumerate(hits, 1)]
 
 
-def _resolved(body: AskRequest, engine: Engine) -> Resolved:
-    """The question as retrieval should see it: a follow-up resolved against the history."""
+def _resolved(body: AskRequest, engine: Engine, generator: Generator) -> Resolved:
+    """The question as retrieval should see it: a follow-up resolved against the history,
+    by the LLM when one is configured."""
     tokenizer = engine.loaded.snapshot.lexical.tokenizer
-    return resolve(body.question, body.history or [], tokenizer)
+    history = body.history or []
+    if generator.client is not None and history and body.mode != "extractive":
+        return resolve_with_llm(generator.client, body.question, history, tokenizer)
+    return resolve(body.question, history, tokenizer)
 
 
 def _add_routes(app: FastAPI) -> None:
@@ -171,7 +176,7 @@ def _add_routes(app: FastAPI) -> None:
     def ask(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> AskResponse:
         """Answer with sentences quoted from the documents, or written by the configured LLM
         from them; either way each claim is cited as [n] and generated citations are checked."""
-        asked = _resolved(body, engine)
+        asked = _resolved(body, engine, generator)
         filters = asked.filters(body.filters(), engine.search)
         with llm_errors():
             result = generator.ask(engine, asked.question, body.top_k, filters, body.mode)
@@ -190,7 +195,7 @@ def _add_routes(app: FastAPI) -> None:
     def ask_stream(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> Response:
         """The answer as Server-Sent Events: `citations`, `token`… as the LLM writes, then `done`
         with the checked answer (or `error` when generative was asked for and the LLM failed)."""
-        asked = _resolved(body, engine)
+        asked = _resolved(body, engine, generator)
         filters = asked.filters(body.filters(), engine.search)
         with llm_errors():
             events = generator.stream(engine, asked.question, body.top_k, filters, body.mode)
