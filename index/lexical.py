@@ -45,6 +45,10 @@ class JapaneseTokenizer:
             self._local.tok = tok
         return tok
 
+    def morphemes(self, text: str) -> list[tuple[str, str]]:
+        """(surface, part of speech) of every word of ``text`` as written, for reading it back."""
+        return [(m.surface(), m.part_of_speech()[0]) for m in self._tokenizer().tokenize(text)]
+
     def tokens(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text).lower()
         words = [w for w in text.split() if w not in _ENGLISH_STOPWORDS]
@@ -72,6 +76,11 @@ class LexicalIndex:
         self._tokenizer = tokenizer
         self.glossary = glossary
         self.size = int(bm25.scores["num_docs"])
+
+    @property
+    def tokenizer(self) -> JapaneseTokenizer:
+        """The index's tokenizer: other readers of the text (follow-ups) share its dictionary."""
+        return self._tokenizer
 
     @classmethod
     def build(cls, texts: list[str], tokenizer: JapaneseTokenizer | None = None) -> LexicalIndex:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from index.search import Filters, Hit
+from service.followup import MAX_HISTORY
 
 MAX_QUESTION_CHARS = 2000
 # "Has a character that is not whitespace", written so that Python and the JSON Schema
 # (ECMA) regex agree: each lacks a few spaces the other's \s has (\x1c-\x1f, \x85, \ufeff).
 NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+EarlierQuestion = Annotated[str, StringConstraints(max_length=MAX_QUESTION_CHARS)]
 Mode = Literal["extractive", "generative"]
 
 
@@ -47,6 +49,13 @@ class AskRequest(BaseModel):
         None,
         description="extractive: quoted sentences; generative: written by the configured LLM, "
         "citations checked (default: generative when an LLM is configured).",
+    )
+    history: list[EarlierQuestion] | None = Field(
+        None,
+        max_length=MAX_HISTORY,
+        description="The conversation's earlier questions, oldest first: a follow-up such as "
+        "「その時の出席者は？」 is resolved against them (see understood_as).",
+        examples=[["2007年の会合では何が合意された？"]],
     )
 
     @field_validator("question")
@@ -123,6 +132,11 @@ class AskResponse(BaseModel):
     warnings: list[str] = Field(
         default_factory=list,
         description="What the citation check found, or why the extractive answer is shown.",
+    )
+    understood_as: str | None = Field(
+        None,
+        description="The question as resolved against the history and searched for "
+        "(null: searched as asked).",
     )
 
 
