@@ -12,6 +12,7 @@ import json
 import threading
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -45,6 +46,10 @@ class JapaneseTokenizer:
             self._local.tok = tok
         return tok
 
+    def morphemes(self, text: str) -> list[Any]:
+        """Sudachi morphemes of ``text`` as written (offsets index ``text``), for span finding."""
+        return list(self._tokenizer().tokenize(text[:40_000]))
+
     def tokens(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text).lower()
         words = [w for w in text.split() if w not in _ENGLISH_STOPWORDS]
@@ -70,6 +75,7 @@ class LexicalIndex:
     ) -> None:
         self._bm25 = bm25
         self._tokenizer = tokenizer
+        self.tokenizer = tokenizer  # shared with short-answer extraction: one dictionary
         self.glossary = glossary
         self.size = int(bm25.scores["num_docs"])
 

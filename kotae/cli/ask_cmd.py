@@ -51,6 +51,8 @@ def ask(
         events = generator.stream(engine, question, top_k, None, mode.value if mode else None)
         result = _print_stream(events)
     answer = result.answer
+    if answer.short is not None:
+        typer.secho(f"short answer: {answer.short.text} [{answer.short.n}]", bold=True)
     for warning in result.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     for c in answer.citations:
