@@ -30,7 +30,13 @@ from eval.short_metrics import ShortScore, best_f1, short_metrics
 from index.snapshot import Snapshot
 from kotae.settings import Settings
 from service.engine import Engine
-from service.short_answer import WEIGHTS, Candidate, ShortAnswerFinder, ShortModel
+from service.short_answer import (
+    WEIGHTS,
+    Candidate,
+    ShortAnswerFinder,
+    ShortModel,
+    fits_type,
+)
 
 MIN_LABEL_F1 = 0.5
 L2 = 1.0
@@ -130,7 +136,7 @@ def predict(item: Item, names: list[str], w: np.ndarray) -> tuple[str | None, fl
     p /= p.sum()
     b = int(np.argmax(s))
     c = item.candidates[b]
-    return item.sentence[c.start : c.end], float(p[b])
+    return item.sentence[c.start : c.end], float(p[b]) if fits_type(c.features) else -1.0
 
 
 def choose_threshold(items: list[Item], names: list[str], w: np.ndarray) -> float:

@@ -54,7 +54,7 @@ _CASE = {
 }
 _DATE = re.compile(
     r"\d+年|\d+月|\d+日|\d+世紀|\d+年代|(?:明治|大正|昭和|平成|令和|同)\s*(?:\d+|元)年|"
-    r"[一二三四五六七八九十〇元]+年|同年|翌年|前年|当時"
+    r"[一二三四五六七八九十〇元]+年|同年|翌年|前年|当時|時代|時期|頃|末期|初期|前期|後期|中期|晩年|以降|当初"
 )
 _POST = re.compile(
     r"(大臣|長官|長|官|監督|社長|会長|委員|議員|代表|総裁|首相|大統領|知事|教授|選手|氏)$"
@@ -258,6 +258,15 @@ def _classes(span: list[_Morph], text: str) -> dict[str, float]:
     }
 
 
+def fits_type(features: dict[str, float]) -> bool:
+    """A date or number question is not answered by a span without a date or a number in it."""
+    if features.get("q_date"):
+        return bool(features.get("is_date") or features.get("is_number"))
+    if features.get("q_number"):
+        return bool(features.get("is_number"))
+    return True
+
+
 def _copula(ms: list[_Morph], j: int) -> bool:
     """である / だ / です / となる… right after the span: the sentence's predicate noun."""
     nxt = ms[j] if j < len(ms) else None
@@ -325,9 +334,9 @@ class ShortAnswerFinder:
         probs = np.exp(scores - scores.max())
         probs /= probs.sum()
         best = int(np.argmax(scores))
-        if probs[best] < self.model.threshold:
-            return None
         c = cands[best]
+        if probs[best] < self.model.threshold or not fits_type(c.features):
+            return None
         return ShortAnswer(sentence[c.start : c.end], n, doc_id, start + c.start, start + c.end)
 
 
