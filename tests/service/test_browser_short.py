@@ -14,14 +14,15 @@ from tests.service.live import LiveServer
 from tests.service.test_browser import browser_page, pytestmark  # noqa: F401 (fixture, marker)
 
 DOCUMENT = (
-    "日米安全保障協議委員会は1960年1月19日に設置された。"
-    "外務大臣と防衛大臣が日本側から出席する。\n"
+    "日米安全保障協議委員会は1960年1月19日に設置された。外務大臣と防衛大臣が日本側から出席する。\n"
 )
 QUESTION = "日米安全保障協議委員会が設置されたのはいつ？"
 
 
 def test_short_answer_is_shown_marked_and_opens_its_passage(
-    tmp_path: Path, embedder: Embedder, browser_page: Page  # noqa: F811
+    tmp_path: Path,
+    embedder: Embedder,
+    browser_page: Page,  # noqa: F811
 ) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
