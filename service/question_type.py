@@ -33,12 +33,15 @@ _NONE_EN = re.compile(
     r"how (?:do|does|did|can|could|should|is|are|was|were|has|have|will|would))\b"
 )
 _RULES_JA: list[tuple[AnswerType, re.Pattern[str]]] = [
-    (AnswerType.DATE, re.compile(r"いつ|何年|何月|何日|何時|何世紀|年代は|日付|年月日|何曜|時期")),
+    (
+        AnswerType.DATE,
+        re.compile(r"いつ|何年(?!生)|何月|何日|何時(?!間)|何世紀|年代は|日付|年月日|何曜|時期"),
+    ),
     (
         AnswerType.NUMBER,
         re.compile(
             r"何[人名回度個本台件歳勝敗点%％位番号割倍枚冊号隻機社校局話巻部曲基頭匹羽杯円万億ヶか]"
-            r"|いくら|いくつ|どのくらい|どれくらい|どれほど|どの程度|何メートル|何キロ|何ゲーム|幾"
+            r"|何時間|何分|何秒|何[かヶカケ]月|何週|いくら|いくつ|どのくらい|どれくらい|どれほど|どの程度|何メートル|何キロ|何ゲーム|幾"
         ),
     ),
     (AnswerType.PERSON, re.compile(r"誰|だれ|どなた|何者|人物は|人物名|人名|氏名|著者|作者")),

@@ -247,6 +247,7 @@ def _classes(span: list[_Morph], text: str) -> dict[str, float]:
     return {
         "date": float(bool(_DATE.search(_norm(text)))),
         "number": float(nums),
+        "digits": float(bool(re.search(r"[0-9０-９]", text))),
         "counter": float(nums and not _DIGIT.search(text[-1])),
         "person": float(any(m.pos[2] == "人名" for m in span)),
         "place": float(any(m.pos[2] == "地名" for m in span)),
@@ -261,7 +262,7 @@ def _classes(span: list[_Morph], text: str) -> dict[str, float]:
 def fits_type(features: dict[str, float]) -> bool:
     """A date or number question is not answered by a span without a date or a number in it."""
     if features.get("q_date"):
-        return bool(features.get("is_date") or features.get("is_number"))
+        return bool(features.get("is_date") or features.get("is_digits"))
     if features.get("q_number"):
         return bool(features.get("is_number"))
     return True
