@@ -90,8 +90,9 @@ class ShortModel:
     threshold: float
 
     def scores(self, candidates: Sequence[Candidate]) -> np.ndarray:
-        x = np.array([[c.features.get(k, 0.0) for k in self.names] for c in candidates])
-        return np.asarray(x @ self.weights, dtype=float)
+        """Linear scores; features are sparse, so sum over each candidate's own features."""
+        w = dict(zip(self.names, self.weights.tolist(), strict=True))
+        return np.array([sum(w.get(k, 0.0) * v for k, v in c.features.items()) for c in candidates])
 
 
 @lru_cache(maxsize=1)
