@@ -12,6 +12,7 @@ import json
 import threading
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -45,9 +46,13 @@ class JapaneseTokenizer:
             self._local.tok = tok
         return tok
 
-    def morphemes(self, text: str) -> list[tuple[str, str]]:
+    def words(self, text: str) -> list[tuple[str, str]]:
         """(surface, part of speech) of every word of ``text`` as written, for reading it back."""
-        return [(m.surface(), m.part_of_speech()[0]) for m in self._tokenizer().tokenize(text)]
+        return [(m.surface(), m.part_of_speech()[0]) for m in self.morphemes(text)]
+
+    def morphemes(self, text: str) -> list[Any]:
+        """Sudachi morphemes of ``text`` as written (offsets index ``text``), for span finding."""
+        return list(self._tokenizer().tokenize(text[:40_000]))
 
     def tokens(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text).lower()

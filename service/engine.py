@@ -16,6 +16,7 @@ from index.snapshot import MANIFEST, Snapshot, check_embedder
 from kotae.errors import IndexCorruptError, KotaeError
 from kotae.settings import Settings
 from service.answer import Answer, compose_answer
+from service.short_answer import ShortAnswerFinder, short_answer_of
 
 log = logging.getLogger("kotae")
 VersionKey = tuple[str, int | None]
@@ -146,6 +147,9 @@ class Engine:
         hits = loaded.retriever.search(question, k, filters)
         answer = compose_answer(
             question, hits, loaded.snapshot, self.encoder(question), self.settings.min_score
+        )
+        answer.short = short_answer_of(
+            answer, ShortAnswerFinder(loaded.snapshot.lexical), loaded.snapshot.documents
         )
         answer.took_ms = (time.perf_counter() - started) * 1000
         return answer

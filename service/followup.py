@@ -144,7 +144,7 @@ def depends_on_context(question: str, tokenizer: Morphemes) -> bool:
     """Whether ``question`` points back (その時, that meeting) or names no topic of its own."""
     text = unicodedata.normalize("NFKC", question).strip()
     if _JAPANESE.search(text):
-        words = [w for w, _ in tokenizer.morphemes(text)]
+        words = [w for w, _ in tokenizer.words(text)]
         if any(w in _JA_POINTERS for w in words) or _JA_ELLIPSIS.match(text):
             return True
     elif _EN_POINTERS.search(text) or _EN_ELLIPSIS.match(text):
@@ -176,7 +176,7 @@ def _noun_phrases(text: str, tokenizer: Morphemes) -> list[str]:
     phrases: list[str] = []
     run = ""
     pending_dot = ""
-    for surface, pos in tokenizer.morphemes(text):
+    for surface, pos in tokenizer.words(text):
         if pos in _NOUNISH and surface.strip():
             run += pending_dot + surface
             pending_dot = ""

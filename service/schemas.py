@@ -122,11 +122,24 @@ class Quote(BaseModel):
     text: str
 
 
+class ShortAnswer(BaseModel):
+    """The name, date, place or number itself: an exact span inside the first quote."""
+
+    text: str = Field(description="text == document[start:end] of doc_id.")
+    n: int = Field(description="The citation marker [n] of the passage holding it.")
+    doc_id: str
+    start: int
+    end: int
+
+
 class AskResponse(BaseModel):
     answer: str
     citations: list[Citation]
     quotes: list[Quote] = Field(description="The answer's sentences with their exact offsets.")
     found: bool = Field(description="False when nothing relevant was found.")
+    short_answer: ShortAnswer | None = Field(
+        None, description="The fact asked for, inside the first quote; null for why/how questions."
+    )
     took_ms: float
     mode: Mode = Field("extractive", description="How this answer was made.")
     warnings: list[str] = Field(

@@ -102,6 +102,8 @@ def _answer(
         events = generator.stream(engine, asked.question, top_k, filters, mode)
         result = _print_stream(events)
     answer = result.answer
+    if answer.short is not None:
+        typer.secho(f"short answer: {answer.short.text} [{answer.short.n}]", bold=True)
     for warning in result.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     for c in answer.citations:

@@ -28,7 +28,8 @@ def evaluate(
         "with and without their history, instead of the question set.",
     ),
 ) -> None:
-    """Measure Recall@k, MRR@10 and nDCG@10 of the retrieval the service uses.
+    """Measure Recall@k, MRR@10 and nDCG@10 of the retrieval the service uses, and short_f1,
+    short_em and short_coverage of its short answers (asked as /api/ask does, top 5).
 
     Example: kotae eval --retriever hybrid --json
     """

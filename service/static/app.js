@@ -27,6 +27,7 @@
       modeGenerative: 'LLM が文書から書いた回答（引用は検査済み）',
       modeExtractive: '文書からそのまま引用した回答',
       warning: '注意',
+      shortAnswer: '答え',
     },
     en: {
       subtitle: 'Answers from your documents, with sources.',
@@ -48,6 +49,7 @@
       modeGenerative: 'Written by the LLM from the documents (citations checked)',
       modeExtractive: 'Quoted verbatim from the documents',
       warning: 'Note',
+      shortAnswer: 'Answer',
     },
   };
 
@@ -332,6 +334,7 @@
     const textEl = makeEl('div', 'answer-text');
     const sentenceFor = renderAnswerText(block, textEl, String(data.answer == null ? '' : data.answer), byN);
     block.append(textEl);
+    appendShortAnswer(block, textEl, data, byN);
     if (!byN.size) block.classList.add('no-citations');
 
     if (byN.size) block.append(renderSources(block, Array.from(byN.values()), sentenceFor));
@@ -344,6 +347,43 @@
     appendMode(block, data.mode);
     appendWarnings(block, data.warnings);
     return block;
+  }
+
+  /* ---------- short answer (the fact itself, inside the first quote) ---------- */
+
+  /** Show data.short_answer above the quotes and mark it inside its sentence; both open [n]. */
+  function appendShortAnswer(block, textEl, data, byN) {
+    const short = data.short_answer;
+    const quote = Array.isArray(data.quotes) ? data.quotes[0] : null;
+    const citation = short ? byN.get(Number(short.n)) : null;
+    if (!short || !quote || !citation || Number(quote.n) !== Number(short.n)) return;
+    const offset = short.start - quote.start;
+    if (offset < 0 || short.end > quote.end || String(quote.text).slice(offset, offset + short.text.length) !== short.text) return;
+    const open = function () { revealPassage(block, citation, String(quote.text)); };
+    const box = makeEl('p', 'short-answer');
+    const btn = makeEl('button', 'short-answer-text', short.text);
+    btn.type = 'button';
+    btn.title = citation.title || citation.doc_id || '';
+    btn.addEventListener('click', open);
+    box.append(makeLabel('span', 'short-answer-label', 'shortAnswer'), btn, makeEl('span', 'chip-n', '[' + short.n + ']'));
+    block.insertBefore(box, textEl);
+    const mark = markInText(textEl, String(quote.text), offset, short.text.length);
+    if (mark) mark.addEventListener('click', open);
+  }
+
+  /** Wrap [offset, offset+length) of the first text node holding sentence in <mark>. */
+  function markInText(container, sentence, offset, length) {
+    const nodes = Array.from(container.childNodes).filter(function (n) { return n.nodeType === Node.TEXT_NODE; });
+    for (const node of nodes) {
+      const at = node.data.indexOf(sentence);
+      if (at < 0) continue;
+      const middle = node.splitText(at + offset);
+      middle.splitText(length);
+      const mark = makeEl('mark', 'short-mark', middle.data);
+      middle.replaceWith(mark);
+      return mark;
+    }
+    return null;
   }
 
   /** The sentence a marker refers to: the last non-empty line of the text before it. */
