@@ -64,7 +64,7 @@ class Search(Protocol):
 
 
 class Morphemes(Protocol):
-    def morphemes(self, text: str) -> list[tuple[str, str]]: ...
+    def words(self, text: str) -> list[tuple[str, str]]: ...
 
 
 @dataclass(frozen=True)
