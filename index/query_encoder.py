@@ -6,7 +6,7 @@ time, and every question that arrives while it runs waits for the next call, whi
 them all together (up to ``max_batch``). Nothing waits on a timer: a question asked alone
 goes to the model at once, and the "collection window" is exactly the length of the call
 in progress — the time those callers would have queued anyway. Identical questions in
-flight at the same moment share one slot.
+flight at the same moment (waiting or being embedded) share one slot.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ class QueryEncoder:
         self.embedder = embedder
         self.max_batch = max_batch
         self._cache: LRUCache[str, np.ndarray] = LRUCache(maxsize=size)
-        self._pending: dict[str, _Slot] = {}  # insertion order = arrival order
+        self._pending: dict[str, _Slot] = {}  # not yet in a model call; in arrival order
+        self._open: dict[str, _Slot] = {}  # pending or in the running call
         self._busy = False
         self._cond = threading.Condition()
         self.calls = 0  # model calls made: the batching is observable (tests, bench)
@@ -51,7 +52,7 @@ class QueryEncoder:
             cached = self._cache.get(key)
             if cached is not None:
                 return cached
-            slot = self._pending.get(key) or self._enqueue(key)
+            slot = self._open.get(key) or self._enqueue(key)
             while not slot.done:
                 if not self._busy:
                     self._lead()
@@ -64,7 +65,7 @@ class QueryEncoder:
 
     def _enqueue(self, key: str) -> _Slot:
         slot = _Slot(key)
-        self._pending[key] = slot
+        self._pending[key] = self._open[key] = slot
         return slot
 
     def _lead(self) -> None:
@@ -81,8 +82,10 @@ class QueryEncoder:
         for i, slot in enumerate(batch):
             if error is None:
                 slot.vector = vectors[i].copy()
-                self._cache[slot.key] = slot.vector
+                if self._cache.maxsize:  # size 0: no cache (cachetools refuses the item)
+                    self._cache[slot.key] = slot.vector
             slot.error, slot.done = error, True
+            del self._open[slot.key]
         self._cond.notify_all()
 
     def _embed(self, keys: list[str]) -> tuple[np.ndarray, BaseException | None]:

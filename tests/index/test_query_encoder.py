@@ -82,6 +82,20 @@ def test_alone_goes_straight_to_the_model_and_latecomers_share_the_next_call() -
     assert np.array_equal(vectors[2], fake.embed_queries(["三つ目"])[0])
 
 
+def test_a_question_asked_again_while_it_is_being_embedded_waits_for_that_call() -> None:
+    fake = GatedEmbedder()
+    enc = QueryEncoder(fake)
+    pool, futures = _start(enc, ["同じ質問"])
+    assert fake.entered.wait(30)
+    again_pool, again = _start(enc, ["同じ質問"])
+    _wait_for(lambda: len(enc._cond._waiters) == 1)  # type: ignore[attr-defined]
+    assert not enc._pending  # it joined the running call instead of queueing a second one
+    fake.gate.set()
+    assert np.array_equal(futures[0].result(30), again[0].result(30))
+    pool.shutdown(), again_pool.shutdown()
+    assert fake.batches == [["同じ質問"]]
+
+
 def test_batches_are_bounded() -> None:
     fake = GatedEmbedder()
     enc = QueryEncoder(fake, max_batch=2)
