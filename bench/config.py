@@ -19,6 +19,12 @@ class Variant:
 
 DEFAULT = Variant("")
 SERIAL = Variant("model calls serialised (bench.serial_server)", "bench.serial_server", (), False)
+UNBATCHED = Variant(
+    "before issue 18: one model call per request, concurrent (bench.unbatched_server)",
+    "bench.unbatched_server",
+    (),
+    False,
+)
 
 
 @dataclass(frozen=True)
@@ -91,9 +97,5 @@ FULL = Config(
     nprobe=(16, 32, 64),
     other_hnsw=((32, 80, 100_000),),  # the store's efConstruction before this benchmark
     peer_sample=True,
-    server_variants=(
-        Variant("OMP_NUM_THREADS=1", env=(("OMP_NUM_THREADS", "1"),), cached=False),
-        Variant("OMP_WAIT_POLICY=PASSIVE", env=(("OMP_WAIT_POLICY", "PASSIVE"),), cached=False),
-        SERIAL,
-    ),
+    server_variants=(UNBATCHED,),
 )

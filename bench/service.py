@@ -64,7 +64,7 @@ def running_server(
     """`kotae serve` (or a variant) on a free port; stopped and waited for on exit."""
     port = _free_port()
     command = [sys.executable, "-m", variant.module]
-    command += [] if variant.module == "bench.serial_server" else ["serve"]
+    command += [] if variant.module.startswith("bench.") else ["serve"]
     command += ["--port", str(port), "--index-dir", str(index_dir), "--corpus", str(corpus_dir)]
     with open(log, "wb") as out:
         proc = subprocess.Popen(
