@@ -165,7 +165,8 @@ def _embedding_row(label: str, before: list[float], after: list[float]) -> Row:
     values.update(latency_summary(before + after))
     values["p50 ÷ embedding"], values["p99 ÷ embedding"] = 1.0, None
     note = (
-        f"{EMBEDDING_CASE}: the reference of every ratio; p50 before the load runs "
+        "the reference of every ratio: one never-asked question per model call; "
+        "p50 before the load runs "
         f"{percentile(before, 50):.1f} ms, after {percentile(after, 50):.1f} ms"
     )
     return Row(SECTION, f"{label}{EMBEDDING_CASE}", values, note)
