@@ -114,6 +114,11 @@ class Runner:
         rows = []
         c = self.config
         for model in models:
+            if "indexing" not in self.sections:  # just the index the other sections search
+                tag = f"{model.embedder.name}-index"
+                run = indexing.build_once(model, self.corpus, self.workdir / tag / "index")
+                self.builds[model.embedder.name, self.corpus] = run
+                continue
             model_rows, run = indexing.compare(
                 model, self.corpus, self.workdir, self.where, c.repeat, c.big_batch
             )
