@@ -115,6 +115,8 @@ class Runner:
         c = self.config
         for model in models:
             if "indexing" not in self.sections:  # just the index the other sections search
+                if model is not models[0] and "peer" not in self.sections:
+                    continue  # only the peer searches the MiniLM index
                 tag = f"{model.embedder.name}-index"
                 run = indexing.build_once(model, self.corpus, self.workdir / tag / "index")
                 self.builds[model.embedder.name, self.corpus] = run

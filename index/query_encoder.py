@@ -1,12 +1,12 @@
 """Query embeddings for many concurrent askers: an LRU cache plus micro-batched model calls.
 
-The query embedding is the whole cost of a new question, and the model embeds a batch of
-short questions for much less than that many separate calls. So one model call runs at a
-time, and every question that arrives while it runs waits for the next call, which takes
-them all together (up to ``max_batch``). Nothing waits on a timer: a question asked alone
-goes to the model at once, and the "collection window" is exactly the length of the call
-in progress — the time those callers would have queued anyway. Identical questions in
-flight at the same moment (waiting or being embedded) share one slot.
+The query embedding is the whole cost of a new question. Up to ``max_inflight`` model calls
+run at once (a short query does not keep both cores busy, and concurrent calls were measured
+to help); a question that arrives while they all run waits for the next call, which takes
+every question waiting by then (up to ``max_batch``). Nothing waits on a timer: a question
+asked alone goes to the model at once, and the "collection window" is exactly the length of
+the calls in progress — the time those callers would have queued anyway. Identical questions
+in flight at the same moment (waiting or being embedded) share one slot.
 """
 
 from __future__ import annotations
@@ -34,15 +34,20 @@ class _Slot:
 class QueryEncoder:
     """Callable question → normalised vector; thread-safe, cached, batched across threads."""
 
-    def __init__(self, embedder: Embedder, size: int = 1024, max_batch: int = 16) -> None:
-        if max_batch < 1:
-            raise ValueError(f"max_batch must be at least 1, got {max_batch}")
+    def __init__(
+        self, embedder: Embedder, size: int = 1024, max_batch: int = 16, max_inflight: int = 1
+    ) -> None:
+        if max_batch < 1 or max_inflight < 1:
+            raise ValueError(
+                f"max_batch and max_inflight must be at least 1, got {max_batch}, {max_inflight}"
+            )
         self.embedder = embedder
         self.max_batch = max_batch
+        self.max_inflight = max_inflight
         self._cache: LRUCache[str, np.ndarray] = LRUCache(maxsize=size)
         self._pending: dict[str, _Slot] = {}  # not yet in a model call; in arrival order
         self._open: dict[str, _Slot] = {}  # pending or in the running call
-        self._busy = False
+        self._running = 0  # model calls in progress
         self._cond = threading.Condition()
         self.calls = 0  # model calls made: the batching is observable (tests, bench)
 
@@ -54,7 +59,7 @@ class QueryEncoder:
                 return cached
             slot = self._open.get(key) or self._enqueue(key)
             while not slot.done:
-                if not self._busy:
+                if key in self._pending and self._running < self.max_inflight:
                     self._lead()
                 else:
                     self._cond.wait()
@@ -71,13 +76,13 @@ class QueryEncoder:
     def _lead(self) -> None:
         """Embed the oldest pending questions in one call; called with the lock held."""
         batch = [self._pending.pop(k) for k in list(self._pending)[: self.max_batch]]
-        self._busy = True
+        self._running += 1
         self._cond.release()
         try:
             vectors, error = self._embed([s.key for s in batch])
         finally:
             self._cond.acquire()
-        self._busy = False
+        self._running = 0  # model calls in progress
         self.calls += 1
         for i, slot in enumerate(batch):
             if error is None:

@@ -96,6 +96,20 @@ def test_a_question_asked_again_while_it_is_being_embedded_waits_for_that_call()
     assert fake.batches == [["同じ質問"]]
 
 
+def test_with_two_calls_allowed_a_second_question_does_not_wait_for_the_first() -> None:
+    fake = GatedEmbedder()
+    enc = QueryEncoder(fake, max_inflight=2)
+    first_pool, first = _start(enc, ["遅い質問"])
+    assert fake.entered.wait(30)
+    second = enc("速い質問")  # returns while the first call is still held at the gate
+    assert not first[0].done()
+    fake.gate.set()
+    first[0].result(30)
+    first_pool.shutdown()
+    assert fake.batches == [["遅い質問"], ["速い質問"]]
+    assert np.array_equal(second, fake.embed_queries(["速い質問"])[0])
+
+
 def test_batches_are_bounded() -> None:
     fake = GatedEmbedder()
     enc = QueryEncoder(fake, max_batch=2)
@@ -137,6 +151,8 @@ def test_a_failed_call_reaches_every_caller_of_its_batch_and_the_next_call_works
 def test_rejects_a_batch_size_below_one() -> None:
     with pytest.raises(ValueError, match="max_batch"):
         QueryEncoder(GatedEmbedder(), max_batch=0)
+    with pytest.raises(ValueError, match="max_inflight"):
+        QueryEncoder(GatedEmbedder(), max_inflight=0)
 
 
 class HeldFirstCall(Embedder):
