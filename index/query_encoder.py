@@ -46,7 +46,7 @@ class QueryEncoder:
         self.max_inflight = max_inflight
         self._cache: LRUCache[str, np.ndarray] = LRUCache(maxsize=size)
         self._pending: dict[str, _Slot] = {}  # not yet in a model call; in arrival order
-        self._open: dict[str, _Slot] = {}  # pending or in the running call
+        self._open: dict[str, _Slot] = {}  # pending or in a running call
         self._running = 0  # model calls in progress
         self._cond = threading.Condition()
         self.calls = 0  # model calls made: the batching is observable (tests, bench)
