@@ -34,7 +34,11 @@ class Engine:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
-        self.encoder = QueryEncoder(self.embedder)
+        self.encoder = QueryEncoder(
+            self.embedder,
+            max_batch=settings.query_batch_size,
+            max_inflight=settings.query_concurrency,
+        )
         self._loaded: Loaded | None = None
         self._reload_lock = threading.Lock()
         self._seen: VersionKey | None = None  # the version last loaded, or last failed to load
