@@ -237,17 +237,20 @@ def abstain_cv(asked: list[Asked]) -> np.ndarray:
     return p
 
 
-def rates(asked: list[Asked], p: np.ndarray, threshold: float) -> dict[str, float]:
+def lang_of(a: Asked) -> str:
+    return abstain.language(a.question)
+
+
+def rates(asked: list[Asked], p: np.ndarray, threshold: dict[str, float]) -> dict[str, float]:
     out = {}
+    found = [pi >= threshold[lang_of(a)] for a, pi in zip(asked, p, strict=True)]
     for name in COLLECTIONS:
         inside = [
-            pi >= threshold
-            for a, pi in zip(asked, p, strict=True)
-            if a.collection == name and a.in_collection
+            f for a, f in zip(asked, found, strict=True) if a.collection == name and a.in_collection
         ]
         off = [
-            pi < threshold
-            for a, pi in zip(asked, p, strict=True)
+            not f
+            for a, f in zip(asked, found, strict=True)
             if a.collection == name and not a.in_collection
         ]
         out[f"{name}_found_rate"] = round(sum(inside) / len(inside), 4)
@@ -255,23 +258,39 @@ def rates(asked: list[Asked], p: np.ndarray, threshold: float) -> dict[str, floa
     return out
 
 
-def pick_threshold(asked: list[Asked], p: np.ndarray) -> float:
-    def slack(t: float) -> float:
-        r = rates(asked, p, t)
-        return min(
-            min(
-                r[f"{n}_found_rate"] - TARGETS["found"], r[f"{n}_abstain_rate"] - TARGETS["abstain"]
-            )
-            for n in COLLECTIONS
-        )
-
+def pick_threshold(asked: list[Asked], p: np.ndarray) -> dict[str, float]:
+    """Per question language: the threshold whose worst margin to the targets, over the
+    collections' questions in that language, is largest (ties: the lowest)."""
     grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
-    return float(max(grid, key=slack))
+    out = {}
+    for lang in ("ja", "en"):
+        sel = [i for i, a in enumerate(asked) if lang_of(a) == lang]
+        part, ps = [asked[i] for i in sel], p[sel]
+
+        def slack(t: float, part: list[Asked] = part, ps: np.ndarray = ps) -> float:
+            worst = 1.0
+            for n in COLLECTIONS:
+                rows = [(a, pi) for a, pi in zip(part, ps, strict=True) if a.collection == n]
+                inside = [pi >= t for a, pi in rows if a.in_collection]
+                off = [pi < t for a, pi in rows if not a.in_collection]
+                if inside:
+                    worst = min(worst, sum(inside) / len(inside) - TARGETS["found"])
+                if off:
+                    worst = min(worst, sum(off) / len(off) - TARGETS["abstain"])
+            return worst
+
+        out[lang] = float(max(grid, key=slack))
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dry-run", action="store_true", help="Report only; write nothing.")
+    parser.add_argument(
+        "--sentence-weights",
+        type=Path,
+        help="Keep these fitted sentence weights (a sentence_weights.json); refit the rest.",
+    )
     args = parser.parse_args()
     asked: list[Asked] = []
     engines: dict[str, Engine] = {}
@@ -284,11 +303,13 @@ def main() -> None:
             f"{sum(not a.in_collection for a in part)} off-topic, "
             f"{sum(len(a.y) for a in part)} candidate sentences"
         )
-    oof = sentence_cv(asked)
-    report = sentence_report(asked, oof)
-    margin = pick_margin(report)
-    print(json.dumps({"sentence_cv": report, "margin": margin}, indent=1))
-    w = fit_listwise(asked)
+    if args.sentence_weights is None:
+        report = sentence_report(asked, sentence_cv(asked))
+        margin = pick_margin(report)
+        print(json.dumps({"sentence_cv": report, "margin": margin}, indent=1))
+        w = fit_listwise(asked)
+    else:
+        w, margin = reuse(args.sentence_weights)
     add_signals(asked, engines, w)
     p = abstain_cv(asked)
     threshold = pick_threshold(asked, p)
@@ -326,6 +347,12 @@ def main() -> None:
             "threshold": threshold,
         },
     )
+
+
+def reuse(path: Path) -> tuple[np.ndarray, float]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    w = dict(zip(data["features"], data["weights"], strict=True))
+    return np.array([w.get(f, 0.0) for f in sentences.FEATURES]), float(data["margin"])
 
 
 def _write(path: Path, data: dict[str, object]) -> None:

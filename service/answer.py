@@ -94,7 +94,7 @@ def compose_answer(
         question,
         hits,
         snapshot.lexical,
-        calibration or Calibration(()),
+        calibration or Calibration(),
         float(scored.features[best, FEATURES.index("overlap")]) if best >= 0 else 0.0,
         float(scored.scores[best]) if best >= 0 else 0.0,
     )

@@ -28,7 +28,7 @@ class Loaded:
 
     snapshot: Snapshot
     retriever: Retriever
-    calibration: Calibration = Calibration(())  # what unrelated questions score on this index
+    calibration: Calibration = Calibration()  # what unrelated questions score on this index
 
 
 class Engine:

@@ -45,6 +45,27 @@ FEATURES = (
     "has_date",
     "has_number",
     "has_person",
+    "focus",
+    "top_sim",
+    "top_overlap",
+    "passage_dense_rel",
+    "passage_coverage",
+    "prev_sim_rel",
+    "prev_overlap",
+)
+_WH = (
+    "何",
+    "どこ",
+    "誰",
+    "だれ",
+    "いつ",
+    "いくら",
+    "いくつ",
+    "どの",
+    "どう",
+    "なぜ",
+    "どれ",
+    "どちら",
 )
 QuestionType = str  # "who" | "when" | "where" | "number" | ""
 _QUESTION_TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
@@ -75,6 +96,7 @@ _NUMBER = re.compile(
 _POSTS = re.compile(
     r"長官|大臣|首相|大統領|総理|大使|司令官|議員|知事|市長|社長|会長|教授|氏|さん|天皇|皇后|将軍|王"
 )
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _ENDS = re.compile(r"[。．.!?！？][」』）)\"']*$")
 _FURNITURE = re.compile(
     r"^(?:\d{4}年\d{1,2}月\d{1,2}日(?:掲載|更新|公開)?|.*トップページへ|印刷用|.*@\w+.*|#\S+|https?://\S+"
@@ -162,6 +184,8 @@ def features(
     terms = question_terms(question, lexical)
     total = sum(terms.values()) or 1.0
     qtype = question_type(question)
+    focus = question_focus(question, lexical.tokenizer)
+    best_dense = max(h.dense for h in hits)
     sims = np.asarray(snapshot.sentence_vectors[[c.row for c in cands]]) @ qv
     sd = float(sims.std()) or 1.0
     top = hits[0].score if hits else 0.0
@@ -196,11 +220,48 @@ def features(
                 float("when" in kinds),
                 float("number" in kinds),
                 float("who" in kinds),
+                float(any(f in unicodedata.normalize("NFKC", c.text).lower() for f in focus)),
+                0.0,  # is the most similar candidate, filled below
+                0.0,  # has the most question words, filled below
+                hits[c.n - 1].dense - best_dense,
+                hits[c.n - 1].coverage,
+                0.0,  # the previous sentence's similarity and overlap, filled below:
+                0.0,  # an answer often follows the line that restates the question
             ]
         )
     x = np.array(rows, dtype=np.float64)
     x[:, 4] = x[:, 3] - x[:, 3].max()
+    prev = [i - 1 if i and cands[i - 1].n == c.n else -1 for i, c in enumerate(cands)]
+    has_prev = np.array([p >= 0 for p in prev])
+    x[:, FEATURES.index("prev_sim_rel")] = np.where(has_prev, x[prev, 1], -0.1)
+    x[:, FEATURES.index("prev_overlap")] = np.where(has_prev, x[prev, 3], 0.0)
+    x[:, FEATURES.index("top_sim")] = x[:, 1] == 0
+    x[:, FEATURES.index("top_overlap")] = (x[:, 4] == 0) & (x[:, 3] > 0)
     return x
+
+
+def question_focus(question: str, tokenizer: JapaneseTokenizer) -> tuple[str, ...]:
+    """What the question asks about: the noun just before its question word (本部はどこ → 本部),
+    the counter of 何X (何色 → 色), or the last noun of a question without one (特色は？)."""
+    del tokenizer
+    if not _JAPANESE.search(question):
+        return ()
+    words = _cached_words(question)
+    out: list[str] = []
+    for i, (form, _) in enumerate(words):
+        wh = next((w for w in _WH if form.startswith(w)), None)
+        if wh is None:
+            continue
+        if len(form) > len(wh):
+            out.append(form[len(wh) :])
+        elif i + 1 < len(words) and words[i + 1][1][0] in ("名詞", "接尾辞"):
+            out.append(words[i + 1][0])  # 何 年 → 年
+        nouns = [f for f, p in words[:i] if p[0] == "名詞" and p[1] != "数詞"]
+        if nouns:
+            out.append(nouns[-1])
+        return tuple(out)
+    nouns = [f for f, p in words if p[0] == "名詞" and p[1] != "数詞"]
+    return (nouns[-1],) if nouns else ()
 
 
 def question_terms(question: str, lexical: LexicalIndex) -> dict[str, float]:
@@ -223,6 +284,11 @@ def _cached_words(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 _TOKENIZER = JapaneseTokenizer()
+
+
+def clear_caches() -> None:
+    """Forget cached sentence tokens (the bench measures the cold path with it)."""
+    _cached_words.cache_clear()
 
 
 def sentence_words(
