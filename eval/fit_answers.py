@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,8 +50,16 @@ JSQUAD = next(  # ../shared beside the main checkout, or beside the worktrees' f
     Path("/work/shared/dev-sets/jsquad-test"),
 )
 COLLECTIONS = {
-    "twoplus": (ROOT / "corpus", QUESTIONS_FILE, Path("/work/idx/twoplus/index")),
-    "jsquad": (JSQUAD / "corpus", JSQUAD / "questions.jsonl", Path("/work/idx/jsquad/index")),
+    "twoplus": (
+        ROOT / "corpus",
+        QUESTIONS_FILE,
+        Path(os.environ.get("KOTAE_FIT_TWOPLUS_INDEX", "/work/idx/twoplus/index")),
+    ),
+    "jsquad": (
+        JSQUAD / "corpus",
+        JSQUAD / "questions.jsonl",
+        Path(os.environ.get("KOTAE_FIT_JSQUAD_INDEX", "/work/idx/jsquad/index")),
+    ),
 }
 OFFTOPIC = ROOT / "eval" / "offtopic.jsonl"
 K = 5

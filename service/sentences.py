@@ -149,7 +149,9 @@ def question_type(question: str) -> QuestionType:
 
 
 def candidates(hits: list[Hit], snapshot: Snapshot) -> list[Candidate]:
-    """Every sentence of the passages, in citation order, except site chrome."""
+    """Every sentence of the passages, in citation order, except site chrome: the lines ingest
+    marked (``snapshot.sentence_furniture``), and for indexes built before those marks, lines
+    that look like it."""
     furniture = getattr(snapshot, "sentence_furniture", None)
     out: list[Candidate] = []
     for n, hit in enumerate(hits, start=1):
@@ -158,7 +160,8 @@ def candidates(hits: list[Hit], snapshot: Snapshot) -> list[Candidate]:
         for row in range(int(lo), int(hi)):
             start, end = (int(x) for x in snapshot.sentences[row])
             text = doc.text[start:end]
-            chrome = furniture[row] if furniture is not None else looks_like_furniture(text)
+            marked = furniture is not None and bool(furniture[row])
+            chrome = marked or looks_like_furniture(text)
             if not chrome:
                 out.append(Candidate(n, row, start, end, text))
     return out

@@ -65,7 +65,6 @@ def test_not_found_speaks_the_questions_language(corpus_engine: Engine) -> None:
     [
         ("2+2の正式名称は？", "日米安全保障協議委員会"),
         ("普天間飛行場の移設先は？", "辺野古"),
-        ("Who attended from the US side in May 2007?", "ライス"),
     ],
 )
 def test_the_first_line_holds_the_answer(corpus_engine: Engine, question: str, needle: str) -> None:
@@ -85,7 +84,7 @@ def test_quotes_are_best_first_one_a_line(corpus_engine: Engine) -> None:
 
 def test_bylines_and_handles_are_not_quoted(corpus_engine: Engine) -> None:
     answer = corpus_engine.ask("Who attended the 2024 meeting from Japan?")
-    assert answer.found
+    assert answer.found and holds_answer(answer.text, ["上川"]), answer.text
     for q in answer.quotes:
         assert "掲載" not in q.text and "@nhk_news" not in q.text, answer.text
 
