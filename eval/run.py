@@ -13,6 +13,8 @@ from eval.answers import first_line, holds_answer, median, share
 from eval.metrics import mrr_at, ndcg_at, recall_at
 from eval.offtopic import OffTopic, load_offtopic
 from eval.questions import Question, load_questions
+from eval.short_eval import attach_short_answers
+from eval.short_metrics import ShortScore, short_metrics
 from index.search import RETRIEVERS, Hit, Retriever
 from kotae.errors import KotaeError
 from kotae.settings import Settings
@@ -30,6 +32,7 @@ class QuestionResult:
     relevant: list[bool]
     ms: float
     answer: Answer | None = None
+    short: ShortScore | None = None  # set by attach_short_answers
 
     @property
     def answers(self) -> tuple[str, ...]:
@@ -65,6 +68,8 @@ class EvalResult:
         off = [o for o in self.offtopic if lang is None or o.question.lang == lang]
         if off:
             out["abstain_rate"] = share([not o.found for o in off])
+        if rs and all(r.short is not None for r in rs):
+            out.update(short_metrics([r.short for r in rs if r.short is not None]))
         return out
 
     def abstain_by_source(self) -> dict[str, float]:
@@ -124,6 +129,7 @@ def run_eval(
 
     result = score_questions(ranker, questions_file, cutoffs, answer)
     result.offtopic = score_offtopic(ranker, off, answer)
+    attach_short_answers(engine, result)
     return result
 
 

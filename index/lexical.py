@@ -12,6 +12,7 @@ import json
 import threading
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -44,6 +45,14 @@ class JapaneseTokenizer:
             tok = Dictionary(dict="core").tokenizer(mode=getattr(SplitMode, SPLIT_MODE))
             self._local.tok = tok
         return tok
+
+    def words(self, text: str) -> list[tuple[str, str]]:
+        """(surface, part of speech) of every word of ``text`` as written, for reading it back."""
+        return [(m.surface(), m.part_of_speech()[0]) for m in self.morphemes(text)]
+
+    def morphemes(self, text: str) -> list[Any]:
+        """Sudachi morphemes of ``text`` as written (offsets index ``text``), for span finding."""
+        return list(self._tokenizer().tokenize(text[:40_000]))
 
     def tokens(self, text: str) -> list[str]:
         out = [form for form, _ in self.content_words(text)]
@@ -80,10 +89,6 @@ class LexicalIndex:
         self.size = int(bm25.scores["num_docs"])
         self._idf: np.ndarray | None = None
 
-    @property
-    def tokenizer(self) -> JapaneseTokenizer:
-        return self._tokenizer
-
     def has_term(self, term: str) -> bool:
         return term in self._bm25.vocab_dict
 
@@ -94,6 +99,11 @@ class LexicalIndex:
             self._idf = np.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
         i = self._bm25.vocab_dict.get(term)
         return float(self._idf[i] if i is not None else np.log(1.0 + (self.size + 0.5) / 0.5))
+
+    @property
+    def tokenizer(self) -> JapaneseTokenizer:
+        """The index's tokenizer: other readers of the text (follow-ups) share its dictionary."""
+        return self._tokenizer
 
     @classmethod
     def build(cls, texts: list[str], tokenizer: JapaneseTokenizer | None = None) -> LexicalIndex:

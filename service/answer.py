@@ -18,6 +18,7 @@ from index.search import Hit
 from index.snapshot import Snapshot
 from service.abstain import Calibration, decide, signals
 from service.sentences import FEATURES, Scored, content_free, score_candidates, selection_margin
+from service.short_answer import ShortAnswer
 
 MAX_SENTENCES = 3
 NO_TERMS_MARGIN = 0.06
@@ -54,6 +55,7 @@ class Answer:
     found: bool = True
     took_ms: float = 0.0
     confidence: float = 0.0
+    short: ShortAnswer | None = None  # the fact itself, inside quotes[0] (service.short_answer)
 
 
 def question_language(question: str) -> str:

@@ -17,6 +17,7 @@ from kotae.errors import IndexCorruptError, KotaeError
 from kotae.settings import Settings
 from service.abstain import Calibration
 from service.answer import Answer, compose_answer
+from service.short_answer import ShortAnswerFinder, short_answer_of
 
 log = logging.getLogger("kotae")
 VersionKey = tuple[str, int | None]
@@ -160,6 +161,9 @@ class Engine:
         loaded = loaded or self.loaded
         hits = loaded.retriever.search(question, k, filters)
         answer = self.compose(question, hits, loaded)
+        answer.short = short_answer_of(
+            answer, ShortAnswerFinder(loaded.snapshot.lexical), loaded.snapshot.documents
+        )
         answer.took_ms = (time.perf_counter() - started) * 1000
         return answer
 
