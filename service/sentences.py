@@ -191,6 +191,7 @@ def features(
     best_dense = max(h.dense for h in hits)
     sims = np.asarray(snapshot.sentence_vectors[[c.row for c in cands]]) @ qv
     sd = float(sims.std()) or 1.0
+    mean, top_sim = float(sims.mean()), float(sims.max())
     top = hits[0].score if hits else 0.0
     rows = []
     for c, sim in zip(cands, sims, strict=True):
@@ -198,13 +199,13 @@ def features(
         forms = {f for f, _ in words}
         overlap = sum(w for t, w in terms.items() if t in forms) / total
         novelty = len(forms - terms.keys()) / len(forms) if forms else 0.0
-        kinds = answer_kinds(c.text, words)
+        shape, kinds, norm = _sentence_shape(c.text)
         match = bool(qtype) and qtype in kinds
         rows.append(
             [
                 float(sim),
-                float(sim - sims.max()),
-                float((sim - sims.mean()) / sd),
+                float(sim) - top_sim,
+                (float(sim) - mean) / sd,
                 overlap,
                 0.0,  # overlap relative to the best candidate, filled below
                 novelty,
@@ -212,18 +213,11 @@ def features(
                 hits[c.n - 1].score - top,
                 float(match),
                 float(bool(qtype) and not match),
-                math.log(len(c.text)),
-                float(bool(_ENDS.search(c.text.strip()))),
-                float(
-                    any(p[0] in ("動詞", "助動詞") for _, p in words)
-                    or c.text.strip()[-1:] in "。."
-                ),
-                _symbol_share(c.text),
-                float(len(c.text.strip()) < 15),
+                *shape,
                 float("when" in kinds),
                 float("number" in kinds),
                 float("who" in kinds),
-                float(any(f in unicodedata.normalize("NFKC", c.text).lower() for f in focus)),
+                float(any(f in norm for f in focus)),
                 0.0,  # is the most similar candidate, filled below
                 0.0,  # has the most question words, filled below
                 hits[c.n - 1].dense - best_dense,
@@ -292,6 +286,7 @@ _TOKENIZER = JapaneseTokenizer()
 def clear_caches() -> None:
     """Forget cached sentence tokens (the bench measures the cold path with it)."""
     _cached_words.cache_clear()
+    _sentence_shape.cache_clear()
 
 
 def sentence_words(
@@ -300,6 +295,23 @@ def sentence_words(
     """Content words of a sentence, cached: the same sentences come back query after query."""
     del tokenizer  # one shared, thread-local Sudachi tokenizer with the index's settings
     return _cached_words(text)
+
+
+@lru_cache(maxsize=65536)
+def _sentence_shape(text: str) -> tuple[tuple[float, ...], frozenset[str], str]:
+    """What a sentence is regardless of the question (cached: sentences recur): log length,
+    ends like a sentence, has a predicate, symbol share, short; its answer kinds; its NFKC
+    lower-cased text."""
+    words = _cached_words(text)
+    stripped = text.strip()
+    shape = (
+        math.log(len(text)),
+        float(bool(_ENDS.search(stripped))),
+        float(any(p[0] in ("動詞", "助動詞") for _, p in words) or stripped[-1:] in "。."),
+        _symbol_share(text),
+        float(len(stripped) < 15),
+    )
+    return shape, frozenset(answer_kinds(text, words)), unicodedata.normalize("NFKC", text).lower()
 
 
 def answer_kinds(text: str, words: tuple[tuple[str, tuple[str, ...]], ...]) -> set[str]:
