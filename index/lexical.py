@@ -60,19 +60,25 @@ class JapaneseTokenizer:
         return list(self._tokenizer().tokenize(text[:40_000]))
 
     def tokens(self, text: str) -> list[str]:
+        out = [form for form, _ in self.content_words(text)]
+        # 平成19年 and 2007年 are the same year: give era years their western token too, so
+        # a question in either calendar (or in English) matches a text in the other.
+        out.extend(str(year) for year in era_years(unicodedata.normalize("NFKC", text).lower()))
+        return out
+
+    def content_words(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(normalised form, part of speech) of each content word, as the index tokenises."""
         text = unicodedata.normalize("NFKC", text).lower()
         words = [w for w in text.split() if w not in _ENGLISH_STOPWORDS]
-        out: list[str] = []
+        out: list[tuple[str, tuple[str, ...]]] = []
         # Sudachi has an input size limit; passages and questions are far below it.
         for m in self._tokenizer().tokenize(" ".join(words)[:40_000]):
-            if m.part_of_speech()[0] in _DROPPED_POS:
+            pos = m.part_of_speech()
+            if pos[0] in _DROPPED_POS:
                 continue
             form = m.normalized_form().strip()
             if form:
-                out.append(form)
-        # 平成19年 and 2007年 are the same year: give era years their western token too, so
-        # a question in either calendar (or in English) matches a text in the other.
-        out.extend(str(year) for year in era_years(text))
+                out.append((form, pos))
         return out
 
 
@@ -86,6 +92,18 @@ class LexicalIndex:
         self._tokenizer = tokenizer
         self.glossary = glossary
         self.size = int(bm25.scores["num_docs"])
+        self._idf: np.ndarray | None = None
+
+    def has_term(self, term: str) -> bool:
+        return term in self._bm25.vocab_dict
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency over passages (unknown terms: the rarest)."""
+        if self._idf is None:
+            df = np.diff(np.asarray(self._bm25.scores["indptr"])).astype(np.float64)
+            self._idf = np.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+        i = self._bm25.vocab_dict.get(term)
+        return float(self._idf[i] if i is not None else np.log(1.0 + (self.size + 0.5) / 0.5))
 
     @property
     def tokenizer(self) -> JapaneseTokenizer:
