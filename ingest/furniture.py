@@ -15,6 +15,7 @@ from answers, so a false mark that hides content costs more than a missed banner
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -96,7 +97,7 @@ _ORG = re.compile(
     r"^[^\s。、]{1,16}(省|庁|局|課|部|室|係|班|センター|事務所|本部|委員会|新聞社?|通信社?|"
     r"ニュース|編集部|放送|報道部|広報課)$"
 )
-_URL = re.compile(r"(https?://|www\.)\S+|\S+@\S+\.\w+")
+_URL = re.compile(r"(https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+")
 _URL_LABEL = re.compile(r"^(url|link|source|出典|リンク|参照|引用元|引用)?\s*[:：]?\s*$")
 _FILE = re.compile(r"^[\w\-.()]+\.(jpe?g|png|gif|webp|svg|bmp|tiff?|pdf)$")
 _TWEET_BY = re.compile(r"^[—―–\-]{1,2}\s*\S.{0,60}\(@\w{1,15}\)")
@@ -193,6 +194,12 @@ def _is_breadcrumb(key: str) -> bool:
     return len(parts) >= 3 or parts[0] in _HOME or body != key
 
 
+def _is_url(key: str) -> bool:
+    if not ("http" in key or "www." in key or "@" in key):
+        return False
+    return bool(_URL.search(key)) and bool(_URL_LABEL.match(_URL.sub("", key)))
+
+
 def _is_share_row(key: str) -> bool:
     tokens = [t.strip(_DECORATION) for t in _TOKEN_SPLIT.split(key)]
     tokens = [t for t in tokens if t]
@@ -203,6 +210,8 @@ def line_kind(key: str) -> str | None:
     """Why one line (its matching key) is furniture on its own, or None."""
     if not key:
         return None
+    if len(key) > 200:  # prose: only a run of hashtags is ever this long
+        return "hashtag" if _HASHTAG_LINE.match(key) else None
     core = _core(key)
     if core in _NAV_LINES or key in _NAV_LINES:
         return "navigation"
@@ -216,7 +225,7 @@ def line_kind(key: str) -> str | None:
         return "breadcrumb"
     if _is_bare_date(key):
         return "date"
-    if _URL_LABEL.match(_URL.sub("", key)) and _URL.search(key) or _FILE.match(key):
+    if _is_url(key) or _FILE.match(key):
         return "url"
     if len(key) <= 150 and _COPYRIGHT.search(key):
         return "copyright"
@@ -372,8 +381,10 @@ def _mark_sandwiched(lines: Sequence[Line], kinds: list[str | None]) -> None:
         run = []
 
 
-def _kinds(lines: Sequence[Line]) -> list[str | None]:
+def _kinds(text: str, lines: Sequence[Line], chrome: Spans = ()) -> list[str | None]:
     kinds: list[str | None] = [line_kind(line.key) for line in lines]
+    if chrome:
+        _mark_markup(text, lines, kinds, chrome)
     _mark_blocks(lines, kinds)
     _mark_context(lines, kinds)
     _mark_header(lines, kinds)
@@ -382,10 +393,20 @@ def _kinds(lines: Sequence[Line]) -> list[str | None]:
     return kinds
 
 
+def _mark_markup(
+    text: str, lines: Sequence[Line], kinds: list[str | None], chrome: Spans
+) -> None:
+    """Lines whose every character came from page chrome in the HTML (nav, aside, …)."""
+    for i, line in enumerate(lines):
+        if not line.blank and kinds[i] is None:
+            if covered(chrome, line.start, line.end, text) == 1.0:
+                kinds[i] = "markup"
+
+
 def classify(text: str) -> list[Mark]:
     """Every furniture line of ``text`` with its kind, in text order."""
     lines = lines_of(text)
-    kinds = _kinds(lines)
+    kinds = _kinds(text, lines)
     return [Mark(ln.start, ln.end, k) for ln, k in zip(lines, kinds, strict=True) if k]
 
 
@@ -407,13 +428,21 @@ def furniture_spans(text: str) -> Spans:
 
 def covered(spans: Spans, start: int, end: int, text: str) -> float:
     """Share of the non-space characters of ``text[start:end]`` that lie inside ``spans``."""
-    total = inside = 0
-    for s, e in spans:
-        lo, hi = max(s, start), min(e, end)
+    total = _visible(text, start, end)
+    if not total:
+        return 0.0
+    k = max(0, bisect.bisect_right(spans, (start, len(text) + 1)) - 1)
+    inside = 0
+    while k < len(spans) and spans[k][0] < end:
+        lo, hi = max(spans[k][0], start), min(spans[k][1], end)
         if lo < hi:
-            inside += sum(1 for ch in text[lo:hi] if not ch.isspace())
-    total = sum(1 for ch in text[start:end] if not ch.isspace())
-    return inside / total if total else 0.0
+            inside += _visible(text, lo, hi)
+        k += 1
+    return inside / total
+
+
+def _visible(text: str, start: int, end: int) -> int:
+    return end - start - sum(1 for ch in text[start:end] if ch.isspace())
 
 
 def without(text: str, spans: Spans, start: int = 0, end: int | None = None) -> str:
@@ -491,15 +520,33 @@ def _mark_banners(lines: Sequence[Line], kinds: list[str | None]) -> None:
             kinds[i] = "banner"
 
 
+def pick_title(html_title: str | None, h1: str | None) -> str | None:
+    """An HTML page's title: its ``<h1>`` when ``<title>`` agrees (or is absent), else the
+    ``<title>`` without the site's name."""
+    page = strip_site_name(html_title) if html_title else None
+    if h1 and (not page or _same_words(h1, page)):
+        return h1[:120]
+    return page[:120] if page else None
+
+
+def _same_words(a: str, b: str) -> bool:
+    a, b = (re.sub(r"\s+", "", unicodedata.normalize("NFKC", x).lower()) for x in (a, b))
+    return bool(a and b) and (a in b or b in a)
+
+
 def headline(text: str) -> str | None:
     """The document's own headline, not a site name, banner or date."""
     return analyse(text)[1]
 
 
-def analyse(text: str) -> tuple[Spans, str | None]:
-    """Furniture spans and headline of ``text`` in one pass (what the reader stores)."""
+def analyse(text: str, chrome: Spans = ()) -> tuple[Spans, str | None]:
+    """Furniture spans and headline of ``text`` in one pass (what the reader stores).
+
+    ``chrome``: ranges the HTML markup puts in page chrome; lines wholly inside them are
+    furniture too.
+    """
     lines = lines_of(text)
-    kinds = _kinds(lines)
+    kinds = _kinds(text, lines, chrome)
     spans = merge([(ln.start, ln.end) for ln, k in zip(lines, kinds, strict=True) if k], text)
     return spans, _title(text, lines, kinds)
 

@@ -234,3 +234,46 @@ def test_encyclopedia_has_no_furniture() -> None:
 )
 def test_site_names_are_stripped_from_html_titles(title: str, expected: str) -> None:
     assert strip_site_name(title) == expected
+
+
+PAGE = """<!DOCTYPE html><html><head><title>住民税はいつ納めればいいですか？｜サンプル市</title>
+</head><body>
+<header><h1><a href="/">サンプル市</a></h1><ul><li>くらし</li><li>子育て</li></ul></header>
+<div class="breadcrumb"><a>ホーム</a> &gt; <a>くらし</a> &gt; 住民税</div>
+<main><article><header><h1>住民税はいつ納めればいいですか？</h1></header>
+<p>普通徴収の場合、納期は6月、8月、10月、翌年1月の<b>年4回</b>です。</p>
+<aside><p>固定資産税</p><p>軽自動車税</p></aside>
+<p>ご不明な点は税務課へ。</p>
+</article></main>
+<nav role="navigation"><ul><li>くらしの情報</li><li>観光の情報</li></ul></nav>
+<footer><p>サンプル市役所 〒100-0001 中央1-1-1</p></footer>
+</body></html>"""
+
+
+def test_html_markup_chrome_is_marked_and_h1_is_the_title(tmp_path: Path) -> None:
+    (tmp_path / "faq.html").write_text(PAGE, encoding="utf-8")
+    doc = read_corpus(tmp_path)[0][0]
+    assert doc.title == "住民税はいつ納めればいいですか？"
+    marked = {line for s, e in doc.furniture for line in doc.text[s:e].splitlines() if line}
+    # nav, aside, the site header and footer: by markup, whatever their words
+    assert {
+        "サンプル市",
+        "くらし",
+        "固定資産税",
+        "観光の情報",
+        "サンプル市役所 〒100-0001 中央1-1-1",
+    } <= (marked)
+    content = [ln for ln in doc.text.splitlines() if ln.strip() and ln not in marked]
+    assert content == [
+        "住民税はいつ納めればいいですか？",
+        "普通徴収の場合、納期は6月、8月、10月、翌年1月の年4回です。",
+        "ご不明な点は税務課へ。",
+    ]
+    assert "\ufdd0" not in doc.text and "\ufdd1" not in doc.text
+
+
+def test_html_title_without_h1_drops_the_site_name(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_text(
+        "<title>日米安全保障協議委員会 | 外務省</title><p>本文です。</p>", encoding="utf-8"
+    )
+    assert read_corpus(tmp_path)[0][0].title == "日米安全保障協議委員会"
