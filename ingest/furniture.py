@@ -393,9 +393,7 @@ def _kinds(text: str, lines: Sequence[Line], chrome: Spans = ()) -> list[str | N
     return kinds
 
 
-def _mark_markup(
-    text: str, lines: Sequence[Line], kinds: list[str | None], chrome: Spans
-) -> None:
+def _mark_markup(text: str, lines: Sequence[Line], kinds: list[str | None], chrome: Spans) -> None:
     """Lines whose every character came from page chrome in the HTML (nav, aside, …)."""
     for i, line in enumerate(lines):
         if not line.blank and kinds[i] is None:
