@@ -109,11 +109,13 @@ _DATE = re.compile(
     r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}月\d{1,2}日"
     r"|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},\s*\d{4}"
 )
-_DATE_REST = re.compile(
-    r"\d{1,2}:\d{2}(:\d{2})?|\d{1,2}時(\d{1,2}分)?|[(][月火水木金土日](曜日?)?[)]"
-    r"|(最終)?(更新|掲載|公開|作成|登録|発行|投稿|配信|発表|公表|改訂|修正|記事公開)(日時|日)?"
+_DATE_LABEL = re.compile(
+    r"(最終)?(更新|掲載|公開|作成|登録|発行|投稿|配信|発表|公表|改訂|修正|記事公開)(日時|日)?"
     r"|日付|現在|時点|版|号|vol\.?\s*\d+|no\.?\s*\d+|第\d+号"
-    r"|updated|update|published|posted|last modified|modified|on"
+    r"|updated|update|published|posted|last modified|modified"
+)
+_DATE_FILL = re.compile(
+    r"\d{1,2}:\d{2}(:\d{2})?|\d{1,2}時(\d{1,2}分)?|[(][月火水木金土日](曜日?)?[)]|on"
     r"|[\s:：|/・,，、()\[\]【】\-–—~〜]"
 )
 
@@ -176,10 +178,19 @@ def _core(key: str) -> str:
 # --- one line at a time ----------------------------------------------------------------
 
 
-def _is_bare_date(key: str) -> bool:
-    if not _DATE.search(key) or len(key) > 60:
-        return False
-    return not _DATE_REST.sub("", _DATE.sub("", key))
+def _date_kind(key: str) -> str | None:
+    """``date`` for a labelled date line (「2024年8月9日掲載」, 「更新日：…」), ``plain date``
+    for one bare date (furniture only in the head or beside a byline: under 「申請期限」 it
+    is the answer), None otherwise (ranges, dates inside prose)."""
+    if len(key) > 60:
+        return None
+    dates = len(_DATE.findall(key))
+    rest = _DATE.sub("", key)
+    if not dates or _DATE_FILL.sub("", _DATE_LABEL.sub("", rest)):
+        return None
+    if _DATE_LABEL.search(rest):
+        return "date"
+    return "plain date" if dates == 1 else None
 
 
 def _is_breadcrumb(key: str) -> bool:
@@ -223,8 +234,9 @@ def line_kind(key: str) -> str | None:
         return "tweet"
     if _is_breadcrumb(key):
         return "breadcrumb"
-    if _is_bare_date(key):
-        return "date"
+    date = _date_kind(key)
+    if date:
+        return date
     if _is_url(key) or _FILE.match(key):
         return "url"
     if len(key) <= 150 and _COPYRIGHT.search(key):
@@ -320,20 +332,28 @@ def _neighbours(lines: Sequence[Line], i: int, reach: int = 2) -> list[int]:
 
 
 def _mark_context(lines: Sequence[Line], kinds: list[str | None]) -> None:
-    """Marks that need neighbours: tweet text above its attribution, bylines beside dates."""
+    """Marks that need neighbours: tweet text above its attribution, bylines beside dates,
+    plain dates in the head or beside a byline."""
+    org = [not line.blank and _is_org(line.key) for line in lines]
+    head = set(_head(lines, kinds))
+    for i in range(len(lines)):
+        if kinds[i] == "plain date":
+            beside_org = any(org[j] for j in _neighbours(lines, i, 1))
+            kinds[i] = "date" if i in head or beside_org else None
     for i, line in enumerate(lines):
         if kinds[i] is not None or line.blank:
             continue
-        near = _neighbours(lines, i, 1)
-        below = [j for j in near if j > i]
+        below = [j for j in _neighbours(lines, i, 1) if j > i]
         if below and kinds[below[0]] == "tweet" and _TWEET_TEXT.search(line.key):
             kinds[i] = "tweet"
-            continue
-        short_org = len(line.key) <= 30 and (
-            all(_ORG.match(t) for t in re.split(r"[・、\s/]+", _core(line.key).strip("()")) if t)
-        )
-        if short_org and any(kinds[j] == "date" for j in _neighbours(lines, i, 2)):
+        elif org[i] and any(kinds[j] == "date" for j in _neighbours(lines, i, 2)):
             kinds[i] = "byline"
+
+
+def _is_org(key: str) -> bool:
+    """A short line of organisation names only: 「外務省・防衛省」, 「(外務省国内広報課)」."""
+    parts = [t for t in re.split(r"[・、\s/]+", _core(key).strip("()")) if t]
+    return len(key) <= 30 and bool(parts) and all(_ORG.match(t) for t in parts)
 
 
 def _mark_header(lines: Sequence[Line], kinds: list[str | None]) -> None:

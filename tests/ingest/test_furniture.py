@@ -39,7 +39,6 @@ def kinds(text: str) -> dict[str, str]:
         ("最終更新日：2024年4月1日", "date"),
         ("更新日：令和6年3月15日（金曜日）", "date"),
         ("Vol.77 2011年9月13日", "date"),
-        ("令和6年1月12日", "date"),
         ("#日米(在日米軍→統合軍司令部)", "hashtag"),
         ("#反中国#対中露戦", "hashtag"),
         ("https://www.mofa.go.jp/mofaj/area/usa/hosho/2plus2.html", "url"),
@@ -65,6 +64,16 @@ def test_tweet_text_above_its_attribution_is_marked() -> None:
     )
     assert set(kinds(text).values()) == {"tweet"}
     assert headline(text) == "日米「2プラス2」始まる"
+
+
+def test_a_plain_date_is_furniture_in_the_head_only() -> None:
+    head = "概要\n令和6年1月12日\n\n" + PROSE
+    assert kinds(head) == {"令和6年1月12日": "date"}
+    # below a heading in the body, a date is the content: the deadline a resident asks for
+    body = "申請の受付について\n\n" + PROSE + "\n\n申請期限\n令和6年5月31日\n\n" + PROSE
+    assert furniture_spans(body) == ()
+    period = PROSE + "\n受付期間\n令和6年4月1日～令和6年5月31日\n" + PROSE
+    assert furniture_spans(period) == ()
 
 
 def test_byline_needs_a_date_beside_it() -> None:
