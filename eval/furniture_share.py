@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ingest.furniture import classify, lines_of
+from ingest.furniture import classify, covered, lines_of
 from ingest.reader import read_corpus
 
 
@@ -27,13 +27,15 @@ def main() -> None:
         content = [ln for ln in lines_of(doc.text) if not ln.blank]
         lines += len(content)
         chars += sum(ln.end - ln.start for ln in content)
-        marks = [m for m in classify(doc.text) if doc.text[m.start : m.end].strip()]
+        why = {(m.start, m.end): m.kind for m in classify(doc.text)}
+        marks = [ln for ln in content if covered(doc.furniture, ln.start, ln.end, doc.text) == 1]
         marked_lines += len(marks)
-        marked_chars += sum(m.end - m.start for m in marks)
+        marked_chars += sum(ln.end - ln.start for ln in marks)
         if args.list:
             print(f"{doc.doc_id}  title: {doc.title}")
-            for m in marks:
-                print(f"    {m.kind:<10} {doc.text[m.start : m.end][:70]}")
+            for ln in marks:
+                kind = why.get((ln.start, ln.end), "template/markup")
+                print(f"    {kind:<10} {doc.text[ln.start : ln.end][:70]}")
     print(
         f"{len(documents)} documents: {marked_lines} of {lines} lines "
         f"({marked_lines / max(lines, 1):.1%}), {marked_chars} of {chars} characters "

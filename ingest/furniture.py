@@ -477,6 +477,42 @@ def without(text: str, spans: Spans, start: int = 0, end: int | None = None) -> 
     return "".join(parts)
 
 
+# --- across a collection ---------------------------------------------------------------
+
+REPEAT_MIN_DOCS = 3
+REPEAT_MIN_SHARE = 0.1
+REPEAT_MAX_CHARS = 40
+
+
+def repeated_lines(texts: Sequence[str]) -> set[str]:
+    """Short lines (matching keys) that recur in many documents: a site's template.
+
+    Pages of one site share their header, menus and footer word for word; documents of
+    an encyclopedia share no line. Only short lines that are not sentences or questions
+    count, and only when at least 3 documents and 10% of the collection hold them.
+    """
+    seen: dict[str, int] = {}
+    for text in texts:
+        keys = {ln.key for ln in lines_of(text) if _template_like(ln.key)}
+        for key in keys:
+            seen[key] = seen.get(key, 0) + 1
+    need = max(REPEAT_MIN_DOCS, REPEAT_MIN_SHARE * len(texts))
+    return {key for key, n in seen.items() if n >= need}
+
+
+def _template_like(key: str) -> bool:
+    return 0 < len(key) <= REPEAT_MAX_CHARS and not key.endswith(_SENTENCE_END + _QUESTION_END)
+
+
+def mark_repeated(text: str, furniture: Spans, repeated: set[str]) -> tuple[Spans, str | None]:
+    """``furniture`` plus the lines of ``text`` found in ``repeated``, and the headline
+    again with them marked (a repeated site name is no title)."""
+    extra = [(ln.start, ln.end) for ln in lines_of(text) if ln.key in repeated]
+    if not extra:
+        return furniture, headline(text)
+    return analyse(text, merge(list(furniture) + extra, text))
+
+
 # --- titles ----------------------------------------------------------------------------
 
 _SITE_SEP = re.compile(r"\s*[|｜]\s*|\s+[-–—:]\s+|\s*::\s*")

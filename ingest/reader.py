@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from ingest.dates import publication_date
-from ingest.furniture import analyse, pick_title
+from ingest.furniture import analyse, mark_repeated, pick_title, repeated_lines
 from ingest.records import Document, Skipped
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
@@ -301,4 +302,21 @@ def read_corpus(
             documents.append(read_document(path, doc_id, max_bytes))
         except (ValueError, OSError) as e:
             skipped.append(Skipped(doc_id, str(e)))
-    return documents, skipped
+    return _mark_templates(documents), skipped
+
+
+def _mark_templates(documents: list[Document]) -> list[Document]:
+    """Mark the lines a site repeats on many pages (its template) as furniture too."""
+    repeated = repeated_lines([d.text for d in documents])
+    if not repeated:
+        return documents
+    out = []
+    for doc in documents:
+        furniture, headline = mark_repeated(doc.text, doc.furniture, repeated)
+        if furniture == doc.furniture:
+            out.append(doc)
+            continue
+        html = Path(doc.doc_id).suffix.lower() in {".html", ".htm"}
+        title = doc.title if html else headline or doc.title
+        out.append(replace(doc, furniture=furniture, title=title))
+    return out

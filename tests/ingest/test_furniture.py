@@ -286,3 +286,31 @@ def test_html_title_without_h1_drops_the_site_name(tmp_path: Path) -> None:
         "<title>日米安全保障協議委員会 | 外務省</title><p>本文です。</p>", encoding="utf-8"
     )
     assert read_corpus(tmp_path)[0][0].title == "日米安全保障協議委員会"
+
+
+def test_a_sites_template_repeated_on_its_pages_is_marked(tmp_path: Path) -> None:
+    pages = {
+        "gomi.txt": (
+            "ごみの出し方を教えてください",
+            "燃やすごみは週2回、朝8時30分までに出してください。",
+        ),
+        "juminhyo.txt": (
+            "住民票の写しはどこで取れますか",
+            "市民課の窓口または各支所で取得できます。",
+        ),
+        "hoikuen.txt": ("保育園の申し込み方法は", "入園申込書を子育て支援課へ提出してください。"),
+    }
+    for name, (question, answer) in pages.items():
+        (tmp_path / name).write_text(
+            f"サンプル市\n観光・イベント\n{question}\n\n{answer}\n\nサンプル市役所\n",
+            encoding="utf-8",
+        )
+    docs = {d.doc_id: d for d in read_corpus(tmp_path)[0]}
+    for name, (question, answer) in pages.items():
+        doc = docs[name]
+        marked = {ln for s, e in doc.furniture for ln in doc.text[s:e].splitlines() if ln}
+        assert marked == {"サンプル市", "観光・イベント", "サンプル市役所"}
+        assert doc.title == question and answer in doc.text and answer not in marked
+    # two pages are not a template
+    (tmp_path / "hoikuen.txt").unlink()
+    assert all(d.furniture == () for d in read_corpus(tmp_path)[0])
