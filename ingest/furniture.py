@@ -477,6 +477,23 @@ def without(text: str, spans: Spans, start: int = 0, end: int | None = None) -> 
     return "".join(parts)
 
 
+# Marks whose words still locate a passage: the date and author of a report, an embedded
+# tweet's headline, hashtags. Left in the lexical index (eval/README.md has the measurement).
+SEARCHABLE_KINDS = frozenset({"date", "byline", "tweet", "hashtag"})
+
+
+def unsearchable(text: str, furniture: Spans) -> Spans:
+    """The furniture lines to leave out of lexical search: menus, banners, buttons, blocks."""
+    keep = [(m.start, m.end) for m in classify(text) if m.kind in SEARCHABLE_KINDS]
+    out = []
+    for line in lines_of(text):
+        if line.blank or covered(furniture, line.start, line.end, text) < 1:
+            continue
+        if not any(s <= line.start and line.end <= e for s, e in keep):
+            out.append((line.start, line.end))
+    return merge(out, text)
+
+
 # --- across a collection ---------------------------------------------------------------
 
 REPEAT_MIN_DOCS = 3

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from ingest import read_corpus
-from ingest.furniture import classify, covered, furniture_spans, headline, strip_site_name, without
+from ingest.furniture import (
+    classify,
+    covered,
+    furniture_spans,
+    headline,
+    strip_site_name,
+    unsearchable,
+    without,
+)
 from tests.conftest import CORPUS
 
 JSQUAD = Path("/work/shared/dev-sets/jsquad-test/corpus")
@@ -314,3 +322,14 @@ def test_a_sites_template_repeated_on_its_pages_is_marked(tmp_path: Path) -> Non
     # two pages are not a template
     (tmp_path / "hoikuen.txt").unlink()
     assert all(d.furniture == () for d in read_corpus(tmp_path)[0])
+
+
+def test_lexical_search_keeps_the_searchable_marks() -> None:
+    text = (
+        "わかる!国際情勢 トップページへ\n\n平成19年5月1日\n外務省・防衛省\n\n" + PROSE + "\n印刷用"
+    )
+    spans = furniture_spans(text)
+    left_out = [text[s:e] for s, e in unsearchable(text, spans)]
+    assert left_out == ["わかる!国際情勢 トップページへ", "印刷用"]
+    searched = without(text, unsearchable(text, spans))
+    assert "平成19年5月1日" in searched and "外務省・防衛省" in searched and PROSE in searched
