@@ -160,14 +160,16 @@ _SHORT = 30
 
 
 def lines_of(text: str) -> list[Line]:
-    """Every line with its exact offsets (``\\n``, ``\\r\\n`` and ``\\r`` all end one)."""
+    """Every line with its exact offsets (``\n``, ``\r\n`` and ``\r`` all end one)."""
     lines: list[Line] = []
-    for m in re.finditer(r"[^\r\n]*", text):
-        if m.start() == m.end() and lines and lines[-1].end == m.start():
-            continue  # the empty match right after a line
-        raw = m.group()
-        lines.append(Line(m.start(), m.end(), unicodedata.normalize("NFKC", raw).strip().lower()))
+    for m in _LINE.finditer(text):
+        raw = m.group().rstrip("\r\n")
+        key = unicodedata.normalize("NFKC", raw).strip().lower()
+        lines.append(Line(m.start(), m.start() + len(raw), key))
     return lines
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def _core(key: str) -> str:
