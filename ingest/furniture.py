@@ -154,6 +154,7 @@ _QUESTION_END = ("?", "？")
 _BLOCK_LIMITS = {"contact": (60, 12), "survey": (60, 15), "navigation": (60, 40)}
 _TITLE_FALLBACK_KINDS = {"tweet", "hashtag"}
 _SHORT = 30
+_MENU_KINDS = {"navigation", "share", "breadcrumb", "banner", "header", "markup", "copyright"}
 
 
 # --- lines -----------------------------------------------------------------------------
@@ -382,7 +383,8 @@ def _crumbs(key: str) -> list[str]:
 
 
 def _mark_sandwiched(lines: Sequence[Line], kinds: list[str | None]) -> None:
-    """A run of three or more short link-like lines between furniture is a menu too."""
+    """A run of three or more short link-like lines between menus, buttons or breadcrumbs is
+    a menu too (not between dates or contact blocks: short lines there may be content)."""
     content = [i for i, line in enumerate(lines) if not line.blank]
     run: list[int] = []
     for pos, i in enumerate(content + [-1]):
@@ -396,8 +398,8 @@ def _mark_sandwiched(lines: Sequence[Line], kinds: list[str | None]) -> None:
             continue
         if len(run) >= 3:
             before = content[pos - len(run) - 1] if pos - len(run) - 1 >= 0 else None
-            after = i if i >= 0 else None
-            if before is not None and after is not None and kinds[before] and kinds[after]:
+            bounds = (kinds[before] if before is not None else None, kinds[i] if i >= 0 else None)
+            if all(k in _MENU_KINDS for k in bounds):
                 for k in run:
                     kinds[k] = "navigation"
         run = []

@@ -333,3 +333,20 @@ def test_lexical_search_keeps_the_searchable_marks() -> None:
     assert left_out == ["わかる!国際情勢 トップページへ", "印刷用"]
     searched = without(text, unsearchable(text, spans))
     assert "平成19年5月1日" in searched and "外務省・防衛省" in searched and PROSE in searched
+
+
+def test_short_content_lines_between_a_date_and_a_contact_block_are_kept() -> None:
+    text = (
+        "マイナンバーカードの申請\n更新日：2024年4月1日\n必要なもの\n本人確認書類\n通知カード\n"
+        "お問い合わせ\n市民課 電話 03-1234-5678\n"
+    )
+    kept = [ln for ln in text.splitlines() if ln not in kinds(text)]
+    assert kept == ["マイナンバーカードの申請", "必要なもの", "本人確認書類", "通知カード"]
+
+
+def test_a_menu_between_skip_links_and_a_breadcrumb_is_marked() -> None:
+    text = (
+        "本文へスキップ\n市政情報\n観光\n子育て\n防災\nホーム > 市政情報 > 市長室\n市長室\n\n"
+        + PROSE
+    )
+    assert [ln for ln in text.splitlines() if ln and ln not in kinds(text)] == ["市長室", PROSE]
