@@ -16,7 +16,7 @@ def test_show_flags_furniture_lines(corpus_engine: Engine) -> None:
     assert lines[0].startswith(
         "001_0e082c2b15b74ab7.txt: 日米安全保障協議委員会(日米「2+2」)(概要)"
     )
-    assert "▌ 印刷用" in lines and "▌ 令和6年1月12日" in lines
+    assert "▌ 印刷用  [navigation]" in lines and "▌ 令和6年1月12日  [date]" in lines
     assert "  日米安全保障協議委員会(日米「2+2」)(概要)" in lines
     assert any(ln.startswith("  1月12日4時00分") for ln in lines)
 
