@@ -26,6 +26,7 @@ _URL = re.compile(r"https?://\S+|#\S+")
 _CHROME_OPEN, _CHROME_CLOSE = "\ufdd0", "\ufdd1"
 _CHROME_TAGS = {"nav", "aside"}
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
+_SITE_FRAME = {"header", "footer", "site-header", "site-footer", "global-header", "global-footer"}
 _CHROME_NAMES = re.compile(
     r"(^|[\s_-])(breadcrumbs?|pankuzu|topic-?path|skip|gnav|global-?nav|side-?nav|local-?nav"
     r"|sitemap|page-?top|sns|share)([\s_-]|$)",
@@ -84,9 +85,10 @@ class _TextExtractor(HTMLParser):
         values = dict(attrs)
         if tag in _CHROME_TAGS or (values.get("role") or "").lower() in _CHROME_ROLES:
             return True
-        if tag in {"header", "footer"} and not self._content:
-            return True
         names = f"{values.get('id') or ''} {values.get('class') or ''}"
+        site_frame = tag in {"header", "footer"} or bool(_SITE_FRAME & set(names.lower().split()))
+        if site_frame and not self._content:
+            return True
         return bool(_CHROME_NAMES.search(names))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:

@@ -350,3 +350,16 @@ def test_a_menu_between_skip_links_and_a_breadcrumb_is_marked() -> None:
         + PROSE
     )
     assert [ln for ln in text.splitlines() if ln and ln not in kinds(text)] == ["市長室", PROSE]
+
+
+def test_old_layouts_header_and_footer_divs_are_chrome(tmp_path: Path) -> None:
+    (tmp_path / "old.html").write_text(
+        '<div id="header">サンプル市役所</div><div id="gnav"><a>くらし</a></div>'
+        '<div class="entry-header"><h1>ごみの出し方</h1></div><p>燃やすごみは週2回です。</p>'
+        '<div id="footer">所在地 中央1-1-1</div>',
+        encoding="utf-8",
+    )
+    doc = read_corpus(tmp_path)[0][0]
+    marked = {ln for s, e in doc.furniture for ln in doc.text[s:e].splitlines() if ln}
+    assert marked == {"サンプル市役所", "くらし", "所在地 中央1-1-1"}
+    assert doc.title == "ごみの出し方"
