@@ -3,7 +3,8 @@
     python -m eval.furniture_ablation --index-dir DIR [--questions FILE]
 
 Variants: furniture sentences excluded from a passage's best sentence (dense) or not, and
-furniture lines left out of the passages' BM25 tokens (lexical) or not. Query-time only:
+furniture lines left out of the passages' BM25 tokens (lexical): none, all, or all but the
+searchable kinds (the default, index.builder.lexical_texts). Query-time only:
 the lexical index is rebuilt in memory from the stored texts, vectors are the index's own.
 Prints a Markdown table (the one recorded in eval/README.md).
 """
@@ -22,6 +23,7 @@ from index.embedders import make_embedder
 from index.lexical import LexicalIndex
 from index.search import QueryEncoder, Ranking, Retriever
 from index.snapshot import Snapshot
+from ingest.furniture import without
 from kotae.settings import Settings
 
 
@@ -34,23 +36,30 @@ def main() -> None:
     snapshot = Snapshot.load(args.index_dir, settings)
     encoder = QueryEncoder(make_embedder(settings))
     documents = list(snapshot.documents.values())
-    with_furniture = LexicalIndex.build([c.text for c in snapshot.chunks])
-    without_furniture = LexicalIndex.build(lexical_texts(documents, snapshot.chunks))
+    by_id = snapshot.documents
+    lexical = {
+        "no": LexicalIndex.build([c.text for c in snapshot.chunks]),
+        "all": LexicalIndex.build(
+            [
+                without(by_id[c.doc_id].text, by_id[c.doc_id].furniture, c.start, c.end)
+                for c in snapshot.chunks
+            ]
+        ),
+        "all but dates, bylines, tweets, hashtags": LexicalIndex.build(
+            lexical_texts(documents, snapshot.chunks)
+        ),
+    }
     print(
-        "| dense: skip furniture sentences | lexical: skip furniture | R@1 | R@5 | MRR@10 "
+        "| dense: skip furniture sentences | lexical: furniture left out | R@1 | R@5 | MRR@10 "
         "| nDCG@10 | ja R@5 / MRR | en R@5 / MRR | chars |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for dense_skip in (False, True):
-        for lexical_skip in (False, True):
-            variant = replace(
-                snapshot, lexical=without_furniture if lexical_skip else with_furniture
-            )
+        for name, index in lexical.items():
+            variant = replace(snapshot, lexical=index)
             ranking = replace(Ranking.from_settings(settings), skip_furniture_sentences=dense_skip)
-            retriever = Retriever(variant, encoder, ranking)
-            result = score_questions(retriever, args.questions, CUTOFFS)
-            label = f"{'yes' if dense_skip else 'no'} | {'yes' if lexical_skip else 'no'}"
-            print(row(label, result))
+            result = score_questions(Retriever(variant, encoder, ranking), args.questions, CUTOFFS)
+            print(row(f"{'yes' if dense_skip else 'no'} | {name}", result))
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from index.snapshot import FORMAT_VERSION, Snapshot, recorded_store, store_ident
 from index.store import FaissStore, VectorStore, choose_kind
 from ingest import INGEST_VERSION
 from ingest.chunker import SEPARATORS, Chunker, split_sentences
-from ingest.furniture import without
+from ingest.furniture import unsearchable, without
 from ingest.reader import read_corpus
 from ingest.records import Chunk, Document, Skipped
 from kotae.errors import EmptyCorpusError, IndexBusyError, KotaeError
@@ -282,18 +282,23 @@ class IndexBuilder:
             sentence_vectors=sentence_vectors.reshape(-1, dim),
             sentence_ranges=ranges,
             store=store,
-            lexical=LexicalIndex.build([c.text for c in chunks]),
+            lexical=LexicalIndex.build(lexical_texts(documents, chunks)),
         )
 
 
 def lexical_texts(documents: list[Document], chunks: list[Chunk]) -> list[str]:
-    """Passage texts with furniture left out, for BM25. Not used by default: on the 2+2 dev
-    set it lost the years that dated lines give (eval/furniture_ablation.py)."""
+    """Passage texts for BM25 without the furniture that carries no searchable words.
+
+    Menus, banners and buttons repeated on every page must not make a passage match a
+    question's words; dates, bylines and a tweet's headline do locate a passage, and leaving
+    them out cost recall on the 2+2 dev set (eval/README.md), so they stay.
+    """
+    leave_out = {d.doc_id: unsearchable(d.text, d.furniture) for d in documents if d.furniture}
     by_id = {d.doc_id: d for d in documents}
     out = []
     for c in chunks:
-        doc = by_id[c.doc_id]
-        out.append(without(doc.text, doc.furniture, c.start, c.end) if doc.furniture else c.text)
+        spans = leave_out.get(c.doc_id)
+        out.append(without(by_id[c.doc_id].text, spans, c.start, c.end) if spans else c.text)
     return out
 
 

@@ -15,6 +15,7 @@ from answers, so a false mark that hides content costs more than a missed banner
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -96,7 +97,7 @@ _ORG = re.compile(
     r"^[^\s。、]{1,16}(省|庁|局|課|部|室|係|班|センター|事務所|本部|委員会|新聞社?|通信社?|"
     r"ニュース|編集部|放送|報道部|広報課)$"
 )
-_URL = re.compile(r"(https?://|www\.)\S+|\S+@\S+\.\w+")
+_URL = re.compile(r"(https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+")
 _URL_LABEL = re.compile(r"^(url|link|source|出典|リンク|参照|引用元|引用)?\s*[:：]?\s*$")
 _FILE = re.compile(r"^[\w\-.()]+\.(jpe?g|png|gif|webp|svg|bmp|tiff?|pdf)$")
 _TWEET_BY = re.compile(r"^[—―–\-]{1,2}\s*\S.{0,60}\(@\w{1,15}\)")
@@ -108,11 +109,13 @@ _DATE = re.compile(
     r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}月\d{1,2}日"
     r"|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},\s*\d{4}"
 )
-_DATE_REST = re.compile(
-    r"\d{1,2}:\d{2}(:\d{2})?|\d{1,2}時(\d{1,2}分)?|[(][月火水木金土日](曜日?)?[)]"
-    r"|(最終)?(更新|掲載|公開|作成|登録|発行|投稿|配信|発表|公表|改訂|修正|記事公開)(日時|日)?"
+_DATE_LABEL = re.compile(
+    r"(最終)?(更新|掲載|公開|作成|登録|発行|投稿|配信|発表|公表|改訂|修正|記事公開)(日時|日)?"
     r"|日付|現在|時点|版|号|vol\.?\s*\d+|no\.?\s*\d+|第\d+号"
-    r"|updated|update|published|posted|last modified|modified|on"
+    r"|updated|update|published|posted|last modified|modified"
+)
+_DATE_FILL = re.compile(
+    r"\d{1,2}:\d{2}(:\d{2})?|\d{1,2}時(\d{1,2}分)?|[(][月火水木金土日](曜日?)?[)]|on"
     r"|[\s:：|/・,，、()\[\]【】\-–—~〜]"
 )
 
@@ -151,20 +154,23 @@ _QUESTION_END = ("?", "？")
 _BLOCK_LIMITS = {"contact": (60, 12), "survey": (60, 15), "navigation": (60, 40)}
 _TITLE_FALLBACK_KINDS = {"tweet", "hashtag"}
 _SHORT = 30
+_MENU_KINDS = {"navigation", "share", "breadcrumb", "banner", "header", "markup", "copyright"}
 
 
 # --- lines -----------------------------------------------------------------------------
 
 
 def lines_of(text: str) -> list[Line]:
-    """Every line with its exact offsets (``\\n``, ``\\r\\n`` and ``\\r`` all end one)."""
+    """Every line with its exact offsets (``\n``, ``\r\n`` and ``\r`` all end one)."""
     lines: list[Line] = []
-    for m in re.finditer(r"[^\r\n]*", text):
-        if m.start() == m.end() and lines and lines[-1].end == m.start():
-            continue  # the empty match right after a line
-        raw = m.group()
-        lines.append(Line(m.start(), m.end(), unicodedata.normalize("NFKC", raw).strip().lower()))
+    for m in _LINE.finditer(text):
+        raw = m.group().rstrip("\r\n")
+        key = unicodedata.normalize("NFKC", raw).strip().lower()
+        lines.append(Line(m.start(), m.start() + len(raw), key))
     return lines
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def _core(key: str) -> str:
@@ -175,10 +181,19 @@ def _core(key: str) -> str:
 # --- one line at a time ----------------------------------------------------------------
 
 
-def _is_bare_date(key: str) -> bool:
-    if not _DATE.search(key) or len(key) > 60:
-        return False
-    return not _DATE_REST.sub("", _DATE.sub("", key))
+def _date_kind(key: str) -> str | None:
+    """``date`` for a labelled date line (「2024年8月9日掲載」, 「更新日：…」), ``plain date``
+    for one bare date (furniture only in the head or beside a byline: under 「申請期限」 it
+    is the answer), None otherwise (ranges, dates inside prose)."""
+    if len(key) > 60:
+        return None
+    dates = len(_DATE.findall(key))
+    rest = _DATE.sub("", key)
+    if not dates or _DATE_FILL.sub("", _DATE_LABEL.sub("", rest)):
+        return None
+    if _DATE_LABEL.search(rest):
+        return "date"
+    return "plain date" if dates == 1 else None
 
 
 def _is_breadcrumb(key: str) -> bool:
@@ -193,6 +208,12 @@ def _is_breadcrumb(key: str) -> bool:
     return len(parts) >= 3 or parts[0] in _HOME or body != key
 
 
+def _is_url(key: str) -> bool:
+    if not ("http" in key or "www." in key or "@" in key):
+        return False
+    return bool(_URL.search(key)) and bool(_URL_LABEL.match(_URL.sub("", key)))
+
+
 def _is_share_row(key: str) -> bool:
     tokens = [t.strip(_DECORATION) for t in _TOKEN_SPLIT.split(key)]
     tokens = [t for t in tokens if t]
@@ -203,6 +224,8 @@ def line_kind(key: str) -> str | None:
     """Why one line (its matching key) is furniture on its own, or None."""
     if not key:
         return None
+    if len(key) > 200:  # prose: only a run of hashtags is ever this long
+        return "hashtag" if _HASHTAG_LINE.match(key) else None
     core = _core(key)
     if core in _NAV_LINES or key in _NAV_LINES:
         return "navigation"
@@ -214,9 +237,10 @@ def line_kind(key: str) -> str | None:
         return "tweet"
     if _is_breadcrumb(key):
         return "breadcrumb"
-    if _is_bare_date(key):
-        return "date"
-    if _URL_LABEL.match(_URL.sub("", key)) and _URL.search(key) or _FILE.match(key):
+    date = _date_kind(key)
+    if date:
+        return date
+    if _is_url(key) or _FILE.match(key):
         return "url"
     if len(key) <= 150 and _COPYRIGHT.search(key):
         return "copyright"
@@ -311,20 +335,28 @@ def _neighbours(lines: Sequence[Line], i: int, reach: int = 2) -> list[int]:
 
 
 def _mark_context(lines: Sequence[Line], kinds: list[str | None]) -> None:
-    """Marks that need neighbours: tweet text above its attribution, bylines beside dates."""
+    """Marks that need neighbours: tweet text above its attribution, bylines beside dates,
+    plain dates in the head or beside a byline."""
+    org = [not line.blank and _is_org(line.key) for line in lines]
+    head = set(_head(lines, kinds))
+    for i in range(len(lines)):
+        if kinds[i] == "plain date":
+            beside_org = any(org[j] for j in _neighbours(lines, i, 1))
+            kinds[i] = "date" if i in head or beside_org else None
     for i, line in enumerate(lines):
         if kinds[i] is not None or line.blank:
             continue
-        near = _neighbours(lines, i, 1)
-        below = [j for j in near if j > i]
+        below = [j for j in _neighbours(lines, i, 1) if j > i]
         if below and kinds[below[0]] == "tweet" and _TWEET_TEXT.search(line.key):
             kinds[i] = "tweet"
-            continue
-        short_org = len(line.key) <= 30 and (
-            all(_ORG.match(t) for t in re.split(r"[・、\s/]+", _core(line.key).strip("()")) if t)
-        )
-        if short_org and any(kinds[j] == "date" for j in _neighbours(lines, i, 2)):
+        elif org[i] and any(kinds[j] == "date" for j in _neighbours(lines, i, 2)):
             kinds[i] = "byline"
+
+
+def _is_org(key: str) -> bool:
+    """A short line of organisation names only: 「外務省・防衛省」, 「(外務省国内広報課)」."""
+    parts = [t for t in re.split(r"[・、\s/]+", _core(key).strip("()")) if t]
+    return len(key) <= 30 and bool(parts) and all(_ORG.match(t) for t in parts)
 
 
 def _mark_header(lines: Sequence[Line], kinds: list[str | None]) -> None:
@@ -351,7 +383,8 @@ def _crumbs(key: str) -> list[str]:
 
 
 def _mark_sandwiched(lines: Sequence[Line], kinds: list[str | None]) -> None:
-    """A run of three or more short link-like lines between furniture is a menu too."""
+    """A run of three or more short link-like lines between menus, buttons or breadcrumbs is
+    a menu too (not between dates or contact blocks: short lines there may be content)."""
     content = [i for i, line in enumerate(lines) if not line.blank]
     run: list[int] = []
     for pos, i in enumerate(content + [-1]):
@@ -365,15 +398,17 @@ def _mark_sandwiched(lines: Sequence[Line], kinds: list[str | None]) -> None:
             continue
         if len(run) >= 3:
             before = content[pos - len(run) - 1] if pos - len(run) - 1 >= 0 else None
-            after = i if i >= 0 else None
-            if before is not None and after is not None and kinds[before] and kinds[after]:
+            bounds = (kinds[before] if before is not None else None, kinds[i] if i >= 0 else None)
+            if all(k in _MENU_KINDS for k in bounds):
                 for k in run:
                     kinds[k] = "navigation"
         run = []
 
 
-def _kinds(lines: Sequence[Line]) -> list[str | None]:
+def _kinds(text: str, lines: Sequence[Line], chrome: Spans = ()) -> list[str | None]:
     kinds: list[str | None] = [line_kind(line.key) for line in lines]
+    if chrome:
+        _mark_markup(text, lines, kinds, chrome)
     _mark_blocks(lines, kinds)
     _mark_context(lines, kinds)
     _mark_header(lines, kinds)
@@ -382,10 +417,18 @@ def _kinds(lines: Sequence[Line]) -> list[str | None]:
     return kinds
 
 
+def _mark_markup(text: str, lines: Sequence[Line], kinds: list[str | None], chrome: Spans) -> None:
+    """Lines whose every character came from page chrome in the HTML (nav, aside, …)."""
+    for i, line in enumerate(lines):
+        if not line.blank and kinds[i] is None:
+            if covered(chrome, line.start, line.end, text) == 1.0:
+                kinds[i] = "markup"
+
+
 def classify(text: str) -> list[Mark]:
     """Every furniture line of ``text`` with its kind, in text order."""
     lines = lines_of(text)
-    kinds = _kinds(lines)
+    kinds = _kinds(text, lines)
     return [Mark(ln.start, ln.end, k) for ln, k in zip(lines, kinds, strict=True) if k]
 
 
@@ -407,13 +450,21 @@ def furniture_spans(text: str) -> Spans:
 
 def covered(spans: Spans, start: int, end: int, text: str) -> float:
     """Share of the non-space characters of ``text[start:end]`` that lie inside ``spans``."""
-    total = inside = 0
-    for s, e in spans:
-        lo, hi = max(s, start), min(e, end)
+    total = _visible(text, start, end)
+    if not total:
+        return 0.0
+    k = max(0, bisect.bisect_right(spans, (start, len(text) + 1)) - 1)
+    inside = 0
+    while k < len(spans) and spans[k][0] < end:
+        lo, hi = max(spans[k][0], start), min(spans[k][1], end)
         if lo < hi:
-            inside += sum(1 for ch in text[lo:hi] if not ch.isspace())
-    total = sum(1 for ch in text[start:end] if not ch.isspace())
-    return inside / total if total else 0.0
+            inside += _visible(text, lo, hi)
+        k += 1
+    return inside / total
+
+
+def _visible(text: str, start: int, end: int) -> int:
+    return end - start - sum(1 for ch in text[start:end] if ch.isspace())
 
 
 def without(text: str, spans: Spans, start: int = 0, end: int | None = None) -> str:
@@ -428,6 +479,59 @@ def without(text: str, spans: Spans, start: int = 0, end: int | None = None) -> 
             cursor = hi
     parts.append(text[cursor:end])
     return "".join(parts)
+
+
+# Marks whose words still locate a passage: the date and author of a report, an embedded
+# tweet's headline, hashtags. Left in the lexical index (eval/README.md has the measurement).
+SEARCHABLE_KINDS = frozenset({"date", "byline", "tweet", "hashtag"})
+
+
+def unsearchable(text: str, furniture: Spans) -> Spans:
+    """The furniture lines to leave out of lexical search: menus, banners, buttons, blocks."""
+    keep = [(m.start, m.end) for m in classify(text) if m.kind in SEARCHABLE_KINDS]
+    out = []
+    for line in lines_of(text):
+        if line.blank or covered(furniture, line.start, line.end, text) < 1:
+            continue
+        if not any(s <= line.start and line.end <= e for s, e in keep):
+            out.append((line.start, line.end))
+    return merge(out, text)
+
+
+# --- across a collection ---------------------------------------------------------------
+
+REPEAT_MIN_DOCS = 3
+REPEAT_MIN_SHARE = 0.1
+REPEAT_MAX_CHARS = 40
+
+
+def repeated_lines(texts: Sequence[str]) -> set[str]:
+    """Short lines (matching keys) that recur in many documents: a site's template.
+
+    Pages of one site share their header, menus and footer word for word; documents of
+    an encyclopedia share no line. Only short lines that are not sentences or questions
+    count, and only when at least 3 documents and 10% of the collection hold them.
+    """
+    seen: dict[str, int] = {}
+    for text in texts:
+        keys = {ln.key for ln in lines_of(text) if _template_like(ln.key)}
+        for key in keys:
+            seen[key] = seen.get(key, 0) + 1
+    need = max(REPEAT_MIN_DOCS, REPEAT_MIN_SHARE * len(texts))
+    return {key for key, n in seen.items() if n >= need}
+
+
+def _template_like(key: str) -> bool:
+    return 0 < len(key) <= REPEAT_MAX_CHARS and not key.endswith(_SENTENCE_END + _QUESTION_END)
+
+
+def mark_repeated(text: str, furniture: Spans, repeated: set[str]) -> tuple[Spans, str | None]:
+    """``furniture`` plus the lines of ``text`` found in ``repeated``, and the headline
+    again with them marked (a repeated site name is no title)."""
+    extra = [(ln.start, ln.end) for ln in lines_of(text) if ln.key in repeated]
+    if not extra:
+        return furniture, headline(text)
+    return analyse(text, merge(list(furniture) + extra, text))
 
 
 # --- titles ----------------------------------------------------------------------------
@@ -491,15 +595,33 @@ def _mark_banners(lines: Sequence[Line], kinds: list[str | None]) -> None:
             kinds[i] = "banner"
 
 
+def pick_title(html_title: str | None, h1: str | None) -> str | None:
+    """An HTML page's title: its ``<h1>`` when ``<title>`` agrees (or is absent), else the
+    ``<title>`` without the site's name."""
+    page = strip_site_name(html_title) if html_title else None
+    if h1 and (not page or _same_words(h1, page)):
+        return h1[:120]
+    return page[:120] if page else None
+
+
+def _same_words(a: str, b: str) -> bool:
+    a, b = (re.sub(r"\s+", "", unicodedata.normalize("NFKC", x).lower()) for x in (a, b))
+    return bool(a and b) and (a in b or b in a)
+
+
 def headline(text: str) -> str | None:
     """The document's own headline, not a site name, banner or date."""
     return analyse(text)[1]
 
 
-def analyse(text: str) -> tuple[Spans, str | None]:
-    """Furniture spans and headline of ``text`` in one pass (what the reader stores)."""
+def analyse(text: str, chrome: Spans = ()) -> tuple[Spans, str | None]:
+    """Furniture spans and headline of ``text`` in one pass (what the reader stores).
+
+    ``chrome``: ranges the HTML markup puts in page chrome; lines wholly inside them are
+    furniture too.
+    """
     lines = lines_of(text)
-    kinds = _kinds(lines)
+    kinds = _kinds(text, lines, chrome)
     spans = merge([(ln.start, ln.end) for ln, k in zip(lines, kinds, strict=True) if k], text)
     return spans, _title(text, lines, kinds)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from ingest.dates import publication_date
-from ingest.furniture import analyse, strip_site_name
+from ingest.furniture import analyse, mark_repeated, pick_title, repeated_lines
 from ingest.records import Document, Skipped
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
@@ -19,8 +21,26 @@ _KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30ff]")
 _URL = re.compile(r"https?://\S+|#\S+")
 
 
+# Noncharacters never occur in interchanged text: they bracket text inside page chrome
+# while the extractor joins and tidies the text, and are removed before anything is stored.
+_CHROME_OPEN, _CHROME_CLOSE = "\ufdd0", "\ufdd1"
+_CHROME_TAGS = {"nav", "aside"}
+_CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
+_SITE_FRAME = {"header", "footer", "site-header", "site-footer", "global-header", "global-footer"}
+_CHROME_NAMES = re.compile(
+    r"(^|[\s_-])(breadcrumbs?|pankuzu|topic-?path|skip|gnav|global-?nav|side-?nav|local-?nav"
+    r"|sitemap|page-?top|sns|share)([\s_-]|$)",
+    re.IGNORECASE,
+)
+
+
 class _TextExtractor(HTMLParser):
-    """HTML to plain text: drops script/style, turns block elements into line breaks."""
+    """HTML to plain text: drops script/style, turns block elements into line breaks.
+
+    Text inside page chrome (nav, aside, role=navigation, breadcrumbs; header and footer
+    outside the article) is remembered as ranges of the final text, which becomes exact
+    furniture marks. The first ``<h1>`` outside chrome is kept as a candidate title.
+    """
 
     BLOCKS = {
         "p",
@@ -44,6 +64,9 @@ class _TextExtractor(HTMLParser):
         "blockquote",
         "pre",
         "title",
+        "nav",
+        "aside",
+        "main",
     }
     SKIP = {"script", "style", "noscript", "template"}
 
@@ -51,37 +74,97 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.title: str | None = None
+        self.h1: str | None = None
         self._skip = 0
         self._in_title = False
+        self._h1: list[str] | None = None
+        self._chrome: list[list[Any]] = []  # [tag, depth] of each open chrome element
+        self._content = 0  # open <article>/<main>: their header/footer are content
+
+    def _is_chrome(self, tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+        values = dict(attrs)
+        if tag in _CHROME_TAGS or (values.get("role") or "").lower() in _CHROME_ROLES:
+            return True
+        names = f"{values.get('id') or ''} {values.get('class') or ''}"
+        site_frame = tag in {"header", "footer"} or bool(_SITE_FRAME & set(names.lower().split()))
+        if site_frame and not self._content:
+            return True
+        return bool(_CHROME_NAMES.search(names))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.SKIP:
             self._skip += 1
-        elif tag == "title":
+            return
+        if tag == "title":
             self._in_title = True
-        elif tag in self.BLOCKS:
+            return
+        for open_ in self._chrome:
+            if open_[0] == tag:
+                open_[1] += 1
+        if tag in {"article", "main"}:
+            self._content += 1
+        if self._is_chrome(tag, attrs):
+            self._chrome.append([tag, 1])
+        if tag == "h1" and self.h1 is None and not self._chrome:
+            self._h1 = []
+        if tag in self.BLOCKS:
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP:
             self._skip = max(0, self._skip - 1)
-        elif tag == "title":
+            return
+        if tag == "title":
             self._in_title = False
-        elif tag in self.BLOCKS:
+            return
+        if tag == "h1" and self._h1 is not None:
+            self.h1 = " ".join("".join(self._h1).split()) or None
+            self._h1 = None
+        for open_ in self._chrome:
+            if open_[0] == tag:
+                open_[1] -= 1
+        self._chrome = [c for c in self._chrome if c[1] > 0]
+        if tag in {"article", "main"}:
+            self._content = max(0, self._content - 1)
+        if tag in self.BLOCKS:
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
         if self._skip:
             return
+        data = data.replace(_CHROME_OPEN, "").replace(_CHROME_CLOSE, "")
         if self._in_title:
             self.title = (self.title or "") + data.strip()
             return
+        if self._h1 is not None:
+            self._h1.append(data)
+        core = data.strip()
+        if self._chrome and core:
+            lead = data[: len(data) - len(data.lstrip())]
+            trail = data[len(data.rstrip()) :]
+            data = f"{lead}{_CHROME_OPEN}{core}{_CHROME_CLOSE}{trail}"
         self.parts.append(data)
 
     def text(self) -> str:
+        return self.result()[0]
+
+    def result(self) -> tuple[str, tuple[tuple[int, int], ...]]:
+        """The text, and the ranges of it that came from inside page chrome."""
         joined = "".join(self.parts)
         joined = re.sub(r"[ \t]*\n[ \t\n]*\n", "\n\n", joined)
-        return joined.strip()
+        marked = joined.strip()
+        out: list[str] = []
+        spans: list[tuple[int, int]] = []
+        length, opened = 0, 0
+        for piece in re.split(f"([{_CHROME_OPEN}{_CHROME_CLOSE}])", marked):
+            if piece == _CHROME_OPEN:
+                opened = length
+            elif piece == _CHROME_CLOSE:
+                spans.append((opened, length))
+            else:
+                out.append(piece)
+                length += len(piece)
+        return "".join(out), tuple(spans)
 
 
 def decode(raw: bytes) -> str:
@@ -173,20 +256,21 @@ def read_document(path: Path, doc_id: str, max_bytes: int = MAX_BYTES) -> Docume
             "smaller files or raise KOTAE_MAX_FILE_MB"
         )
     text = decode(path.read_bytes())
-    title: str | None = None
+    html_title: str | None = None
+    h1: str | None = None
+    chrome: tuple[tuple[int, int], ...] = ()
     if path.suffix.lower() in {".html", ".htm"}:
         extractor = _TextExtractor()
         extractor.feed(text)
-        text, title = extractor.text(), extractor.title
+        extractor.close()
+        (text, chrome), html_title, h1 = extractor.result(), extractor.title, extractor.h1
     if not text.strip():
         raise ValueError("empty (no text to index)")
-    furniture, headline = analyse(text)
-    if title:
-        title = strip_site_name(title)
+    furniture, headline = analyse(text, chrome)
     return Document(
         doc_id=doc_id,
         text=text,
-        title=title or headline or first_line_title(text),
+        title=pick_title(html_title, h1) or headline or first_line_title(text),
         date=publication_date(text),
         furniture=furniture,
     )
@@ -220,4 +304,21 @@ def read_corpus(
             documents.append(read_document(path, doc_id, max_bytes))
         except (ValueError, OSError) as e:
             skipped.append(Skipped(doc_id, str(e)))
-    return documents, skipped
+    return _mark_templates(documents), skipped
+
+
+def _mark_templates(documents: list[Document]) -> list[Document]:
+    """Mark the lines a site repeats on many pages (its template) as furniture too."""
+    repeated = repeated_lines([d.text for d in documents])
+    if not repeated:
+        return documents
+    out = []
+    for doc in documents:
+        furniture, headline = mark_repeated(doc.text, doc.furniture, repeated)
+        if furniture == doc.furniture:
+            out.append(doc)
+            continue
+        html = Path(doc.doc_id).suffix.lower() in {".html", ".htm"}
+        title = doc.title if html else headline or doc.title
+        out.append(replace(doc, furniture=furniture, title=title))
+    return out

@@ -14,12 +14,13 @@ def show(
     doc_id: str = typer.Argument(..., help="Document id (its path inside the corpus folder)."),
     index_dir: Path | None = IndexDirOption,
 ) -> None:
-    """Print an indexed document; lines marked as furniture (never quoted) start with `▌`.
+    """Print an indexed document; lines marked as furniture (never quoted) start with `▌`
+    and end with why they were marked.
 
     Example: kotae show 004_7af21bdf63ee1157.txt
     """
     from index.snapshot import Snapshot
-    from ingest.furniture import lines_of
+    from ingest.furniture import classify, lines_of
 
     with user_errors():
         settings = settings_with(index_dir=index_dir)
@@ -30,11 +31,13 @@ def show(
             raise KotaeError(f"no document {doc_id!r} in the index (e.g. {known})")
     typer.secho(f"{doc.doc_id}: {doc.title or ''} {doc.date or ''}", bold=True)
     spans = doc.furniture
+    why = {(m.start, m.end): m.kind for m in classify(doc.text)}
     for line in lines_of(doc.text):
         inside = any(s <= line.start and line.end <= e for s, e in spans) and not line.blank
         text = doc.text[line.start : line.end]
         if inside:
-            typer.secho(f"▌ {text}", dim=True)
+            kind = why.get((line.start, line.end), "template or markup")
+            typer.secho(f"▌ {text}  [{kind}]", dim=True)
         else:
             typer.echo(f"  {text}")
     chars = sum(e - s for s, e in spans)

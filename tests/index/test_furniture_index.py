@@ -29,8 +29,9 @@ def test_marks_survive_the_index_round_trip(corpus_engine: Engine) -> None:
 def test_sentences_and_passages_know_their_furniture(corpus_engine: Engine) -> None:
     snap = corpus_engine.loaded.snapshot
     texts = [
-        snap.documents[snap.chunks[int(np.searchsorted(snap.sentence_ranges[:, 1], r, "right"))]
-        .doc_id].text[s:e]
+        snap.documents[
+            snap.chunks[int(np.searchsorted(snap.sentence_ranges[:, 1], r, "right"))].doc_id
+        ].text[s:e]
         for r, (s, e) in enumerate(snap.sentences)
     ]
     flagged = {t for t, f in zip(texts, snap.sentence_furniture, strict=True) if f}

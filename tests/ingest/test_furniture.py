@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from ingest import read_corpus
-from ingest.furniture import classify, covered, furniture_spans, headline, strip_site_name, without
+from ingest.furniture import (
+    classify,
+    covered,
+    furniture_spans,
+    headline,
+    strip_site_name,
+    unsearchable,
+    without,
+)
 from tests.conftest import CORPUS
 
 JSQUAD = Path("/work/shared/dev-sets/jsquad-test/corpus")
@@ -39,7 +47,6 @@ def kinds(text: str) -> dict[str, str]:
         ("最終更新日：2024年4月1日", "date"),
         ("更新日：令和6年3月15日（金曜日）", "date"),
         ("Vol.77 2011年9月13日", "date"),
-        ("令和6年1月12日", "date"),
         ("#日米(在日米軍→統合軍司令部)", "hashtag"),
         ("#反中国#対中露戦", "hashtag"),
         ("https://www.mofa.go.jp/mofaj/area/usa/hosho/2plus2.html", "url"),
@@ -65,6 +72,16 @@ def test_tweet_text_above_its_attribution_is_marked() -> None:
     )
     assert set(kinds(text).values()) == {"tweet"}
     assert headline(text) == "日米「2プラス2」始まる"
+
+
+def test_a_plain_date_is_furniture_in_the_head_only() -> None:
+    head = "概要\n令和6年1月12日\n\n" + PROSE
+    assert kinds(head) == {"令和6年1月12日": "date"}
+    # below a heading in the body, a date is the content: the deadline a resident asks for
+    body = "申請の受付について\n\n" + PROSE + "\n\n申請期限\n令和6年5月31日\n\n" + PROSE
+    assert furniture_spans(body) == ()
+    period = PROSE + "\n受付期間\n令和6年4月1日～令和6年5月31日\n" + PROSE
+    assert furniture_spans(period) == ()
 
 
 def test_byline_needs_a_date_beside_it() -> None:
@@ -234,3 +251,115 @@ def test_encyclopedia_has_no_furniture() -> None:
 )
 def test_site_names_are_stripped_from_html_titles(title: str, expected: str) -> None:
     assert strip_site_name(title) == expected
+
+
+PAGE = """<!DOCTYPE html><html><head><title>住民税はいつ納めればいいですか？｜サンプル市</title>
+</head><body>
+<header><h1><a href="/">サンプル市</a></h1><ul><li>くらし</li><li>子育て</li></ul></header>
+<div class="breadcrumb"><a>ホーム</a> &gt; <a>くらし</a> &gt; 住民税</div>
+<main><article><header><h1>住民税はいつ納めればいいですか？</h1></header>
+<p>普通徴収の場合、納期は6月、8月、10月、翌年1月の<b>年4回</b>です。</p>
+<aside><p>固定資産税</p><p>軽自動車税</p></aside>
+<p>ご不明な点は税務課へ。</p>
+</article></main>
+<nav role="navigation"><ul><li>くらしの情報</li><li>観光の情報</li></ul></nav>
+<footer><p>サンプル市役所 〒100-0001 中央1-1-1</p></footer>
+</body></html>"""
+
+
+def test_html_markup_chrome_is_marked_and_h1_is_the_title(tmp_path: Path) -> None:
+    (tmp_path / "faq.html").write_text(PAGE, encoding="utf-8")
+    doc = read_corpus(tmp_path)[0][0]
+    assert doc.title == "住民税はいつ納めればいいですか？"
+    marked = {line for s, e in doc.furniture for line in doc.text[s:e].splitlines() if line}
+    # nav, aside, the site header and footer: by markup, whatever their words
+    assert {
+        "サンプル市",
+        "くらし",
+        "固定資産税",
+        "観光の情報",
+        "サンプル市役所 〒100-0001 中央1-1-1",
+    } <= (marked)
+    content = [ln for ln in doc.text.splitlines() if ln.strip() and ln not in marked]
+    assert content == [
+        "住民税はいつ納めればいいですか？",
+        "普通徴収の場合、納期は6月、8月、10月、翌年1月の年4回です。",
+        "ご不明な点は税務課へ。",
+    ]
+    assert "\ufdd0" not in doc.text and "\ufdd1" not in doc.text
+
+
+def test_html_title_without_h1_drops_the_site_name(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_text(
+        "<title>日米安全保障協議委員会 | 外務省</title><p>本文です。</p>", encoding="utf-8"
+    )
+    assert read_corpus(tmp_path)[0][0].title == "日米安全保障協議委員会"
+
+
+def test_a_sites_template_repeated_on_its_pages_is_marked(tmp_path: Path) -> None:
+    pages = {
+        "gomi.txt": (
+            "ごみの出し方を教えてください",
+            "燃やすごみは週2回、朝8時30分までに出してください。",
+        ),
+        "juminhyo.txt": (
+            "住民票の写しはどこで取れますか",
+            "市民課の窓口または各支所で取得できます。",
+        ),
+        "hoikuen.txt": ("保育園の申し込み方法は", "入園申込書を子育て支援課へ提出してください。"),
+    }
+    for name, (question, answer) in pages.items():
+        (tmp_path / name).write_text(
+            f"サンプル市\n観光・イベント\n{question}\n\n{answer}\n\nサンプル市役所\n",
+            encoding="utf-8",
+        )
+    docs = {d.doc_id: d for d in read_corpus(tmp_path)[0]}
+    for name, (question, answer) in pages.items():
+        doc = docs[name]
+        marked = {ln for s, e in doc.furniture for ln in doc.text[s:e].splitlines() if ln}
+        assert marked == {"サンプル市", "観光・イベント", "サンプル市役所"}
+        assert doc.title == question and answer in doc.text and answer not in marked
+    # two pages are not a template
+    (tmp_path / "hoikuen.txt").unlink()
+    assert all(d.furniture == () for d in read_corpus(tmp_path)[0])
+
+
+def test_lexical_search_keeps_the_searchable_marks() -> None:
+    text = (
+        "わかる!国際情勢 トップページへ\n\n平成19年5月1日\n外務省・防衛省\n\n" + PROSE + "\n印刷用"
+    )
+    spans = furniture_spans(text)
+    left_out = [text[s:e] for s, e in unsearchable(text, spans)]
+    assert left_out == ["わかる!国際情勢 トップページへ", "印刷用"]
+    searched = without(text, unsearchable(text, spans))
+    assert "平成19年5月1日" in searched and "外務省・防衛省" in searched and PROSE in searched
+
+
+def test_short_content_lines_between_a_date_and_a_contact_block_are_kept() -> None:
+    text = (
+        "マイナンバーカードの申請\n更新日：2024年4月1日\n必要なもの\n本人確認書類\n通知カード\n"
+        "お問い合わせ\n市民課 電話 03-1234-5678\n"
+    )
+    kept = [ln for ln in text.splitlines() if ln not in kinds(text)]
+    assert kept == ["マイナンバーカードの申請", "必要なもの", "本人確認書類", "通知カード"]
+
+
+def test_a_menu_between_skip_links_and_a_breadcrumb_is_marked() -> None:
+    text = (
+        "本文へスキップ\n市政情報\n観光\n子育て\n防災\nホーム > 市政情報 > 市長室\n市長室\n\n"
+        + PROSE
+    )
+    assert [ln for ln in text.splitlines() if ln and ln not in kinds(text)] == ["市長室", PROSE]
+
+
+def test_old_layouts_header_and_footer_divs_are_chrome(tmp_path: Path) -> None:
+    (tmp_path / "old.html").write_text(
+        '<div id="header">サンプル市役所</div><div id="gnav"><a>くらし</a></div>'
+        '<div class="entry-header"><h1>ごみの出し方</h1></div><p>燃やすごみは週2回です。</p>'
+        '<div id="footer">所在地 中央1-1-1</div>',
+        encoding="utf-8",
+    )
+    doc = read_corpus(tmp_path)[0][0]
+    marked = {ln for s, e in doc.furniture for ln in doc.text[s:e].splitlines() if ln}
+    assert marked == {"サンプル市役所", "くらし", "所在地 中央1-1-1"}
+    assert doc.title == "ごみの出し方"

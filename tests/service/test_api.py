@@ -102,6 +102,14 @@ def test_documents(client: TestClient) -> None:
         assert client.get(f"/api/documents/{bad}").status_code == 404
 
 
+def test_documents_show_their_furniture_and_headline(client: TestClient) -> None:
+    body = client.get("/api/documents/004_7af21bdf63ee1157.txt").json()
+    assert body["title"] == "かつてないほど強固となった「日米2プラス2」進む防衛装備の相互協力"
+    marked = [body["text"][s:e] for s, e in body["furniture"]]
+    assert "GLOBAL&TREND" in marked and "2024年8月9日掲載" in marked
+    assert all(s < e for s, e in body["furniture"])
+
+
 @pytest.mark.parametrize(
     "payload",
     [
