@@ -85,9 +85,8 @@ class Asked:
 def gather(name: str, encoder: QueryEncoder | None) -> tuple[list[Asked], Engine]:
     corpus, questions, index = COLLECTIONS[name]
     engine = Engine(Settings(corpus_dir=corpus, index_dir=index))
-    if encoder is not None:  # one query cache for both collections: each question embedded once
-        engine.encoder = encoder
-    engine.encoder._size = 100_000
+    # One query cache for both collections, large enough that each question is embedded once.
+    engine.encoder = encoder or QueryEncoder(engine.embedder, size=100_000)
     snap = engine.load()
     docs = {d: doc.text for d, doc in snap.documents.items()}
     other = [p for n, (_, p, _) in COLLECTIONS.items() if n != name]
