@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kotae.errors import KotaeError
 from kotae.settings import Settings, get_settings
+from service import logsafe
 from service.admin import router as admin_router
 from service.engine import Engine, Loaded
 from service.generate import Generator, response_of
@@ -32,6 +33,7 @@ from service.schemas import (
     Ready,
     SearchResponse,
 )
+from service.security import SecurityHeaders, add_docs
 from service.streaming import llm_errors, sse_response
 
 STATIC = Path(__file__).parent / "static"
@@ -44,6 +46,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        logsafe.install([app.state.admin_token])  # again: the server configured logging since
         if engine is None:
             app.state.engine = Engine(settings)
         if not app.state.engine.ready:
@@ -66,6 +69,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version="0.1.0",
         lifespan=lifespan,
         responses={413: {"description": "Request body over KOTAE_MAX_BODY_BYTES."}},
+        docs_url=None,  # served by add_docs from packaged files
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.load_error = None
@@ -81,6 +86,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             allow_headers=["Authorization", "Content-Type"],
         )
 
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so every response has them
+    logsafe.install([token])
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
@@ -92,6 +100,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     _add_routes(app)
     app.include_router(admin_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    add_docs(app)
     return app
 
 
