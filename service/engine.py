@@ -6,8 +6,10 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from index.builder import IndexBuilder, is_current
 from index.embedders import Embedder, make_embedder
@@ -48,7 +50,7 @@ class Engine:
             raise RuntimeError("index not loaded yet")
         return self._loaded
 
-    def ensure_index(self) -> bool:
+    def ensure_index(self, progress: Callable[..., Any] | None = None) -> bool:
         """Build the index if it is missing or stale; True when a build ran.
 
         An unreadable index is rebuilt too; if that rebuild fails, the error names both.
@@ -63,7 +65,7 @@ class Engine:
         except KotaeError:
             pass  # missing or built another way: the build below is the fix
         try:
-            IndexBuilder(self.settings, self.embedder).build()
+            IndexBuilder(self.settings, self.embedder, progress).build()
         except (KotaeError, FileNotFoundError) as e:
             if corrupt is None:
                 raise
