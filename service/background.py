@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from kotae.errors import KotaeError
@@ -28,6 +28,7 @@ class BuildStatus:
     embedded: int = 0
     total: int = 0
     error: str | None = None
+    skipped: list[str] = field(default_factory=list)  # corpus files not indexed, and why
 
     def describe(self) -> str:
         if self.state == "building":
@@ -63,6 +64,7 @@ class BackgroundBuild:
         self._set(state="checking")
         try:
             if self.engine.ensure_index(progress=self):
+                self._report_skipped()
                 self._load("the new index")
             elif not self.engine.ready:
                 self.engine.load()
@@ -71,6 +73,13 @@ class BackgroundBuild:
             self._set(state="failed", error=str(e))
             return
         self._set(state="done")
+
+    def _report_skipped(self) -> None:
+        report = self.engine.last_build
+        skipped = report.skipped if report is not None else []
+        for s in skipped:
+            log.warning("skipped %s: %s", s.path, s.reason)
+        self._set(skipped=[f"{s.path}: {s.reason}" for s in skipped])
 
     def _load(self, what: str) -> None:
         try:

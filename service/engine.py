@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index.builder import IndexBuilder, is_current
+from index.builder import BuildReport, IndexBuilder, is_current
 from index.embedders import Embedder, make_embedder
 from index.search import Filters, Hit, QueryEncoder, Ranking, Retriever, RetrieverName
 from index.snapshot import MANIFEST, Snapshot, check_embedder
@@ -39,6 +39,7 @@ class Engine:
         self._loaded: Loaded | None = None
         self._reload_lock = threading.Lock()
         self._seen: VersionKey | None = None  # the version last loaded, or last failed to load
+        self.last_build: BuildReport | None = None  # what ensure_index built, if it did
 
     @property
     def ready(self) -> bool:
@@ -65,7 +66,7 @@ class Engine:
         except KotaeError:
             pass  # missing or built another way: the build below is the fix
         try:
-            IndexBuilder(self.settings, self.embedder, progress).build()
+            self.last_build = IndexBuilder(self.settings, self.embedder, progress).build()
         except (KotaeError, FileNotFoundError) as e:
             if corrupt is None:
                 raise
