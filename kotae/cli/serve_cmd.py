@@ -26,9 +26,9 @@ def serve(
 
     with user_errors():
         settings = settings_with(corpus_dir=corpus_dir, index_dir=index_dir)
-        if not settings.corpus_dir.is_dir():  # nothing could ever be built: say so now
-            raise FileNotFoundError(f"corpus folder not found: {settings.corpus_dir}")
         engine = Engine(settings)
+        if not settings.corpus_dir.is_dir():  # nothing could ever be built: fails now, saying
+            engine.ensure_index()  # what is wrong with the index too (it never returns here)
     typer.echo(
         f"kotae serving on http://{host}:{port}/  (API docs: /docs); the index is loaded, "
         "and built if missing or stale, in the background: /readyz shows the progress"
