@@ -29,6 +29,7 @@ from index.snapshot import FORMAT_VERSION, Snapshot, recorded_store, store_ident
 from index.store import FaissStore, VectorStore, choose_kind
 from ingest import INGEST_VERSION
 from ingest.chunker import SEPARATORS, Chunker, split_sentences
+from ingest.furniture import without
 from ingest.reader import read_corpus
 from ingest.records import Chunk, Document, Skipped
 from kotae.errors import EmptyCorpusError, IndexBusyError, KotaeError
@@ -284,6 +285,17 @@ class IndexBuilder:
             store=store,
             lexical=LexicalIndex.build([c.text for c in chunks]),
         )
+
+
+def lexical_texts(documents: list[Document], chunks: list[Chunk]) -> list[str]:
+    """Passage texts with furniture left out, for BM25. Not used by default: on the 2+2 dev
+    set it lost the years that dated lines give (eval/furniture_ablation.py)."""
+    by_id = {d.doc_id: d for d in documents}
+    out = []
+    for c in chunks:
+        doc = by_id[c.doc_id]
+        out.append(without(doc.text, doc.furniture, c.start, c.end) if doc.furniture else c.text)
+    return out
 
 
 def _same_spans(part: _DocPart, chunks: list[Chunk], sentences: list[tuple[int, int, int]]) -> bool:

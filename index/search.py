@@ -101,6 +101,8 @@ class Ranking:
     sentence_weight: float = 0.5
     year_boost: float = 0.2
     lexical_norm: Literal["minmax", "coverage"] = "coverage"
+    # Off: measured on both dev sets, it did not help (eval/furniture_ablation.py).
+    skip_furniture_sentences: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings, kind: RetrieverName | None = None) -> Ranking:
@@ -191,7 +193,12 @@ class Retriever:
         return np.unique(np.concatenate(ids)).astype(np.int64), lexical, ideal
 
     def dense_scores(self, qv: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-        """Per candidate: (1 - w) * passage cosine + w * best sentence cosine."""
+        """Per candidate: (1 - w) * passage cosine + w * best sentence cosine.
+
+        With ``skip_furniture_sentences``, furniture sentences (a banner, a byline restating
+        the topic) never count as the best sentence; a passage of nothing else keeps its own
+        cosine.
+        """
         snap = self.snapshot
         own = np.asarray(snap.vectors[candidates]) @ qv
         if not self.ranking.sentence_weight or not len(snap.sentences):
@@ -199,11 +206,14 @@ class Retriever:
         ranges = snap.sentence_ranges[candidates]
         rows = np.concatenate([np.arange(lo, hi) for lo, hi in ranges])
         sims = np.asarray(snap.sentence_vectors[rows]) @ qv if len(rows) else np.zeros(0)
+        if self.ranking.skip_furniture_sentences:
+            sims = np.where(snap.sentence_furniture[rows], -np.inf, sims)
         best = own.copy()
         pos = 0
         for i, (lo, hi) in enumerate(ranges):
             if hi > lo:
-                best[i] = sims[pos : pos + hi - lo].max()
+                top = sims[pos : pos + hi - lo].max()
+                best[i] = top if np.isfinite(top) else own[i]
                 pos += hi - lo
         return (1 - self.ranking.sentence_weight) * own + self.ranking.sentence_weight * best
 

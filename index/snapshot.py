@@ -17,6 +17,7 @@ import numpy as np
 from index import integrity
 from index.lexical import LexicalIndex
 from index.store import FaissStore, VectorStore
+from ingest.furniture import covered
 from ingest.records import Chunk, Document
 from kotae.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from kotae.settings import Settings, get_settings
@@ -48,11 +49,31 @@ class Snapshot:
     lexical: LexicalIndex
     path: Path | None = None
     chunk_years: np.ndarray = field(init=False)
+    sentence_furniture: np.ndarray = field(init=False)  # bool per sentence: mostly furniture
+    chunk_furniture: np.ndarray = field(init=False)  # float per passage: furniture share
 
     def __post_init__(self) -> None:
         self.chunk_years = np.array(
             [int(c.date[:4]) if c.date else 0 for c in self.chunks], dtype=np.int32
         )
+        self.sentence_furniture, self.chunk_furniture = self._furniture()
+
+    def _furniture(self) -> tuple[np.ndarray, np.ndarray]:
+        """How much of each sentence and passage lies in its document's furniture lines."""
+        sentences = np.zeros(len(self.sentences), dtype=bool)
+        chunks = np.zeros(len(self.chunks), dtype=np.float64)
+        for i, chunk in enumerate(self.chunks):
+            doc = self.documents[chunk.doc_id]
+            if not doc.furniture:
+                continue
+            chunks[i] = covered(doc.furniture, chunk.start, chunk.end, doc.text)
+            if not chunks[i]:
+                continue
+            lo, hi = self.sentence_ranges[i]
+            for row in range(lo, hi):
+                start, end = self.sentences[row]
+                sentences[row] = covered(doc.furniture, int(start), int(end), doc.text) > 0.5
+        return sentences, chunks
 
     def save(self, path: Path) -> None:
         """Write every file into ``path`` (a fresh folder); the manifest goes last."""
@@ -66,6 +87,7 @@ class Snapshot:
                     "doc_id": d.doc_id,
                     "title": d.title,
                     "date": d.date,
+                    "furniture": [list(span) for span in d.furniture],
                     "sha256": d.sha256,
                     "text": d.text,
                 }
@@ -122,9 +144,16 @@ class Snapshot:
         current = ""
         try:
             current = DOCUMENTS
+            rows_of_documents = _read_json(path / DOCUMENTS)
             documents = {
-                d["doc_id"]: Document(d["doc_id"], d["text"], d["title"], d["date"])
-                for d in _read_json(path / DOCUMENTS)
+                d["doc_id"]: Document(
+                    d["doc_id"],
+                    d["text"],
+                    d["title"],
+                    d["date"],
+                    tuple((int(s), int(e)) for s, e in d.get("furniture", ())),
+                )
+                for d in rows_of_documents
             }
             doc_ids = list(documents)
             current = CHUNKS
@@ -163,6 +192,11 @@ class Snapshot:
             path,
         )
         snapshot.check_consistent()
+        if check_store and any("furniture" not in d for d in rows_of_documents):
+            raise IndexMismatchError(
+                f"index at {path} was built before kotae marked page furniture (banners, "
+                f"breadcrumbs, share buttons); {REBUILD_HINT}"
+            )
         if check_store:
             check_vector_store(manifest, settings, path)
             verify = getattr(store, "verify", None)

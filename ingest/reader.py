@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ingest.dates import publication_date
+from ingest.furniture import analyse, strip_site_name
 from ingest.paths import walk
 from ingest.records import Document, Skipped
 
@@ -180,11 +181,15 @@ def read_document(path: Path, doc_id: str, max_bytes: int = MAX_BYTES) -> Docume
         text, title = extractor.text(), extractor.title
     if not text.strip():
         raise ValueError("empty (no text to index)")
+    furniture, headline = analyse(text)
+    if title:
+        title = strip_site_name(title)
     return Document(
         doc_id=doc_id,
         text=text,
-        title=title or first_line_title(text),
+        title=title or headline or first_line_title(text),
         date=publication_date(text),
+        furniture=furniture,
     )
 
 

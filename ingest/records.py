@@ -8,12 +8,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Document:
-    """One source file, its text exactly as decoded (never normalised)."""
+    """One source file, its text exactly as decoded (never normalised).
+
+    ``furniture`` marks the whole lines that are site chrome (banners, breadcrumbs, share
+    buttons, …) as sorted ``[start, end)`` ranges of ``text``; the text itself is untouched.
+    """
 
     doc_id: str
     text: str
     title: str | None = None
     date: str | None = None
+    furniture: tuple[tuple[int, int], ...] = ()
 
     @property
     def sha256(self) -> str:

@@ -254,4 +254,10 @@ def _add_routes(app: FastAPI) -> None:
         doc = engine.loaded.snapshot.documents.get(doc_id)
         if doc is None:
             raise HTTPException(status_code=404, detail=f"no document with id {doc_id!r}")
-        return DocumentResponse(doc_id=doc.doc_id, title=doc.title, date=doc.date, text=doc.text)
+        return DocumentResponse(
+            doc_id=doc.doc_id,
+            title=doc.title,
+            date=doc.date,
+            text=doc.text,
+            furniture=list(doc.furniture),
+        )

@@ -137,6 +137,11 @@ class DocumentResponse(BaseModel):
     title: str | None
     date: str | None
     text: str
+    furniture: list[tuple[int, int]] = Field(
+        default_factory=list,
+        description="Whole lines marked as page furniture (banners, breadcrumbs, share "
+        "buttons, …) as [start, end) offsets into text; never quoted as an answer.",
+    )
 
 
 class LLMStatus(BaseModel):

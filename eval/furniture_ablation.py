@@ -1,0 +1,57 @@
+"""Does leaving furniture out of retrieval help? Four variants on one built index.
+
+    python -m eval.furniture_ablation --index-dir DIR [--questions FILE]
+
+Variants: furniture sentences excluded from a passage's best sentence (dense) or not, and
+furniture lines left out of the passages' BM25 tokens (lexical) or not. Query-time only:
+the lexical index is rebuilt in memory from the stored texts, vectors are the index's own.
+Prints a Markdown table (the one recorded in eval/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+
+from eval import QUESTIONS_FILE
+from eval.run import score_questions
+from eval.sweep import CUTOFFS, row
+from index.builder import lexical_texts
+from index.embedders import make_embedder
+from index.lexical import LexicalIndex
+from index.search import QueryEncoder, Ranking, Retriever
+from index.snapshot import Snapshot
+from kotae.settings import Settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index-dir", type=Path, required=True)
+    parser.add_argument("--questions", type=Path, default=QUESTIONS_FILE)
+    args = parser.parse_args()
+    settings = Settings(index_dir=args.index_dir)
+    snapshot = Snapshot.load(args.index_dir, settings)
+    encoder = QueryEncoder(make_embedder(settings))
+    documents = list(snapshot.documents.values())
+    with_furniture = LexicalIndex.build([c.text for c in snapshot.chunks])
+    without_furniture = LexicalIndex.build(lexical_texts(documents, snapshot.chunks))
+    print(
+        "| dense: skip furniture sentences | lexical: skip furniture | R@1 | R@5 | MRR@10 "
+        "| nDCG@10 | ja R@5 / MRR | en R@5 / MRR | chars |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for dense_skip in (False, True):
+        for lexical_skip in (False, True):
+            variant = replace(
+                snapshot, lexical=without_furniture if lexical_skip else with_furniture
+            )
+            ranking = replace(Ranking.from_settings(settings), skip_furniture_sentences=dense_skip)
+            retriever = Retriever(variant, encoder, ranking)
+            result = score_questions(retriever, args.questions, CUTOFFS)
+            label = f"{'yes' if dense_skip else 'no'} | {'yes' if lexical_skip else 'no'}"
+            print(row(label, result))
+
+
+if __name__ == "__main__":
+    main()
