@@ -60,6 +60,11 @@ def load_questions(path: Path, documents: dict[str, str]) -> list[Question]:
     return questions
 
 
+def parse_question(line: str, documents: dict[str, str]) -> Question:
+    """One line of a question file; ``documents`` NFKC-normalised. ValueError says what is wrong."""
+    return _parse(line, documents)
+
+
 def _parse(line: str, documents: dict[str, str]) -> Question:
     try:
         data = json.loads(line)

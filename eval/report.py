@@ -29,6 +29,12 @@ def render_table(result: EvalResult) -> str:
             + " ".join(f"{m[k]:>9.3f}" for k in keys)
             + f" {m['mean_passage_chars']:>6.0f} {m['mean_query_ms']:>7.1f}"
         )
+    lines += [""] + [
+        f"{name:<5} short_f1 {m['short_f1']:.3f}  short_em {m['short_em']:.3f}  "
+        f"short_coverage {m['short_coverage']:.3f}"
+        for name, m in rows
+        if "short_f1" in m
+    ]
     misses = result.misses
     lines.append(f"\n{len(misses)} question(s) missed the top 5:")
     for r in misses:

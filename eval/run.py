@@ -10,6 +10,8 @@ import numpy as np
 
 from eval.metrics import mrr_at, ndcg_at, recall_at
 from eval.questions import Question, load_questions
+from eval.short_eval import attach_short_answers
+from eval.short_metrics import ShortScore, short_metrics
 from index.search import RETRIEVERS, Hit, Retriever
 from kotae.errors import KotaeError
 from kotae.settings import Settings
@@ -23,6 +25,7 @@ class QuestionResult:
     hits: list[Hit]
     relevant: list[bool]
     ms: float
+    short: ShortScore | None = None  # set by attach_short_answers
 
 
 @dataclass
@@ -40,6 +43,8 @@ class EvalResult:
         out["ndcg@10"] = _mean([ndcg_at(r.relevant, 10) for r in rs])
         out["mean_passage_chars"] = _mean([len(h.chunk.text) for r in rs for h in r.hits])
         out["mean_query_ms"] = _mean([r.ms for r in rs])
+        if rs and all(r.short is not None for r in rs):
+            out.update(short_metrics([r.short for r in rs if r.short is not None]))
         return out
 
     @property
@@ -67,7 +72,9 @@ def run_eval(
     engine = Engine(settings)
     engine.ensure_index()
     snapshot = engine.load()
-    return score_questions(engine.retriever_for(snapshot, kind), questions_file, cutoffs)  # type: ignore[arg-type]
+    result = score_questions(engine.retriever_for(snapshot, kind), questions_file, cutoffs)  # type: ignore[arg-type]
+    attach_short_answers(engine, result)
+    return result
 
 
 def score_questions(retriever: Retriever, questions_file: Path, cutoffs: list[int]) -> EvalResult:

@@ -12,10 +12,12 @@ import json
 import threading
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
 
+from index.dictionary import shared_dictionary
 from index.glossary import build_glossary, dictionary_version, expand
 from ingest.dates import era_years
 
@@ -42,7 +44,11 @@ def fit_bytes(text: str, limit: int) -> str:
 
 
 class JapaneseTokenizer:
-    """Content-word tokens; one Sudachi tokenizer per thread (they are not thread-safe)."""
+    """Content-word tokens; one Sudachi tokenizer per thread over one shared dictionary.
+
+    A Sudachi tokenizer refuses concurrent use, but tokenizers made from the same
+    ``Dictionary`` share its ~190 MiB memory map: one dictionary per process, not per thread.
+    """
 
     def __init__(self) -> None:
         self._local = threading.local()
@@ -50,11 +56,19 @@ class JapaneseTokenizer:
     def _tokenizer(self):  # type: ignore[no-untyped-def]
         tok = getattr(self._local, "tok", None)
         if tok is None:
-            from sudachipy import Dictionary, SplitMode
+            from sudachipy import SplitMode
 
-            tok = Dictionary(dict="core").tokenizer(mode=getattr(SplitMode, SPLIT_MODE))
+            tok = shared_dictionary().tokenizer(mode=getattr(SplitMode, SPLIT_MODE))
             self._local.tok = tok
         return tok
+
+    def words(self, text: str) -> list[tuple[str, str]]:
+        """(surface, part of speech) of every word of ``text`` as written, for reading it back."""
+        return [(m.surface(), m.part_of_speech()[0]) for m in self.morphemes(text)]
+
+    def morphemes(self, text: str) -> list[Any]:
+        """Sudachi morphemes of ``text`` as written (offsets index ``text``), for span finding."""
+        return list(self._tokenizer().tokenize(fit_bytes(text, SUDACHI_MAX_BYTES)))
 
     def tokens(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text).lower()
@@ -82,6 +96,11 @@ class LexicalIndex:
         self._tokenizer = tokenizer
         self.glossary = glossary
         self.size = int(bm25.scores["num_docs"])
+
+    @property
+    def tokenizer(self) -> JapaneseTokenizer:
+        """The index's tokenizer: other readers of the text (follow-ups) share its dictionary."""
+        return self._tokenizer
 
     @classmethod
     def build(cls, texts: list[str], tokenizer: JapaneseTokenizer | None = None) -> LexicalIndex:

@@ -15,6 +15,7 @@ import numpy as np
 
 from index.search import Hit
 from index.snapshot import Snapshot
+from service.short_answer import ShortAnswer
 
 MAX_SENTENCES = 3
 SENTENCE_MARGIN = 0.03
@@ -51,6 +52,7 @@ class Answer:
     quotes: list[Quote] = field(default_factory=list)
     found: bool = True
     took_ms: float = 0.0
+    short: ShortAnswer | None = None  # the fact itself, inside quotes[0] (service.short_answer)
 
 
 def question_language(question: str) -> str:

@@ -21,9 +21,12 @@ from kotae.settings import Settings, get_settings
 from service import logsafe
 from service.admin import router as admin_router
 from service.background import BackgroundBuild
+from service.documents import router as documents_router
 from service.engine import Engine, Loaded
+from service.followup import Resolved, resolve
 from service.generate import Generator, response_of
 from service.middleware import BodySizeLimit
+from service.rewrite import resolve_with_llm
 from service.schemas import (
     MAX_QUESTION_CHARS,
     NOT_BLANK,
@@ -110,6 +113,7 @@ def create_app(
 
     _add_routes(app)
     app.include_router(admin_router)
+    app.include_router(documents_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     add_docs(app)
     return app
@@ -141,6 +145,16 @@ def _citations(loaded: Loaded, hits: list) -> list[Citation]:  # type: ignore[ty
     """Citations for ``hits``, titled from the same index version that produced them."""
     docs = loaded.snapshot.documents
     return [Citation.from_hit(n, h, docs[h.chunk.doc_id].title) for n, h in enumerate(hits, 1)]
+
+
+def _resolved(body: AskRequest, engine: Engine, generator: Generator) -> Resolved:
+    """The question as retrieval should see it: a follow-up resolved against the history,
+    by the LLM when one is configured."""
+    tokenizer = engine.loaded.snapshot.lexical.tokenizer
+    history = body.history or []
+    if generator.client is not None and history and body.mode != "extractive":
+        return resolve_with_llm(generator.client, body.question, history, tokenizer)
+    return resolve(body.question, history, tokenizer)
 
 
 def _add_routes(app: FastAPI) -> None:
@@ -192,9 +206,11 @@ def _add_routes(app: FastAPI) -> None:
     def ask(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> AskResponse:
         """Answer with sentences quoted from the documents, or written by the configured LLM
         from them; either way each claim is cited as [n] and generated citations are checked."""
+        asked = _resolved(body, engine, generator)
+        filters = asked.filters(body.filters(), engine.search)
         with llm_errors():
-            result = generator.ask(engine, body.question, body.top_k, body.filters(), body.mode)
-        return response_of(result)
+            result = generator.ask(engine, asked.question, body.top_k, filters, body.mode)
+        return response_of(result).model_copy(update={"understood_as": asked.understood_as})
 
     @app.post(
         "/api/ask/stream",
@@ -209,9 +225,11 @@ def _add_routes(app: FastAPI) -> None:
     def ask_stream(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> Response:
         """The answer as Server-Sent Events: `citations`, `token`… as the LLM writes, then `done`
         with the checked answer (or `error` when generative was asked for and the LLM failed)."""
+        asked = _resolved(body, engine, generator)
+        filters = asked.filters(body.filters(), engine.search)
         with llm_errors():
-            events = generator.stream(engine, body.question, body.top_k, body.filters(), body.mode)
-        return sse_response(events)
+            events = generator.stream(engine, asked.question, body.top_k, filters, body.mode)
+        return sse_response(events, asked.understood_as)
 
     @app.get("/api/search", tags=["answers"], response_model=SearchResponse)
     def search(

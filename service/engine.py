@@ -18,6 +18,7 @@ from index.snapshot import MANIFEST, Snapshot, check_embedder
 from kotae.errors import IndexCorruptError, KotaeError
 from kotae.settings import Settings
 from service.answer import Answer, compose_answer
+from service.short_answer import ShortAnswerFinder, short_answer_of
 
 log = logging.getLogger("kotae")
 VersionKey = tuple[str, int | None]
@@ -35,7 +36,11 @@ class Engine:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
-        self.encoder = QueryEncoder(self.embedder)
+        self.encoder = QueryEncoder(
+            self.embedder,
+            max_batch=settings.query_batch_size,
+            max_inflight=settings.query_concurrency,
+        )
         self._loaded: Loaded | None = None
         self._reload_lock = threading.Lock()
         self._seen: VersionKey | None = None  # the version last loaded, or last failed to load
@@ -149,6 +154,9 @@ class Engine:
         hits = loaded.retriever.search(question, k, filters)
         answer = compose_answer(
             question, hits, loaded.snapshot, self.encoder(question), self.settings.min_score
+        )
+        answer.short = short_answer_of(
+            answer, ShortAnswerFinder(loaded.snapshot.lexical), loaded.snapshot.documents
         )
         answer.took_ms = (time.perf_counter() - started) * 1000
         return answer

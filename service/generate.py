@@ -18,7 +18,7 @@ from service.answer import Answer, Citation, question_language
 from service.citecheck import check_citations
 from service.engine import Engine, Loaded
 from service.llm import LLMClient, LLMError, LLMNotConfiguredError, Messages
-from service.schemas import AskResponse, LLMStatus, Mode, Quote
+from service.schemas import AskResponse, LLMStatus, Mode, Quote, ShortAnswer
 from service.schemas import Citation as CitationOut
 
 LANGUAGES = {"ja": "Japanese (日本語)", "en": "English"}
@@ -228,6 +228,7 @@ def response_of(result: Result) -> AskResponse:
         citations=citations_out(result.loaded, answer.citations),
         quotes=[Quote(n=q.n, start=q.start, end=q.end, text=q.text) for q in answer.quotes],
         found=answer.found,
+        short_answer=ShortAnswer(**vars(answer.short)) if answer.short else None,
         took_ms=round(answer.took_ms, 3),
         mode=result.mode,
         warnings=result.warnings,

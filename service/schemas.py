@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from index.search import Filters, Hit
+from service.followup import MAX_HISTORY
 
 MAX_QUESTION_CHARS = 2000
 # "Has a character that is not whitespace", written so that Python and the JSON Schema
 # (ECMA) regex agree: each lacks a few spaces the other's \s has (\x1c-\x1f, \x85, \ufeff).
 NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+EarlierQuestion = Annotated[str, StringConstraints(max_length=MAX_QUESTION_CHARS)]
 Mode = Literal["extractive", "generative"]
 
 
@@ -47,6 +49,13 @@ class AskRequest(BaseModel):
         None,
         description="extractive: quoted sentences; generative: written by the configured LLM, "
         "citations checked (default: generative when an LLM is configured).",
+    )
+    history: list[EarlierQuestion] | None = Field(
+        None,
+        max_length=MAX_HISTORY,
+        description="The conversation's earlier questions, oldest first: a follow-up such as "
+        "「その時の出席者は？」 is resolved against them (see understood_as).",
+        examples=[["2007年の会合では何が合意された？"]],
     )
 
     @field_validator("question")
@@ -113,16 +122,34 @@ class Quote(BaseModel):
     text: str
 
 
+class ShortAnswer(BaseModel):
+    """The name, date, place or number itself: an exact span inside the first quote."""
+
+    text: str = Field(description="text == document[start:end] of doc_id.")
+    n: int = Field(description="The citation marker [n] of the passage holding it.")
+    doc_id: str
+    start: int
+    end: int
+
+
 class AskResponse(BaseModel):
     answer: str
     citations: list[Citation]
     quotes: list[Quote] = Field(description="The answer's sentences with their exact offsets.")
     found: bool = Field(description="False when nothing relevant was found.")
+    short_answer: ShortAnswer | None = Field(
+        None, description="The fact asked for, inside the first quote; null for why/how questions."
+    )
     took_ms: float
     mode: Mode = Field("extractive", description="How this answer was made.")
     warnings: list[str] = Field(
         default_factory=list,
         description="What the citation check found, or why the extractive answer is shown.",
+    )
+    understood_as: str | None = Field(
+        None,
+        description="The question as resolved against the history and searched for "
+        "(null: searched as asked).",
     )
 
 

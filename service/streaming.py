@@ -30,23 +30,28 @@ def llm_errors() -> Iterator[None]:
         raise HTTPException(status_code=502, detail=str(e)) from e
 
 
-def sse_response(events: Iterator[Event]) -> StreamingResponse:
+def sse_response(events: Iterator[Event], understood_as: str | None = None) -> StreamingResponse:
+    """``understood_as`` (a resolved follow-up) rides on the first and the last event."""
     return StreamingResponse(
-        _sse(events),
+        _sse(events, understood_as),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
-def _sse(events: Iterator[Event]) -> Iterator[str]:
+def _sse(events: Iterator[Event], understood_as: str | None = None) -> Iterator[str]:
     for event in events:
         if isinstance(event, Started):
             citations = [c.model_dump() for c in citations_out(event.loaded, event.citations)]
-            yield _event("citations", {"mode": event.mode, "citations": citations})
+            yield _event(
+                "citations",
+                {"mode": event.mode, "citations": citations, "understood_as": understood_as},
+            )
         elif isinstance(event, Token):
             yield _event("token", {"text": event.text})
         elif isinstance(event, Finished):
-            yield _event("done", response_of(event.result).model_dump())
+            done = response_of(event.result).model_copy(update={"understood_as": understood_as})
+            yield _event("done", done.model_dump())
         elif isinstance(event, Failed):
             yield _event("error", {"status": 502, "detail": str(event.error)})
 

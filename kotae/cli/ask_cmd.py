@@ -12,7 +12,9 @@ import typer
 from kotae.cli.common import IndexDirOption, settings_with, user_errors
 
 if TYPE_CHECKING:
-    from service.generate import Event, Result
+    from service.engine import Engine
+    from service.generate import Event, Generator, Result
+    from service.schemas import Mode
 
 
 class AskMode(StrEnum):
@@ -29,7 +31,9 @@ def _engine(index_dir: Path | None):  # type: ignore[no-untyped-def]
 
 
 def ask(
-    question: str = typer.Argument(..., help="The question, in Japanese or English."),
+    question: str | None = typer.Argument(
+        None, help="The question, in Japanese or English; none: ask interactively."
+    ),
     top_k: int = typer.Option(5, "--top-k", "-k", min=1, max=20, help="Passages to cite."),
     mode: AskMode | None = typer.Option(
         None,
@@ -38,19 +42,68 @@ def ask(
         "KOTAE_LLM_BASE_URL, citations checked); default: generative when an LLM is set.",
     ),
     index_dir: Path | None = IndexDirOption,
+    interactive: bool = typer.Option(
+        False,
+        "--interactive",
+        "-i",
+        help="Keep asking: each question is read in the context of the earlier ones "
+        "(「その時の出席者は？」 after one on the 2007 meeting). Ctrl-D or an empty line ends.",
+    ),
 ) -> None:
     """Answer a question with cited sentences, quoted or written by your LLM (streamed).
 
-    Example: kotae ask --mode generative "普天間飛行場の移設先は？"
+    Example: kotae ask --mode generative "普天間飛行場の移設先は？"  ·  kotae ask -i
     """
     from service.generate import Generator
 
     with user_errors():
         generator = Generator.from_settings(settings_with(index_dir=index_dir))
         engine = _engine(index_dir)
-        events = generator.stream(engine, question, top_k, None, mode.value if mode else None)
+    asking: Mode | None = mode.value if mode else None  # type: ignore[assignment]
+    if question is not None:
+        _answer(generator, engine, question, [], top_k, asking)
+    if question is None or interactive:
+        _converse(generator, engine, [question] if question else [], top_k, asking)
+
+
+def _converse(
+    generator: Generator, engine: Engine, history: list[str], top_k: int, mode: Mode | None
+) -> None:
+    """Read questions until end of input; each is resolved against the ones before it."""
+    while True:
+        try:
+            question = input("? ").strip()
+        except (EOFError, KeyboardInterrupt):
+            typer.echo()
+            return
+        if not question:
+            return
+        _answer(generator, engine, question, history, top_k, mode)
+        history.append(question)
+
+
+def _answer(
+    generator: Generator,
+    engine: Engine,
+    question: str,
+    history: list[str],
+    top_k: int,
+    mode: Mode | None,
+) -> None:
+    from index.search import Filters
+    from service.followup import MAX_HISTORY, resolve
+
+    with user_errors():
+        tokenizer = engine.loaded.snapshot.lexical.tokenizer
+        asked = resolve(question, history[-MAX_HISTORY:], tokenizer)
+        if asked.understood_as:
+            typer.secho(f"(understood as: {asked.understood_as})", dim=True)
+        filters = asked.filters(Filters(), engine.search)
+        events = generator.stream(engine, asked.question, top_k, filters, mode)
         result = _print_stream(events)
     answer = result.answer
+    if answer.short is not None:
+        typer.secho(f"short answer: {answer.short.text} [{answer.short.n}]", bold=True)
     for warning in result.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     for c in answer.citations:

@@ -21,16 +21,34 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object only."),
     corpus_dir: Path | None = typer.Option(None, "--corpus", help="Folder the questions refer to."),
     index_dir: Path | None = IndexDirOption,
+    followups: Path | None = typer.Option(
+        None,
+        "--followups",
+        help="A follow-up set (JSON Lines with history): Recall@1/@5 of the second questions "
+        "with and without their history, instead of the question set.",
+    ),
 ) -> None:
-    """Measure Recall@k, MRR@10 and nDCG@10 of the retrieval the service uses.
+    """Measure Recall@k, MRR@10 and nDCG@10 of the retrieval the service uses, and short_f1,
+    short_em and short_coverage of its short answers (asked as /api/ask does, top 5).
 
     Example: kotae eval --retriever hybrid --json
     """
     from eval.report import render_json, render_table
     from eval.run import run_eval
 
+    if followups is not None:
+        _followups(followups, as_json, corpus_dir, index_dir)
+        return
     with user_errors():
         settings = settings_with(corpus_dir=corpus_dir, index_dir=index_dir)
         cutoffs = sorted({int(x) for x in k.split(",") if x.strip()} | {10})
         result = run_eval(settings, questions, cutoffs, retriever)
     typer.echo(render_json(result) if as_json else render_table(result))
+
+
+def _followups(path: Path, as_json: bool, corpus_dir: Path | None, index_dir: Path | None) -> None:
+    from eval.followups import render_followups, run_followups
+
+    with user_errors():
+        results = run_followups(settings_with(corpus_dir=corpus_dir, index_dir=index_dir), path)
+    typer.echo(render_followups(results, as_json))

@@ -27,6 +27,7 @@
       modeGenerative: 'LLM が文書から書いた回答（引用は検査済み）',
       modeExtractive: '文書からそのまま引用した回答',
       warning: '注意',
+      shortAnswer: '答え',
     },
     en: {
       subtitle: 'Answers from your documents, with sources.',
@@ -48,14 +49,13 @@
       modeGenerative: 'Written by the LLM from the documents (citations checked)',
       modeExtractive: 'Quoted verbatim from the documents',
       warning: 'Note',
+      shortAnswer: 'Answer',
     },
   };
 
   let lang = initialLanguage();
   let busy = false;
   let llmConfigured = false; // from /readyz: stream answers only when an LLM writes them
-  let docRequestId = 0;
-  let docReturnFocus = null;
 
   const ui = {};
 
@@ -186,7 +186,7 @@
     const response = await fetchOrFail('/api/ask/stream', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
-      body: JSON.stringify({ question: question }),
+      body: JSON.stringify(requestBody(question)),
     });
     if (!response.ok || !response.body) {
       const raw = await response.text();
@@ -245,12 +245,8 @@
     return requestJSON('/api/ask', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ question: question }),
+      body: JSON.stringify(requestBody(question)),
     });
-  }
-
-  function documentUrl(docId) {
-    return '/api/documents/' + String(docId).split('/').map(encodeURIComponent).join('/');
   }
 
   /* ---------- conversation ---------- */
@@ -333,9 +329,12 @@
     citations.forEach(function (c) { if (c && !byN.has(Number(c.n))) byN.set(Number(c.n), c); });
 
     const block = makeEl('article', 'message answer');
+    block.kotaeCitations = citations; // the reader marks the other passages this answer cited
+    appendUnderstoodAs(block, data.understood_as);
     const textEl = makeEl('div', 'answer-text');
     const sentenceFor = renderAnswerText(block, textEl, String(data.answer == null ? '' : data.answer), byN);
     block.append(textEl);
+    appendShortAnswer(block, textEl, data, byN);
     if (!byN.size) block.classList.add('no-citations');
 
     if (byN.size) block.append(renderSources(block, Array.from(byN.values()), sentenceFor));
@@ -348,6 +347,43 @@
     appendMode(block, data.mode);
     appendWarnings(block, data.warnings);
     return block;
+  }
+
+  /* ---------- short answer (the fact itself, inside the first quote) ---------- */
+
+  /** Show data.short_answer above the quotes and mark it inside its sentence; both open [n]. */
+  function appendShortAnswer(block, textEl, data, byN) {
+    const short = data.short_answer;
+    const quote = Array.isArray(data.quotes) ? data.quotes[0] : null;
+    const citation = short ? byN.get(Number(short.n)) : null;
+    if (!short || !quote || !citation || Number(quote.n) !== Number(short.n)) return;
+    const offset = short.start - quote.start;
+    if (offset < 0 || short.end > quote.end || String(quote.text).slice(offset, offset + short.text.length) !== short.text) return;
+    const open = function () { revealPassage(block, citation, String(quote.text)); };
+    const box = makeEl('p', 'short-answer');
+    const btn = makeEl('button', 'short-answer-text', short.text);
+    btn.type = 'button';
+    btn.title = citation.title || citation.doc_id || '';
+    btn.addEventListener('click', open);
+    box.append(makeLabel('span', 'short-answer-label', 'shortAnswer'), btn, makeEl('span', 'chip-n', '[' + short.n + ']'));
+    block.insertBefore(box, textEl);
+    const mark = markInText(textEl, String(quote.text), offset, short.text.length);
+    if (mark) mark.addEventListener('click', open);
+  }
+
+  /** Wrap [offset, offset+length) of the first text node holding sentence in <mark>. */
+  function markInText(container, sentence, offset, length) {
+    const nodes = Array.from(container.childNodes).filter(function (n) { return n.nodeType === Node.TEXT_NODE; });
+    for (const node of nodes) {
+      const at = node.data.indexOf(sentence);
+      if (at < 0) continue;
+      const middle = node.splitText(at + offset);
+      middle.splitText(length);
+      const mark = makeEl('mark', 'short-mark', middle.data);
+      middle.replaceWith(mark);
+      return mark;
+    }
+    return null;
   }
 
   /** The sentence a marker refers to: the last non-empty line of the text before it. */
@@ -496,12 +532,9 @@
     fillHighlighted(body, passageText, findSentence(passageText, sentence || ''));
 
     const link = makeLabel('a', 'full-doc', 'fullDocument');
-    link.href = documentUrl(citation.doc_id);
-    link.addEventListener('click', function (event) {
-      if (event.metaKey || event.ctrlKey || event.shiftKey || event.button === 1) return;
-      event.preventDefault();
-      openDocument(citation, link);
-    });
+    link.href = readerUrl(citation, block.kotaeCitations || []);
+    link.target = '_blank';
+    link.rel = 'noopener';
 
     panel.replaceChildren(head, meta, body, link);
     panel.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
@@ -514,80 +547,6 @@
       btn.classList.remove('active');
       btn.setAttribute('aria-pressed', 'false');
     });
-  }
-
-  /* ---------- full document view ---------- */
-
-  /** Convert Python-style code point offsets to UTF-16 indices (differs only with astral chars). */
-  function codePointToIndex(text, cp) {
-    let index = 0;
-    for (let count = 0; count < cp && index < text.length; count++) {
-      const code = text.charCodeAt(index);
-      index += (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) ? 2 : 1;
-    }
-    return index;
-  }
-
-  function citedRange(text, citation) {
-    const start = Math.max(0, Number(citation.start) || 0);
-    const end = Math.max(start, Number(citation.end) || 0);
-    const candidates = [[start, end], [codePointToIndex(text, start), codePointToIndex(text, end)]];
-    const passage = citation.text ? String(citation.text) : '';
-    for (const range of candidates) {
-      if (passage && text.slice(range[0], range[1]) === passage) return range;
-    }
-    if (passage) {
-      const found = text.indexOf(passage);
-      if (found >= 0) return [found, found + passage.length];
-    }
-    return [Math.min(start, text.length), Math.min(end, text.length)];
-  }
-
-  function showDocView(citation) {
-    ui.docTitle.textContent = citation.title || t('untitled');
-    ui.docDate.textContent = citation.date || '';
-    ui.docId.textContent = citation.doc_id || '';
-    ui.docBody.replaceChildren(makeLabel('p', 'doc-loading', 'loading'));
-    ui.docView.hidden = false;
-    document.body.classList.add('modal-open');
-    ui.docClose.focus();
-  }
-
-  async function openDocument(citation, trigger) {
-    const requestId = ++docRequestId;
-    docReturnFocus = trigger || null;
-    showDocView(citation);
-    try {
-      const doc = await requestJSON(documentUrl(citation.doc_id));
-      if (requestId !== docRequestId || ui.docView.hidden) return;
-      const text = String(doc.text == null ? '' : doc.text);
-      ui.docTitle.textContent = doc.title || citation.title || t('untitled');
-      ui.docDate.textContent = doc.date || citation.date || '';
-      ui.docId.textContent = doc.doc_id || citation.doc_id || '';
-      const docText = makeEl('div', 'doc-text');
-      ui.docBody.replaceChildren(docText);
-      const mark = fillHighlighted(docText, text, citedRange(text, citation));
-      if (mark) {
-        window.requestAnimationFrame(function () { mark.scrollIntoView({ block: 'center' }); });
-      }
-    } catch (err) {
-      if (requestId !== docRequestId) return;
-      const message = makeEl('p', 'error-text');
-      message.append(makeLabel('strong', 'error-prefix', 'errorPrefix'), document.createTextNode(': '));
-      if (err.i18nKey) message.append(makeLabel('span', 'error-detail', err.i18nKey));
-      else message.append(makeEl('span', 'error-detail', err.message || 'Unknown error'));
-      if (err.status) message.append(makeEl('span', 'error-status', ' (HTTP ' + err.status + ')'));
-      ui.docBody.replaceChildren(message);
-    }
-  }
-
-  function closeDocument() {
-    if (ui.docView.hidden) return;
-    docRequestId++;
-    ui.docView.hidden = true;
-    document.body.classList.remove('modal-open');
-    if (docReturnFocus && document.contains(docReturnFocus)) docReturnFocus.focus();
-    docReturnFocus = null;
   }
 
   /* ---------- input ---------- */
@@ -615,6 +574,7 @@
         thinking.remove();
         appendAnswer(data);
       }
+      rememberQuestion(question);
     } catch (err) {
       thinking.remove();
       appendError(err);
@@ -632,6 +592,155 @@
     submitQuestion();
   }
 
+  /* ---------- follow-ups, the reader, the collection (issue 17) ---------- */
+
+  const MAX_HISTORY = 10; // the server's bound on earlier questions
+  const DOC_PAGE = 50;
+  const askedQuestions = []; // this conversation so far, sent as history
+  const filters = { docs: new Map(), dateFrom: '', dateTo: '' }; // docs: doc_id → title
+  let docOffset = 0;
+  let docTotal = 0;
+
+  Object.assign(STRINGS.ja, {
+    understoodAs: '次のように解釈しました：',
+    collectionToggle: '文書と期間で絞り込む',
+    filtersLabel: '次の質問に適用する絞り込み',
+    dateRange: '期間', dateFrom: 'から', dateTo: 'まで', documents: '文書', more: 'さらに表示',
+    passages: '段落', removeFilter: '絞り込みを外す', docCount: '件の文書',
+  });
+  Object.assign(STRINGS.en, {
+    understoodAs: 'Understood as: ',
+    collectionToggle: 'Narrow by document and date',
+    filtersLabel: 'Filters for the next questions',
+    dateRange: 'Date range', dateFrom: 'From', dateTo: 'To', documents: 'Documents', more: 'Show more',
+    passages: 'passages', removeFilter: 'Remove filter', docCount: 'documents',
+  });
+
+  /** The /api/ask body: the question, the conversation so far, and the active filters. */
+  function requestBody(question) {
+    const body = { question: question };
+    if (askedQuestions.length) body.history = askedQuestions.slice(-MAX_HISTORY);
+    if (filters.docs.size) body.doc_ids = Array.from(filters.docs.keys());
+    if (filters.dateFrom) body.date_from = filters.dateFrom;
+    if (filters.dateTo) body.date_to = filters.dateTo;
+    return body;
+  }
+
+  function rememberQuestion(question) {
+    askedQuestions.push(question);
+    if (askedQuestions.length > MAX_HISTORY) askedQuestions.shift();
+  }
+
+  function appendUnderstoodAs(block, understood) {
+    if (typeof understood !== 'string' || !understood) return;
+    const line = makeEl('p', 'understood-as');
+    line.append(makeLabel('span', 'understood-label', 'understoodAs'), makeEl('q', 'understood-text', understood));
+    block.append(line);
+  }
+
+  /** /documents/<id>#start-end&cited=… : the reader, at this passage, with the answer's others. */
+  function readerUrl(citation, citations) {
+    const path = '/documents/' + String(citation.doc_id).split('/').map(encodeURIComponent).join('/');
+    const others = citations.filter(function (c) {
+      return c.doc_id === citation.doc_id && (c.start !== citation.start || c.end !== citation.end);
+    }).map(function (c) { return Number(c.start) + '-' + Number(c.end); });
+    return path + '#' + Number(citation.start) + '-' + Number(citation.end) + (others.length ? '&cited=' + others.join(',') : '');
+  }
+
+  function renderChips() {
+    const chips = [];
+    filters.docs.forEach(function (title, id) {
+      chips.push(makeChip(title || id, function () { filters.docs.delete(id); syncDocBoxes(); renderChips(); }));
+    });
+    if (filters.dateFrom || filters.dateTo) {
+      chips.push(makeChip((filters.dateFrom || '…') + ' – ' + (filters.dateTo || '…'), function () {
+        filters.dateFrom = ''; filters.dateTo = '';
+        ui.dateFrom.value = ''; ui.dateTo.value = '';
+        renderChips();
+      }));
+    }
+    ui.chips.replaceChildren.apply(ui.chips, chips);
+  }
+
+  function makeChip(label, onRemove) {
+    const chip = makeEl('span', 'filter-chip');
+    chip.setAttribute('role', 'listitem');
+    const remove = makeEl('button', 'chip-remove', '×');
+    remove.type = 'button';
+    remove.setAttribute('aria-label', t('removeFilter') + ': ' + label);
+    remove.addEventListener('click', function () { onRemove(); ui.question.focus(); });
+    chip.append(makeEl('span', 'chip-label', label), remove);
+    return chip;
+  }
+
+  function syncDocBoxes() {
+    ui.docList.querySelectorAll('input[type=checkbox]').forEach(function (box) {
+      box.checked = filters.docs.has(box.value);
+    });
+  }
+
+  function docItem(d) {
+    const item = makeEl('li', 'doc-item');
+    const label = makeEl('label');
+    const box = makeEl('input');
+    box.type = 'checkbox';
+    box.value = String(d.doc_id);
+    box.checked = filters.docs.has(box.value);
+    box.addEventListener('change', function () {
+      if (box.checked) filters.docs.set(box.value, d.title || d.doc_id);
+      else filters.docs.delete(box.value);
+      renderChips();
+    });
+    const text = makeEl('span', 'doc-item-text');
+    text.append(makeEl('span', 'doc-item-title', d.title || d.doc_id));
+    const meta = makeEl('span', 'doc-item-meta', [d.date || '', d.passages + ' ' + t('passages')].filter(Boolean).join(' · '));
+    text.append(meta);
+    label.append(box, text);
+    item.append(label);
+    return item;
+  }
+
+  async function loadDocuments() {
+    try {
+      const page = await requestJSON('/api/documents?limit=' + DOC_PAGE + '&offset=' + docOffset);
+      const docs = Array.isArray(page.documents) ? page.documents : [];
+      docs.forEach(function (d) { ui.docList.append(docItem(d)); });
+      docOffset += docs.length;
+      docTotal = Number(page.total) || docOffset;
+      ui.docCount.textContent = docTotal + ' ' + t('docCount');
+      ui.docMore.hidden = docOffset >= docTotal;
+    } catch (err) {
+      ui.docCount.textContent = (err && err.message) || t('networkError');
+    }
+  }
+
+  function toggleCollection() {
+    const open = ui.collectionPanel.hidden;
+    ui.collectionPanel.hidden = !open;
+    ui.collectionToggle.setAttribute('aria-expanded', String(open));
+    if (open && !docOffset) loadDocuments();
+  }
+
+  function initCollection() {
+    ui.chips = document.getElementById('filter-chips');
+    ui.collectionToggle = document.getElementById('collection-toggle');
+    ui.collectionPanel = document.getElementById('collection-panel');
+    ui.docList = document.getElementById('doc-list');
+    ui.docCount = document.getElementById('doc-count');
+    ui.docMore = document.getElementById('doc-more');
+    ui.dateFrom = document.getElementById('date-from');
+    ui.dateTo = document.getElementById('date-to');
+    ui.collectionToggle.addEventListener('click', toggleCollection);
+    ui.docMore.addEventListener('click', loadDocuments);
+    [ui.dateFrom, ui.dateTo].forEach(function (input) {
+      input.addEventListener('change', function () {
+        filters.dateFrom = ui.dateFrom.value;
+        filters.dateTo = ui.dateTo.value;
+        renderChips();
+      });
+    });
+  }
+
   /* ---------- start ---------- */
 
   function init() {
@@ -639,22 +748,14 @@
     ui.form = document.getElementById('ask-form');
     ui.question = document.getElementById('question');
     ui.send = document.getElementById('send');
-    ui.docView = document.getElementById('doc-view');
-    ui.docTitle = document.getElementById('doc-title');
-    ui.docDate = document.getElementById('doc-date');
-    ui.docId = document.getElementById('doc-id');
-    ui.docBody = document.getElementById('doc-body');
-    ui.docClose = document.getElementById('doc-close');
 
     ui.form.addEventListener('submit', function (event) { event.preventDefault(); submitQuestion(); });
     ui.question.addEventListener('keydown', onQuestionKeydown);
     document.querySelectorAll('.lang-button').forEach(function (btn) {
       btn.addEventListener('click', function () { setLanguage(btn.dataset.lang); });
     });
-    ui.docClose.addEventListener('click', closeDocument);
-    ui.docView.addEventListener('click', function (event) { if (event.target === ui.docView) closeDocument(); });
-    document.addEventListener('keydown', function (event) { if (event.key === 'Escape') closeDocument(); });
 
+    initCollection();
     applyLanguage();
     detectLlm();
   }

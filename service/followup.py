@@ -1,0 +1,214 @@
+"""Follow-up questions: resolve one that leans on the conversation, without an LLM.
+
+A question such as 「その時の日本側の出席者は？」 or "Who attended that meeting?" names neither
+the meeting nor the year; asked alone it retrieves any meeting. When a question points back
+(demonstratives, 同-words, ellipsis) or has no topic words of its own, the topic words and
+years of the previous question (itself resolved the same way, so a chain of follow-ups keeps
+its context) that it does not already say are carried into it. A question that stands alone
+is left exactly as asked. Words come from the index's own Sudachi tokenizer: noun phrases as
+written, so what the user is shown reads as their own words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from index.search import Filters, Hit
+
+MAX_HISTORY = 10  # earlier questions a request may send
+SHORT = 10  # characters: a Japanese question this short with one topic word is an ellipsis
+
+# Words that point back at something said before.
+_JA_POINTERS = frozenset(
+    "その この あの それ これ あれ そこ ここ そちら こちら 同じ その後 その時 その際 "
+    "彼 彼女 彼ら 前回 上記 前述 同年 同月 同日 同社 同氏 同国 同市 同会合 同書".split()
+)
+_JA_ELLIPSIS = re.compile(r"^(では|じゃあ|それでは|それで|ほかに|他に|一方)[、,]?")
+_EN_POINTERS = re.compile(
+    r"\b(then|it|its|they|them|their|he|she|his|her|him|there(?!\s+(?:is|are|was|were)\b)"
+    r"|the same|(?:that|this)\s*\?"
+    r"|(?:^|\b(?:at|in|on|of|from|for|to|during|about|with|by|after|before|and|did|does|was|is"
+    r"|attend\w*|sign\w*|held|hold|join\w*|visit\w*)\s+)(?:that|this|these|those)\s+[a-z]+)",
+    re.IGNORECASE,
+)
+_EN_ELLIPSIS = re.compile(r"^\s*(and|what about|how about|and what about|also)\b", re.IGNORECASE)
+# Words that ask, not say what about: a question made only of these has no topic of its own.
+_JA_GENERIC = frozenset(
+    "何 誰 いつ どこ どれ どの なに 何年 何月 何日 何人 何回 時 とき 事 こと もの 人 方 名前 "
+    "名称 場所 理由 目的 内容 年 月 日 ほか 他 側 結果 場合 どちら 一つ 最初 最後 概要 成果 "
+    "考え 話 説明 様子 歴史 特徴 詳細 情報 何時間 いくら 都市 組織 会社 国 人物 概略".split()
+)
+_EN_STOP = frozenset(
+    "a an the of in on at to for from by with and or but is are was were be been being do does "
+    "did what which who whom whose when where why how that this these those it its as into about "
+    "there their they them he she his her him we our you your i me my can could would should will "
+    "shall may might must has have had not no yes than then so such any all some same also else "
+    "other more most many much name named called year years time day date happen happened "
+    "tell explain describe give list please come came out happen happened agree agreed discuss "
+    "discussed decide decided say said talk talked know known".split()
+)
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+_NOUNISH = {"名詞", "接頭辞", "接尾辞"}
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+&'\-]*|\d{4}")
+
+
+class Search(Protocol):
+    def __call__(self, question: str, k: int, filters: Filters | None) -> list[Hit]: ...
+
+
+class Morphemes(Protocol):
+    def words(self, text: str) -> list[tuple[str, str]]: ...
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """How much a follow-up takes from the conversation; fitted by ``eval/followup_sweep.py``.
+
+    The question's own words are repeated ``own_weight`` times in the search text so that
+    carried words narrow the search without outweighing what is actually asked.
+    """
+
+    own_weight: int = 2
+    context_passages: int = 3  # the earlier question's top passages whose documents are kept
+    max_carried: int = 6  # topic phrases carried into one question
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The text retrieval searches for, and what the user is told (None: asked as is)."""
+
+    question: str
+    understood_as: str | None = None
+    carried: tuple[str, ...] = ()
+    context: str = ""  # the earlier question it was resolved against, itself resolved
+    context_passages: int = Tuning.context_passages
+
+    def filters(self, asked: Filters, search: Search) -> Filters:
+        """``asked`` narrowed to the documents the earlier question found, for a follow-up.
+
+        「その会場は？」 is about the meeting just discussed: its documents, not any meeting's.
+        The user's own document filter wins where the two share nothing.
+        """
+        if self.understood_as is None or not self.context:
+            return asked
+        hits = search(self.context, self.context_passages, asked)
+        found = frozenset(h.chunk.doc_id for h in hits)
+        docs = found if asked.doc_ids is None else found & asked.doc_ids
+        if not docs:
+            return asked
+        return Filters(docs, asked.date_from, asked.date_to)
+
+
+def resolve(
+    question: str, history: Sequence[str], tokenizer: Morphemes, tuning: Tuning | None = None
+) -> Resolved:
+    """``question`` resolved against ``history`` (earlier questions, oldest first)."""
+    tuning = tuning or Tuning()
+    context = ""
+    for earlier in history[-MAX_HISTORY:]:
+        if earlier.strip():
+            before = _resolve_one(earlier, context, tokenizer, tuning)
+            context = before.understood_as or earlier
+    return _resolve_one(question, context, tokenizer, tuning)
+
+
+def _resolve_one(question: str, context: str, tokenizer: Morphemes, tuning: Tuning) -> Resolved:
+    if not context or not depends_on_context(question, tokenizer):
+        return Resolved(question)
+    said = _key(question)
+    carried: list[str] = []
+    for phrase in topics(context, tokenizer):
+        key = _key(phrase)
+        if key not in said and all(key not in _key(c) for c in carried):
+            carried.append(phrase)
+    carried = carried[: tuning.max_carried]
+    if not carried:
+        return Resolved(question)
+    text = question.strip()
+    if _JAPANESE.search(text):
+        about = f"（{'・'.join(carried)}）"
+    else:
+        about = f" ({', '.join(carried)})"
+    search_text = " ".join([text] * max(1, tuning.own_weight)) + about
+    return Resolved(search_text, text + about, tuple(carried), context, tuning.context_passages)
+
+
+def depends_on_context(question: str, tokenizer: Morphemes) -> bool:
+    """Whether ``question`` points back (その時, that meeting) or names no topic of its own."""
+    text = unicodedata.normalize("NFKC", question).strip()
+    if _JAPANESE.search(text):
+        words = [w for w, _ in tokenizer.words(text)]
+        if any(w in _JA_POINTERS for w in words) or _JA_ELLIPSIS.match(text):
+            return True
+    elif _EN_POINTERS.search(text) or _EN_ELLIPSIS.match(text):
+        return True
+    found = topics(text, tokenizer)
+    if _JAPANESE.search(text) and len(found) == 1 and len(text) <= SHORT and "とは" not in text:
+        return True  # 「設立は何年？」「アメリカ側は？」: one word, the rest left to the context
+    return not found
+
+
+def topics(text: str, tokenizer: Morphemes) -> list[str]:
+    """Topic phrases of ``text`` in order, as written: noun runs (2007年, 日本側, ジェイ・キャスト)
+    for Japanese, content words for English; words that only ask (何, いつ, who) are dropped."""
+    if not _JAPANESE.search(text):
+        return _english_topics(text)
+    out: list[str] = []
+    for phrase in _noun_phrases(text, tokenizer):
+        if phrase in _JA_POINTERS or phrase in _JA_GENERIC or phrase.startswith(("その", "この")):
+            continue
+        if _JAPANESE.search(phrase) or re.search(r"\d", phrase):
+            out.append(phrase)
+        else:
+            out.extend(_english_topics(phrase))
+    return _unique(out)
+
+
+def _noun_phrases(text: str, tokenizer: Morphemes) -> list[str]:
+    """Runs of nouns, prefixes and suffixes, joined across a middle dot (ジェイ・キャスト)."""
+    phrases: list[str] = []
+    run = ""
+    pending_dot = ""
+    for surface, pos in tokenizer.words(text):
+        if pos in _NOUNISH and surface.strip():
+            run += pending_dot + surface
+            pending_dot = ""
+        elif surface in ("・", "･", "+", "＋") and run:
+            pending_dot = surface
+        else:
+            if run:
+                phrases.append(run)
+            run, pending_dot = "", ""
+    if run:
+        phrases.append(run)
+    return phrases
+
+
+def _english_topics(text: str) -> list[str]:
+    words = []
+    for w in _EN_WORD.findall(text):
+        low = w.lower()
+        if low in _MONTHS or (low not in _EN_STOP and len(low) > 1):
+            words.append(w)
+    return _unique(words)
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if _key(item) not in seen:
+            seen.add(_key(item))
+            out.append(item)
+    return out
+
+
+def _key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()

@@ -1,0 +1,92 @@
+"""Follow-up resolution with the index's real Sudachi tokenizer, no model and no index."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.lexical import JapaneseTokenizer
+from index.search import Filters, Hit
+from ingest.records import Chunk
+from service.followup import Resolved, Tuning, depends_on_context, resolve, topics
+
+TOK = JapaneseTokenizer()
+FIRST = "2007年の会合では何が合意された？"
+
+
+def test_a_dependent_question_carries_the_year_and_topic() -> None:
+    r = resolve("その時の日本側の出席者は？", [FIRST], TOK)
+    assert r.understood_as is not None
+    assert r.understood_as.startswith("その時の日本側の出席者は？")
+    assert "2007年" in r.carried and "会合" in r.carried
+    assert r.question.count("その時の日本側の出席者は？") == Tuning().own_weight
+    assert r.context == FIRST
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "普天間飛行場の移設先は？",
+        "2024年7月に東京で行われた2+2の会場はどこでしたか？",
+        "What is the treaty that created the alliance?",
+        "1925年の大阪の人口は当時世界で何番目？",
+    ],
+)
+def test_a_self_contained_question_is_unchanged(question: str) -> None:
+    r = resolve(question, [FIRST], TOK)
+    assert r == Resolved(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "dependent"),
+    [
+        ("Who attended that meeting from Japan?", True),
+        ("Where was it held?", True),
+        ("And the US side?", True),
+        ("同じ年に開かれた会合の場所は？", True),
+        ("同社のスローガンは？", True),
+        ("アメリカ側は？", True),
+        ("何時間？", True),
+        ("Who attended the 2007 meeting from Japan?", False),
+        ("日米の外相と防衛相は誰でしたか？", False),
+        ("それぞれの国の首都はどこ？", False),
+    ],
+)
+def test_what_counts_as_depending_on_the_conversation(question: str, dependent: bool) -> None:
+    assert depends_on_context(question, TOK) is dependent
+
+
+def test_topics_keep_noun_phrases_as_written() -> None:
+    assert topics("ジェイ・キャストはどんな会社？", TOK) == ["ジェイ・キャスト"]
+    assert "2+2" in topics("2024年7月に東京で開かれた2+2の概要は？", TOK)
+    assert topics("What was agreed at the May 2007 meeting?", TOK) == ["May", "2007", "meeting"]
+
+
+def test_a_chain_of_follow_ups_keeps_the_first_topic() -> None:
+    r = resolve("設立は何年？", ["宝島社について教えて", "その前身の会社は？"], TOK)
+    assert r.understood_as is not None and "宝島社" in r.understood_as
+
+
+def test_nothing_to_carry_and_no_history_change_nothing() -> None:
+    assert resolve("その時の出席者は？", [], TOK).understood_as is None
+    assert resolve("その時の出席者は？", ["   "], TOK).understood_as is None
+    assert resolve("それは何？", ["何？"], TOK).understood_as is None
+
+
+def _hit(doc_id: str) -> Hit:
+    return Hit(0, Chunk(doc_id=doc_id, start=0, end=1, text="x", date=None), 1.0, 1.0)
+
+
+def test_a_follow_up_searches_the_documents_the_earlier_question_found() -> None:
+    r = resolve("その時の出席者は？", [FIRST], TOK)
+    seen: list[tuple[str, int]] = []
+
+    def search(question: str, k: int, filters: Filters | None) -> list[Hit]:
+        seen.append((question, k))
+        return [_hit("a"), _hit("b"), _hit("a")]
+
+    assert r.filters(Filters(), search).doc_ids == {"a", "b"}
+    assert seen == [(FIRST, Tuning().context_passages)]
+    narrowed = r.filters(Filters(frozenset({"b", "c"}), "2007-01-01"), search)
+    assert narrowed == Filters(frozenset({"b"}), "2007-01-01")
+    assert r.filters(Filters(frozenset({"c"})), search) == Filters(frozenset({"c"}))
+    assert Resolved("x").filters(Filters(), search) == Filters()

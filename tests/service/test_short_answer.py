@@ -1,0 +1,109 @@
+"""Short answers: always an exact, non-empty span inside the sentence; none for why/how."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.lexical import LexicalIndex
+from ingest.chunker import split_sentences
+from service.question_type import AnswerType, answer_type
+from service.short_answer import ShortAnswerFinder
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="module")
+def documents() -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="module")
+def finder(documents: dict[str, str]) -> ShortAnswerFinder:
+    return ShortAnswerFinder(LexicalIndex.build(list(documents.values())))
+
+
+def test_span_is_exact_nonempty_and_inside_its_sentence(
+    finder: ShortAnswerFinder, documents: dict[str, str]
+) -> None:
+    """Every dev question against many sentences of its document (and of another one)."""
+    questions = [
+        json.loads(line) for line in (ROOT / "eval/questions.jsonl").read_text().splitlines()
+    ]
+    names = list(documents)
+    checked = found = 0
+    for i, q in enumerate(questions):
+        for doc_id in (q["doc"], names[i % len(names)]):
+            text = documents[doc_id]
+            for start, end in split_sentences(text)[i % 7 :: 9]:
+                short = finder.find(q["question"], 1, doc_id, text, start, end)
+                checked += 1
+                if short is None:
+                    continue
+                found += 1
+                assert short.text, (q["question"], text[start:end])
+                assert short.text.strip() == short.text
+                assert start <= short.start < short.end <= end
+                assert text[short.start : short.end] == short.text
+                assert short.doc_id == doc_id and short.n == 1
+    assert checked > 800
+    assert found > checked / 3  # most factoid questions do get a span
+
+
+def test_finds_the_date_the_name_and_the_number(finder: ShortAnswerFinder) -> None:
+    sentence = "1960年1月19日、日米安全保障協議委員会（SCC）が設置された。"
+    cases = [
+        ("SCCが設置されたのはいつ？", "1960年1月19日"),
+        ("When was the SCC set up?", "1960年1月19日"),
+    ]
+    for question, want in cases:
+        short = finder.find(question, 2, "d", sentence, 0, len(sentence))
+        assert short is not None and short.text == want, (question, short)
+    name = finder.find("1960年1月19日に設置されたのは何という委員会？", 1, "d", sentence, 0, 40)
+    assert name is not None and "日米安全保障協議委員会" in name.text
+    text = "会合には、日本側から外務大臣と防衛大臣の計２人が出席した。"
+    short = finder.find("日本側から何人が出席した？", 1, "d", text, 0, len(text))
+    assert short is not None and "２人" in short.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "なぜ米国は当初閣僚級を出さなかったのですか？",
+        "普天間飛行場の移設が遅れた理由は？",
+        "辺野古への移設はどのように決まったのか",
+        "Why didn't the United States originally send cabinet-level officials?",
+        "How did the 2+2 change after 2005?",
+        "Explain the roadmap for realignment.",
+    ],
+)
+def test_no_short_answer_for_why_and_how(finder: ShortAnswerFinder, question: str) -> None:
+    assert answer_type(question) is AnswerType.NONE
+    text = "1960年1月19日、日米安全保障協議委員会（SCC）が設置された。"
+    assert finder.find(question, 1, "d", text, 0, len(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("融通念仏宗の祖は誰ですか？", AnswerType.PERSON),
+        ("Who attended from the US side in May 2007?", AnswerType.PERSON),
+        ("聖徳太子が法華義疏を著したのはいつ？", AnswerType.DATE),
+        ("What year was the first meeting held?", AnswerType.DATE),
+        ("松本人志の所属事務所はどこか。", AnswerType.PLACE),
+        ("何人が新戦力として加わったか？", AnswerType.NUMBER),
+        ("How many ministers attended?", AnswerType.NUMBER),
+        ("２＋２の正式名称は？", AnswerType.NAME),
+        ("What is the 2+2 officially called?", AnswerType.NAME),
+        ("浄土宗の祖であるのは？", AnswerType.THING),
+    ],
+)
+def test_answer_type(question: str, kind: AnswerType) -> None:
+    assert answer_type(question) is kind
+
+
+def test_blank_sentence_has_no_short_answer(finder: ShortAnswerFinder) -> None:
+    assert finder.find("誰？", 1, "d", "   ", 0, 3) is None
