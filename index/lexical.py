@@ -22,6 +22,7 @@ from index.glossary import build_glossary, dictionary_version, expand
 from ingest.dates import era_years
 
 SPLIT_MODE = "C"
+SUDACHI_MAX_BYTES = 49_149  # "Input is too long, it can't be more than 49149 bytes"
 GLOSSARY = "glossary.json"
 _DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
 _ENGLISH_STOPWORDS = set(
@@ -30,6 +31,16 @@ _ENGLISH_STOPWORDS = set(
     "there their they them he she his her we our you your i me my can could would should will "
     "shall may might must has have had not no yes than then so such any all some".split()
 )
+
+
+def fit_bytes(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` whose UTF-8 form has at most ``limit`` bytes.
+
+    Sudachi's limit is in bytes, and NFKC can make a text far longer than it was (ﷺ becomes
+    18 characters): cutting by characters let a 2,000-character question through as 66 KB.
+    """
+    data = text.encode("utf-8")
+    return text if len(data) <= limit else data[:limit].decode("utf-8", "ignore")
 
 
 class JapaneseTokenizer:
@@ -57,7 +68,7 @@ class JapaneseTokenizer:
 
     def morphemes(self, text: str) -> list[Any]:
         """Sudachi morphemes of ``text`` as written (offsets index ``text``), for span finding."""
-        return list(self._tokenizer().tokenize(text[:40_000]))
+        return list(self._tokenizer().tokenize(fit_bytes(text, SUDACHI_MAX_BYTES)))
 
     def tokens(self, text: str) -> list[str]:
         out = [form for form, _ in self.content_words(text)]
@@ -71,8 +82,7 @@ class JapaneseTokenizer:
         text = unicodedata.normalize("NFKC", text).lower()
         words = [w for w in text.split() if w not in _ENGLISH_STOPWORDS]
         out: list[tuple[str, tuple[str, ...]]] = []
-        # Sudachi has an input size limit; passages and questions are far below it.
-        for m in self._tokenizer().tokenize(" ".join(words)[:40_000]):
+        for m in self._tokenizer().tokenize(fit_bytes(" ".join(words), SUDACHI_MAX_BYTES)):
             pos = m.part_of_speech()
             if pos[0] in _DROPPED_POS:
                 continue

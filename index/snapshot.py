@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from index import integrity
 from index.lexical import LexicalIndex
 from index.store import FaissStore, VectorStore
 from ingest.furniture import covered
@@ -101,7 +102,8 @@ class Snapshot:
         np.save(path / SENTENCE_VECTORS, self.sentence_vectors)
         self.store.save(path / FAISS)
         self.lexical.save(path / LEXICAL)
-        _write_json(path / MANIFEST, self.manifest)
+        files = integrity.record(path, exclude={MANIFEST})
+        _write_json(path / MANIFEST, {**self.manifest, integrity.FILES: files})
 
     def sentence_ranges_per_sentence(self) -> np.ndarray:
         """The owning chunk of each sentence row, so ranges can be rebuilt on load."""
@@ -138,6 +140,7 @@ class Snapshot:
                 f"index at {path} has format {manifest.get('format_version')}, "
                 f"this kotae reads {FORMAT_VERSION}: {REBUILD_HINT}"
             )
+        integrity.verify(path, manifest, skip={VECTORS, SENTENCE_VECTORS})
         current = ""
         try:
             current = DOCUMENTS
@@ -163,13 +166,15 @@ class Snapshot:
             sentences, owner = rows[:, :2], rows[:, 2]
             ranges = _ranges(owner, len(chunks)) if len(rows) else np.zeros((len(chunks), 2), int)
             current = VECTORS
-            vectors = np.load(path / VECTORS, mmap_mode="r")
+            vectors = integrity.load_array(path / VECTORS, manifest)  # a private copy
             current = SENTENCE_VECTORS
-            sentence_vectors = np.load(path / SENTENCE_VECTORS, mmap_mode="r")
+            sentence_vectors = integrity.load_array(path / SENTENCE_VECTORS, manifest)
             current = FAISS if recorded_store(manifest)["kind"] == "faiss" else MANIFEST
             store = open_store(manifest, path, vectors, chunks, settings)
             current = LEXICAL
             lexical = LexicalIndex.load(path / LEXICAL)
+        except IndexCorruptError:
+            raise
         except Exception as e:  # any unreadable file means the same thing to the user
             raise IndexCorruptError(
                 f"index file {path / current} is unreadable ({e}); {REBUILD_HINT}"

@@ -12,6 +12,7 @@ from typing import Any
 
 from ingest.dates import publication_date
 from ingest.furniture import analyse, mark_repeated, pick_title, repeated_lines
+from ingest.paths import walk
 from ingest.records import Document, Skipped
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
@@ -277,12 +278,11 @@ def read_document(path: Path, doc_id: str, max_bytes: int = MAX_BYTES) -> Docume
 
 
 def iter_files(corpus_dir: Path) -> Iterator[Path]:
-    """Document files under ``corpus_dir``, nested folders included, in a stable order."""
-    for path in sorted(corpus_dir.rglob("*")):
-        if path.is_file() and not any(
-            p.startswith(".") for p in path.relative_to(corpus_dir).parts
-        ):
-            yield path
+    """Document files under ``corpus_dir``, nested folders included, in a stable order (only
+    those :func:`ingest.paths.walk` admits)."""
+    for entry in walk(corpus_dir):
+        if entry.refusal is None:
+            yield entry.path
 
 
 def read_corpus(
@@ -293,8 +293,11 @@ def read_corpus(
         raise FileNotFoundError(f"corpus folder not found: {corpus_dir}")
     documents: list[Document] = []
     skipped: list[Skipped] = []
-    for path in iter_files(corpus_dir):
-        doc_id = path.relative_to(corpus_dir).as_posix()
+    for entry in walk(corpus_dir):
+        path, doc_id = entry.path, entry.doc_id
+        if entry.refusal is not None:
+            skipped.append(Skipped(doc_id, entry.refusal))
+            continue
         if path.suffix.lower() not in SUFFIXES:
             skipped.append(
                 Skipped(doc_id, f"unsupported type '{path.suffix}' (use .txt, .md, .html)")

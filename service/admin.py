@@ -29,7 +29,16 @@ def require_admin(
         str | None, Header(description="`Bearer <KOTAE_ADMIN_TOKEN>`.")
     ] = None,
 ) -> None:
-    """Refuse unless a token is configured and this request carries it."""
+    """Refuse unless a token is configured and this request carries it, in the header only.
+
+    A query string is refused outright: URLs end up in access logs, proxies and histories.
+    """
+    if request.url.query:
+        raise HTTPException(
+            status_code=400,
+            detail="admin endpoints take no query parameters: send the token only as "
+            "`Authorization: Bearer <KOTAE_ADMIN_TOKEN>` (a URL is written to logs)",
+        )
     secret = request.app.state.admin_token
     if not secret:
         raise HTTPException(
@@ -56,6 +65,7 @@ router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(re
     "/reload",
     response_model=ReloadResponse,
     responses={
+        400: {"description": "A query string was sent (the token goes in the header only)."},
         401: {"description": "Missing or wrong bearer token."},
         403: {"description": "Admin endpoints disabled (KOTAE_ADMIN_TOKEN not set)."},
         409: {"description": "The index on disk cannot be loaded; the previous one is kept."},

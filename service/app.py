@@ -18,7 +18,9 @@ from fastapi.staticfiles import StaticFiles
 
 from kotae.errors import KotaeError
 from kotae.settings import Settings, get_settings
+from service import logsafe
 from service.admin import router as admin_router
+from service.background import BackgroundBuild
 from service.documents import router as documents_router
 from service.engine import Engine, Loaded
 from service.followup import Resolved, resolve
@@ -35,21 +37,32 @@ from service.schemas import (
     Ready,
     SearchResponse,
 )
+from service.security import SecurityHeaders, add_docs
 from service.streaming import llm_errors, sse_response
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("kotae")
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """The app; pass an already-loaded ``engine`` to share one model across apps (tests)."""
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, build: bool = False
+) -> FastAPI:
+    """The app; pass an already-loaded ``engine`` to share one model across apps (tests).
+
+    With ``build`` (`kotae serve`), the index is loaded, and built if missing or stale, in the
+    background: the app answers at once, /readyz says 503 with the progress until ready.
+    """
     settings = settings or (engine.settings if engine is not None else get_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        logsafe.install([app.state.admin_token])  # again: the server configured logging since
         if engine is None:
             app.state.engine = Engine(settings)
-        if not app.state.engine.ready:
+        if build:
+            app.state.build = BackgroundBuild(app.state.engine)
+            app.state.build.start()
+        elif not app.state.engine.ready:
             try:
                 app.state.engine.load()
             except KotaeError as e:
@@ -69,9 +82,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version="0.1.0",
         lifespan=lifespan,
         responses={413: {"description": "Request body over KOTAE_MAX_BODY_BYTES."}},
+        docs_url=None,  # served by add_docs from packaged files
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.load_error = None
+    app.state.build = None
     app.state.generator = Generator.from_settings(settings)  # the LLM client, built once
     token = settings.admin_token.get_secret_value() if settings.admin_token else ""
     app.state.admin_token = token
@@ -83,6 +99,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         )
+
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so every response has them
+    logsafe.install([token])
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -96,13 +115,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(admin_router)
     app.include_router(documents_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    add_docs(app)
     return app
 
 
 def get_engine(request: Request) -> Engine:
     engine: Engine | None = request.app.state.engine
     if engine is None or not engine.ready:
-        reason = request.app.state.load_error or "the index is still loading"
+        build = request.app.state.build
+        reason = request.app.state.load_error or (
+            build.status.describe() if build is not None else "the index is still loading"
+        )
         raise HTTPException(status_code=503, detail=f"not ready: {reason}")
     return engine
 
@@ -149,8 +172,14 @@ def _add_routes(app: FastAPI) -> None:
         response_model=Ready,
         responses={503: {"description": "Index not loaded yet, or failed to load."}},
     )
-    def readyz(request: Request) -> Ready:
-        engine = get_engine(request)
+    def readyz(request: Request) -> Ready | JSONResponse:
+        build = request.app.state.build
+        try:
+            engine = get_engine(request)
+        except HTTPException as e:
+            if build is None:
+                raise
+            return JSONResponse({"detail": e.detail, "build": build.as_dict()}, status_code=503)
         snap = engine.loaded.snapshot
         return Ready(
             status="ready",
@@ -160,6 +189,7 @@ def _add_routes(app: FastAPI) -> None:
             documents=len(snap.documents),
             retriever=engine.settings.retriever,
             llm=request.app.state.generator.status(),  # never waits: probed in the background
+            build=build.as_dict() if build is not None else None,
         )
 
     @app.post(

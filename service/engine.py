@@ -6,10 +6,12 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from index.builder import IndexBuilder, is_current
+from index.builder import BuildReport, IndexBuilder, is_current
 from index.embedders import Embedder, make_embedder
 from index.search import Filters, Hit, QueryEncoder, Ranking, Retriever, RetrieverName
 from index.snapshot import MANIFEST, Snapshot, check_embedder
@@ -44,6 +46,7 @@ class Engine:
         self._loaded: Loaded | None = None
         self._reload_lock = threading.Lock()
         self._seen: VersionKey | None = None  # the version last loaded, or last failed to load
+        self.last_build: BuildReport | None = None  # what ensure_index built, if it did
 
     @property
     def ready(self) -> bool:
@@ -55,7 +58,7 @@ class Engine:
             raise RuntimeError("index not loaded yet")
         return self._loaded
 
-    def ensure_index(self) -> bool:
+    def ensure_index(self, progress: Callable[..., Any] | None = None) -> bool:
         """Build the index if it is missing or stale; True when a build ran.
 
         An unreadable index is rebuilt too; if that rebuild fails, the error names both.
@@ -70,7 +73,7 @@ class Engine:
         except KotaeError:
             pass  # missing or built another way: the build below is the fix
         try:
-            IndexBuilder(self.settings, self.embedder).build()
+            self.last_build = IndexBuilder(self.settings, self.embedder, progress).build()
         except (KotaeError, FileNotFoundError) as e:
             if corrupt is None:
                 raise

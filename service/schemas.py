@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -199,3 +199,8 @@ class Ready(BaseModel):
     documents: int
     retriever: str
     llm: LLMStatus = Field(default_factory=lambda: LLMStatus(configured=False))
+    build: dict[str, Any] | None = Field(
+        None,
+        description="`kotae serve`'s background index build: state (loading, checking, "
+        "building, done, failed), embedded, total, error, detail. Null when not built here.",
+    )

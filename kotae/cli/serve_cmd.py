@@ -1,4 +1,4 @@
-"""`kotae serve`: build the index if needed, then serve the API and chat page."""
+"""`kotae serve`: serve the API and chat page at once; load/build the index behind it."""
 
 from __future__ import annotations
 
@@ -27,8 +27,11 @@ def serve(
     with user_errors():
         settings = settings_with(corpus_dir=corpus_dir, index_dir=index_dir)
         engine = Engine(settings)
-        if engine.ensure_index():
-            typer.echo("index built")
-        engine.load()
-    typer.echo(f"kotae serving on http://{host}:{port}/  (API docs: /docs)")
-    uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")
+        if not settings.corpus_dir.is_dir():  # nothing could ever be built: fails now, saying
+            engine.ensure_index()  # what is wrong with the index too (it never returns here)
+    typer.echo(
+        f"kotae serving on http://{host}:{port}/  (API docs: /docs); the index is loaded, "
+        "and built if missing or stale, in the background: /readyz shows the progress"
+    )
+    app = create_app(settings, engine, build=True)
+    uvicorn.run(app, host=host, port=port, log_level="info")

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.snapshot import DOCUMENTS, Snapshot
+from index.integrity import FILES
+from index.snapshot import DOCUMENTS, MANIFEST, Snapshot
 from ingest import read_corpus
 from kotae.errors import IndexMismatchError
 from service.engine import Engine
@@ -54,6 +55,9 @@ def test_an_index_from_before_furniture_is_refused_with_the_fix(
     for row in rows:
         del row["furniture"]
     (old / DOCUMENTS).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    manifest = json.loads((old / MANIFEST).read_text(encoding="utf-8"))
+    del manifest[FILES]  # an index from before furniture is from before checksums, too
+    (old / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(IndexMismatchError, match="kotae index"):
         Snapshot.load(old, corpus_engine.settings)
     # the builder still reads it, to reuse its vectors while rebuilding

@@ -1,0 +1,111 @@
+"""`kotae serve` listens at once; a missing or stale index is loaded and built behind it.
+
+A 20 MB document means ~150,000 texts to embed: hours. Building before listening kept the
+port closed for all of that time with no sign of progress. Here the build runs in a thread:
+the index already on disk (if it loads) is served meanwhile, ``/readyz`` says 503 with the
+build's progress until there is an index to serve, and the new version is swapped in exactly
+as a reload does (requests in flight finish on the version they started with).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+from kotae.errors import KotaeError
+from service.engine import Engine
+
+log = logging.getLogger("kotae")
+State = Literal["loading", "checking", "building", "done", "failed"]
+
+
+@dataclass(frozen=True)
+class BuildStatus:
+    state: State = "loading"
+    embedded: int = 0
+    total: int = 0
+    error: str | None = None
+    skipped: list[str] = field(default_factory=list)  # corpus files not indexed, and why
+
+    def describe(self) -> str:
+        if self.state == "building":
+            return f"building the index: {self.embedded} of {self.total} texts embedded"
+        if self.state == "failed":
+            return f"building the index failed: {self.error}"
+        return {"loading": "loading the index", "checking": "checking the index"}.get(
+            self.state, "the index is ready"
+        )
+
+
+class BackgroundBuild:
+    """Load what is on disk, then build if needed, in a daemon thread; a progress sink for
+    :class:`index.builder.IndexBuilder` (it is called like ``tqdm(total=…)``)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._status = BuildStatus()
+        self._lock = threading.Lock()
+        self._logged = 0.0
+
+    @property
+    def status(self) -> BuildStatus:
+        return self._status
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name="kotae-build", daemon=True)
+        thread.start()
+        return thread
+
+    def run(self) -> None:
+        self._load("the index on disk")
+        self._set(state="checking")
+        try:
+            if self.engine.ensure_index(progress=self):
+                self._report_skipped()
+                self._load("the new index")
+            elif not self.engine.ready:
+                self.engine.load()
+        except (KotaeError, FileNotFoundError) as e:
+            log.error("index build failed: %s", e)
+            self._set(state="failed", error=str(e))
+            return
+        self._set(state="done")
+
+    def _report_skipped(self) -> None:
+        report = self.engine.last_build
+        skipped = report.skipped if report is not None else []
+        for s in skipped:
+            log.warning("skipped %s: %s", s.path, s.reason)
+        self._set(skipped=[f"{s.path}: {s.reason}" for s in skipped])
+
+    def _load(self, what: str) -> None:
+        try:
+            self.engine.load()
+            log.info("serving %s (%s)", what, self.engine.loaded.snapshot.path)
+        except KotaeError as e:
+            log.info("not serving %s yet: %s", what, e)
+
+    # The tqdm-like interface IndexBuilder reports embedding progress through.
+    def __call__(self, total: int = 0, **_: Any) -> BackgroundBuild:
+        self._set(state="building", embedded=0, total=total)
+        return self
+
+    def update(self, n: int) -> None:
+        with self._lock:
+            self._status = replace(self._status, embedded=self._status.embedded + n)
+        if time.monotonic() - self._logged > 10:
+            self._logged = time.monotonic()
+            log.info("%s", self._status.describe())
+
+    def close(self) -> None:
+        pass
+
+    def _set(self, **changes: Any) -> None:
+        with self._lock:
+            self._status = replace(self._status, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self._status), "detail": self._status.describe()}

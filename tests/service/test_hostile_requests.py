@@ -1,0 +1,137 @@
+"""Hostile requests: expanding questions, tokens in URLs, and what every response carries."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from index.embedders import Embedder
+from index.lexical import SUDACHI_MAX_BYTES, JapaneseTokenizer, fit_bytes
+from kotae.settings import Settings
+from service.app import create_app
+from service.engine import Engine
+from tests.conftest import BuiltIndex, point_index
+from tests.service.live import free_port
+
+TOKEN = "tok-Zq81-never-in-a-log"
+FDFA_QUESTION = "\ufdfa" * 2000  # NFKC: 36,000 characters, ~66 KB of UTF-8
+
+
+@pytest.fixture
+def engine(tmp_path: Path, small_index: BuiltIndex, embedder: Embedder) -> Engine:
+    settings = Settings(
+        index_dir=tmp_path / "idx" / "index",
+        corpus_dir=small_index.corpus,
+        reload_interval=0,
+        admin_token=TOKEN,
+    )
+    point_index(settings.index_dir, small_index.version)
+    engine = Engine(settings, embedder)
+    engine.load()
+    return engine
+
+
+def test_sudachi_never_sees_more_than_its_byte_limit() -> None:
+    assert fit_bytes("普天間", 4) == "普"  # never half a character
+    tokenizer = JapaneseTokenizer()
+    assert tokenizer.tokens(FDFA_QUESTION) == []  # raised SudachiError before: 66 KB after NFKC
+    assert "普天間" in tokenizer.tokens("普天間飛行場。" * 4000)  # 84 KB, cut to the limit
+    assert len(fit_bytes("\u3042" * 20_000, SUDACHI_MAX_BYTES).encode()) <= SUDACHI_MAX_BYTES
+
+
+def test_a_question_that_expands_under_nfkc_is_answered_not_500(engine: Engine) -> None:
+    with TestClient(create_app(engine.settings, engine)) as c:
+        assert c.post("/api/ask", json={"question": FDFA_QUESTION}).status_code == 200
+        r = c.post("/api/ask/stream", json={"question": FDFA_QUESTION})
+        assert r.status_code == 200 and "event: done" in r.text
+        assert c.get("/api/search", params={"q": FDFA_QUESTION}).status_code == 200
+        too_long = c.post("/api/ask", json={"question": FDFA_QUESTION + "x"})
+        assert too_long.status_code == 422
+
+
+def test_the_admin_token_is_refused_in_the_url(engine: Engine) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(create_app(engine.settings, engine)) as c:
+        for url in (f"/api/admin/reload?token={TOKEN}", "/api/admin/reload?x=1"):
+            for headers in ({}, auth):
+                r = c.post(url, headers=headers)
+                assert r.status_code == 400 and "Authorization" in r.json()["detail"]
+        assert c.post("/api/admin/reload", headers=auth).status_code == 200
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_the_admin_token_never_reaches_the_access_log(engine: Engine) -> None:
+    """A real uvicorn with its access log on: the token sent in the URL is refused and
+    blanked in the line; sent in the header, it never was in the line."""
+    port = free_port()
+    app = create_app(engine.settings, engine)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="info"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    access_log, logger = _Lines(), logging.getLogger("uvicorn.access")
+    try:
+        while not server.started:
+            assert thread.is_alive()
+            thread.join(0.05)
+        logger.addHandler(access_log)  # after start-up: uvicorn's logging config resets handlers
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as c:
+            assert c.post(f"/api/admin/reload?token={TOKEN}").status_code == 400
+            assert c.post(f"/api/admin/reload?access_token={TOKEN}&a=1").status_code == 400
+            r = c.post("/api/admin/reload", headers={"Authorization": f"Bearer {TOKEN}"})
+            assert r.status_code == 200
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        logger.removeHandler(access_log)
+    admin = [line for line in access_log.lines if "/api/admin/reload" in line]
+    assert len(admin) == 3, access_log.lines
+    assert all(TOKEN not in line for line in access_log.lines)
+    assert "token=[redacted]" in admin[0] and "access_token=[redacted]&a=1" in admin[1]
+
+
+SECURITY_HEADERS = (
+    "content-security-policy",
+    "x-content-type-options",
+    "x-frame-options",
+    "referrer-policy",
+)
+
+
+def test_every_response_carries_the_security_headers(engine: Engine) -> None:
+    with TestClient(create_app(engine.settings, engine)) as c:
+        responses = [
+            c.get("/"),
+            c.get("/static/app.js"),
+            c.get("/docs"),
+            c.get("/docs-assets/swagger-ui.css"),
+            c.get("/openapi.json"),
+            c.get("/healthz"),
+            c.get("/api/documents/nope"),
+            c.post("/api/ask", json={}),
+            c.post("/api/ask", content=b"x" * 70_000),  # the body-size middleware's 413
+            c.get("/redoc"),
+        ]
+    assert [r.status_code for r in responses] == [200, 200, 200, 200, 200, 200, 404, 422, 413, 404]
+    for r in responses:
+        missing = [h for h in SECURITY_HEADERS if h not in r.headers]
+        assert not missing, (r.url, missing)
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    chat, docs = responses[0], responses[2]
+    assert "script-src 'self';" in chat.headers["content-security-policy"]
+    assert "unsafe-inline" not in chat.headers["content-security-policy"].split("style-src")[0]
+    assert "cdn" not in docs.text and "https://" not in docs.text
