@@ -134,8 +134,8 @@ def test_generated_answer_is_the_default_and_cites_real_passages(
 
 
 def test_english_question_asks_for_an_english_answer(client: TestClient, fake: FakeLLM) -> None:
-    fake.script = Script(text="Rice attended [1].")
-    r = client.post("/api/ask", json={"question": "Who attended from the US side in May 2007?"})
+    fake.script = Script(text="Kamikawa and Kihara attended [1].")
+    r = client.post("/api/ask", json={"question": "Who attended the 2024 meeting from Japan?"})
     assert r.json()["mode"] == "generative"
     assert "English" in fake.requests[0]["messages"][0]["content"]
 
