@@ -74,7 +74,7 @@ def oracle_sentence(snapshot: Snapshot, q: Question) -> str | None:
 
 def load_items(index: Path, questions: Path, name: str, served: bool = False) -> list[Item]:
     """One item per question: its oracle sentence, or (``served``) the service's first quote."""
-    snapshot = Snapshot.load(index)
+    snapshot = Snapshot.load(index, Settings(index_dir=index))
     finder = ShortAnswerFinder(snapshot.lexical, ShortModel((), np.zeros(0), 0.0))
     docs = {d: doc.text for d, doc in snapshot.documents.items()}
     engine = _engine(index) if served else None

@@ -24,9 +24,8 @@ from tqdm import tqdm
 import kotae
 from index.embedders.base import Embedder
 from index.lexical import LexicalIndex
-from index.milvus_store import MilvusStore, MilvusTarget, chunk_keys
-from index.snapshot import FORMAT_VERSION, Snapshot, recorded_store, store_identity
-from index.store import FaissStore, VectorStore, choose_kind
+from index.snapshot import FORMAT_VERSION, Snapshot
+from index.stores import make_store, recorded_store, store_identity
 from ingest import INGEST_VERSION
 from ingest.chunker import SEPARATORS, Chunker, split_sentences
 from ingest.furniture import without
@@ -137,15 +136,15 @@ class IndexBuilder:
             parts, report = self._parts(documents, previous)
             report.skipped = skipped
             snapshot = self._assemble(documents, parts)
-            milvus = snapshot.store if isinstance(snapshot.store, MilvusStore) else None
-            if milvus is not None:  # before publishing: the new version finds all its rows
-                report.store_upserted = milvus.add_missing(snapshot.chunks, snapshot.vectors)
-            if previous is not None and not report.embedded_chunks and _same(target, snapshot):
+            # Before publishing, so the new version finds all its rows; deletes after, so the
+            # served version never misses one.
+            report.store_upserted = snapshot.store.upsert(snapshot.chunks, snapshot.vectors)
+            unchanged = previous is not None and not report.embedded_chunks
+            if unchanged and _same(snapshot, self.settings):
                 report.changed = False
             else:
                 _publish(snapshot, target)
-            if milvus is not None:  # after: the served version never misses a row
-                report.store_deleted = milvus.remove_others()
+            report.store_deleted = snapshot.store.delete()
         report.documents, report.chunks = len(documents), len(snapshot.chunks)
         report.seconds = time.perf_counter() - started
         report.path = target
@@ -258,14 +257,7 @@ class IndexBuilder:
             [p.sentences + [0, 0, off] for p, off in zip(parts, offsets, strict=True)]
         )
         sentence_vectors = np.vstack([p.sentence_vectors for p in parts]).astype(np.float32)
-        kind = choose_kind(self.settings.ann, len(chunks), self.settings.hnsw_threshold)
-        store: VectorStore
-        if self.settings.vector_store == "milvus":
-            kind = "flat"  # the collection is created with an exact (FLAT) index
-            target = MilvusTarget.from_settings(self.settings)
-            store = MilvusStore(target, chunk_keys(chunks), dim)
-        else:
-            store = FaissStore.build(vectors, kind)
+        store = make_store(self.settings, chunks, vectors)
         owner = sentences[:, 2]
         ranges = np.stack(
             [
@@ -275,7 +267,7 @@ class IndexBuilder:
             axis=1,
         )
         return Snapshot(
-            manifest=build_manifest(self.settings, self.embedder, documents, kind),
+            manifest=build_manifest(self.settings, self.embedder, documents, store.index_kind),
             documents={d.doc_id: d for d in documents},
             chunks=chunks,
             vectors=vectors,
@@ -304,10 +296,10 @@ def _same_spans(part: _DocPart, chunks: list[Chunk], sentences: list[tuple[int, 
     )
 
 
-def _same(target: Path, snapshot: Snapshot) -> bool:
+def _same(snapshot: Snapshot, settings: Settings) -> bool:
     """True when the served index already has this exact content (nothing to publish)."""
     try:
-        old = Snapshot.load(target, check_store=False)
+        old = Snapshot.load(settings.index_dir, settings, check_store=False)
     except KotaeError:
         return False
     keys = (

@@ -34,7 +34,7 @@ def test_builds_and_searches_with_minilm(tmp_path: Path) -> None:
     engine.load()
     hits = engine.search("spacecraft propulsion", 2)
     assert hits[0].chunk.doc_id == "rockets.md"
-    snap = Snapshot.load(settings.index_dir)
+    snap = Snapshot.load(settings.index_dir, settings)
     assert snap.manifest["embedder"]["name"] == "sentence-transformers"
     with pytest.raises(IndexMismatchError):
         check_embedder(
