@@ -7,7 +7,6 @@ previous index untouched, and a reader that resolved the link keeps a consistent
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 import kotae
@@ -377,13 +377,16 @@ def _prune(target: Path) -> None:
 
 @contextmanager
 def _build_lock(target: Path) -> Iterator[None]:
-    """One build at a time per index; the lock dies with its process (kill -9 included)."""
+    """One build at a time per index; the lock (flock) dies with its process, kill -9 included."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / f".{target.name}.lock", "w") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as e:
-            raise IndexBusyError(
-                f"another `kotae index` is building {target}; wait for it to finish"
-            ) from e
+    lock = FileLock(target.parent / f".{target.name}.lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout as e:
+        raise IndexBusyError(
+            f"another `kotae index` is building {target}; wait for it to finish"
+        ) from e
+    try:
         yield
+    finally:
+        lock.release()
