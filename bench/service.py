@@ -21,10 +21,11 @@ import httpx
 
 from bench.config import DEFAULT, Variant
 from bench.machine import memory_mb
-from bench.stats import latency_summary
+from bench.stats import latency_summary, percentile
 from bench.table import Row
 
 SECTION = "3. Service: POST /api/ask over HTTP (kotae serve, 1 uvicorn worker)"
+EMBEDDING_CASE = "query embedding alone (bench process, server idle)"
 MEMORY = "5. Memory"
 
 
@@ -41,12 +42,17 @@ class LoadResult:
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
 
-    def row(self, mode: str, note: str = "") -> Row:
+    def row(self, mode: str, note: str = "", embed_p50_ms: float | None = None) -> Row:
+        """The run's latencies, and as ratios to the bare query embedding of the same run."""
         values: dict[str, float | int | str | None] = {
             "clients": self.clients,
             "requests/s": len(self.latencies_ms) / self.seconds,
         }
-        values.update(latency_summary(self.latencies_ms) if self.latencies_ms else {"n": 0})
+        summary = latency_summary(self.latencies_ms) if self.latencies_ms else {"n": 0}
+        values.update(summary)
+        for q in ("p50", "p99"):
+            ms = summary.get(f"{q} ms")
+            values[f"{q} ÷ embedding"] = ms / embed_p50_ms if ms and embed_p50_ms else None
         values["errors"] = self.errors
         return Row(SECTION, f"{mode}, {self.clients} client(s)", values, note)
 
@@ -58,7 +64,7 @@ def running_server(
     """`kotae serve` (or a variant) on a free port; stopped and waited for on exit."""
     port = _free_port()
     command = [sys.executable, "-m", variant.module]
-    command += [] if variant.module == "bench.serial_server" else ["serve"]
+    command += [] if variant.module.startswith("bench.") else ["serve"]
     command += ["--port", str(port), "--index-dir", str(index_dir), "--corpus", str(corpus_dir)]
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -121,24 +127,49 @@ def service_rows(
     clients: tuple[int, ...],
     seconds: float,
     variant: Variant = DEFAULT,
+    embedding: Callable[[], list[float]] | None = None,
 ) -> list[Row]:
-    """Distinct (never asked) and cached (asked before) questions at each concurrency level."""
+    """Distinct (never asked) and cached (asked before) questions at each concurrency level.
+
+    ``embedding`` times the bare query embedding (one never-asked question per model call,
+    in the bench process, the server idle); it runs before and after the load runs, and every
+    latency is also given as a ratio to the p50 of both together.
+    """
     label = f"{variant.label}: " if variant.label else ""
     memory = [_memory_row(server, f"{label}index loaded, no request yet")]
     with httpx.Client(base_url=server.url, timeout=60) as http:
         for q in questions:  # warm up, and fill the query cache for the cached runs
             http.post("/api/ask", json={"question": q}).raise_for_status()
     memory.append(_memory_row(server, f"{label}after {len(questions)} questions, one at a time"))
+    before = embedding() if embedding else []
     cycle = _cycle(questions)
-    rows = []
+    runs: list[tuple[LoadResult, str, str]] = []
     for n in clients:
         result = load(server.url, distinct.__next__, n, seconds)
-        rows.append(result.row(f"{label}distinct", "never asked before: the model embeds each"))
+        runs.append((result, f"{label}distinct", "never asked before: the model embeds each"))
         if variant.cached:
             result = load(server.url, cycle, n, seconds)
-            rows.append(result.row(f"{label}cached", "eval questions asked before: cache hit"))
+            runs.append((result, f"{label}cached", "eval questions asked before: cache hit"))
+        memory.append(_memory_row(server, f"{label}after the {n}-client runs"))
+    after = embedding() if embedding else []
+    embed_p50 = percentile(before + after, 50) if before + after else None
+    rows = [r.row(mode, note, embed_p50) for r, mode, note in runs]
+    if embedding:
+        rows.insert(0, _embedding_row(label, before, after))
     memory.append(_memory_row(server, f"{label}after the load runs (up to {max(clients)} clients)"))
     return rows + memory
+
+
+def _embedding_row(label: str, before: list[float], after: list[float]) -> Row:
+    values: dict[str, float | int | str | None] = {"clients": 1}
+    values.update(latency_summary(before + after))
+    values["p50 ÷ embedding"], values["p99 ÷ embedding"] = 1.0, None
+    note = (
+        "the reference of every ratio: one never-asked question per model call; "
+        "p50 before the load runs "
+        f"{percentile(before, 50):.1f} ms, after {percentile(after, 50):.1f} ms"
+    )
+    return Row(SECTION, f"{label}{EMBEDDING_CASE}", values, note)
 
 
 def _memory_row(server: Server, when: str) -> Row:

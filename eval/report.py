@@ -11,6 +11,8 @@ def summary(result: EvalResult) -> dict[str, object]:
     data: dict[str, object] = {"retriever": result.retriever, **_rounded(result.metrics())}
     data["by_lang"] = {lang: _rounded(result.metrics(lang)) for lang in result.languages}
     data["misses"] = [r.question.id for r in result.misses]
+    if result.offtopic:
+        data["abstain_by_file"] = {k: round(v, 4) for k, v in result.abstain_by_source().items()}
     return data
 
 
@@ -29,6 +31,10 @@ def render_table(result: EvalResult) -> str:
             + " ".join(f"{m[k]:>9.3f}" for k in keys)
             + f" {m['mean_passage_chars']:>6.0f} {m['mean_query_ms']:>7.1f}"
         )
+    lines.extend(_answer_table(rows))
+    for source, rate in result.abstain_by_source().items():
+        n = sum(o.question.source == source for o in result.offtopic)
+        lines.append(f"abstain_rate {rate:.3f} on {n} off-topic question(s) of {source}")
     lines += [""] + [
         f"{name:<5} short_f1 {m['short_f1']:.3f}  short_em {m['short_em']:.3f}  "
         f"short_coverage {m['short_coverage']:.3f}"
@@ -44,6 +50,21 @@ def render_table(result: EvalResult) -> str:
             snippet = h.chunk.text[:60].replace("\n", " ")
             lines.append(f"    got: {h.chunk.doc_id} [{h.chunk.start}:{h.chunk.end}] {snippet}")
     return "\n".join(lines)
+
+
+ANSWER_KEYS = ("answer_any", "answer_first", "found_rate", "median_answer_chars", "abstain_rate")
+
+
+def _answer_table(rows: list[tuple[str, dict[str, float]]]) -> list[str]:
+    """The answer-level metrics of each row, beside the retrieval table."""
+    if not any("answer_any" in m or "abstain_rate" in m for _, m in rows):
+        return []
+    head = f"\n{'set':<5} {'n':>4} " + " ".join(f"{k:>{len(k)}}" for k in ANSWER_KEYS)
+    lines = [head, "-" * (len(head) - 1)]
+    for name, m in rows:
+        cells = [f"{m[k]:>{len(k)}.3f}" if k in m else f"{'-':>{len(k)}}" for k in ANSWER_KEYS]
+        lines.append(f"{name:<5} {int(m['n']):>4} " + " ".join(cells))
+    return lines
 
 
 def _rounded(m: dict[str, float]) -> dict[str, float]:

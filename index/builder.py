@@ -22,6 +22,7 @@ from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 import kotae
+from index.batching import embed_distinct
 from index.embedders.base import Embedder
 from index.lexical import LexicalIndex
 from index.snapshot import FORMAT_VERSION, Snapshot
@@ -239,14 +240,12 @@ class IndexBuilder:
         )
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        batch = self.settings.batch_size
-        out = []
-        bar = self._progress(total=len(texts), desc="embedding", unit="text")
-        for i in range(0, len(texts), batch):
-            out.append(self.embedder.embed_passages(texts[i : i + batch]))
-            bar.update(len(texts[i : i + batch]))
+        distinct = len(set(texts))
+        bar = self._progress(total=distinct, desc="embedding", unit="text")
+        embed = self.embedder.embed_passages
+        vectors = embed_distinct(embed, texts, self.settings.batch_size, self.embedder.dim, bar)
         bar.close()
-        return np.vstack(out) if out else np.zeros((0, self.embedder.dim), np.float32)
+        return vectors
 
     def _assemble(self, documents: list[Document], parts: list[_DocPart]) -> Snapshot:
         chunks = [c for p in parts for c in p.chunks]

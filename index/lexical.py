@@ -17,6 +17,7 @@ from typing import Any
 import bm25s
 import numpy as np
 
+from index.dictionary import shared_dictionary
 from index.glossary import build_glossary, dictionary_version, expand
 from ingest.dates import era_years
 
@@ -32,7 +33,11 @@ _ENGLISH_STOPWORDS = set(
 
 
 class JapaneseTokenizer:
-    """Content-word tokens; one Sudachi tokenizer per thread (they are not thread-safe)."""
+    """Content-word tokens; one Sudachi tokenizer per thread over one shared dictionary.
+
+    A Sudachi tokenizer refuses concurrent use, but tokenizers made from the same
+    ``Dictionary`` share its ~190 MiB memory map: one dictionary per process, not per thread.
+    """
 
     def __init__(self) -> None:
         self._local = threading.local()
@@ -40,9 +45,9 @@ class JapaneseTokenizer:
     def _tokenizer(self):  # type: ignore[no-untyped-def]
         tok = getattr(self._local, "tok", None)
         if tok is None:
-            from sudachipy import Dictionary, SplitMode
+            from sudachipy import SplitMode
 
-            tok = Dictionary(dict="core").tokenizer(mode=getattr(SplitMode, SPLIT_MODE))
+            tok = shared_dictionary().tokenizer(mode=getattr(SplitMode, SPLIT_MODE))
             self._local.tok = tok
         return tok
 
@@ -55,19 +60,25 @@ class JapaneseTokenizer:
         return list(self._tokenizer().tokenize(text[:40_000]))
 
     def tokens(self, text: str) -> list[str]:
+        out = [form for form, _ in self.content_words(text)]
+        # 平成19年 and 2007年 are the same year: give era years their western token too, so
+        # a question in either calendar (or in English) matches a text in the other.
+        out.extend(str(year) for year in era_years(unicodedata.normalize("NFKC", text).lower()))
+        return out
+
+    def content_words(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(normalised form, part of speech) of each content word, as the index tokenises."""
         text = unicodedata.normalize("NFKC", text).lower()
         words = [w for w in text.split() if w not in _ENGLISH_STOPWORDS]
-        out: list[str] = []
+        out: list[tuple[str, tuple[str, ...]]] = []
         # Sudachi has an input size limit; passages and questions are far below it.
         for m in self._tokenizer().tokenize(" ".join(words)[:40_000]):
-            if m.part_of_speech()[0] in _DROPPED_POS:
+            pos = m.part_of_speech()
+            if pos[0] in _DROPPED_POS:
                 continue
             form = m.normalized_form().strip()
             if form:
-                out.append(form)
-        # 平成19年 and 2007年 are the same year: give era years their western token too, so
-        # a question in either calendar (or in English) matches a text in the other.
-        out.extend(str(year) for year in era_years(text))
+                out.append((form, pos))
         return out
 
 
@@ -81,6 +92,18 @@ class LexicalIndex:
         self._tokenizer = tokenizer
         self.glossary = glossary
         self.size = int(bm25.scores["num_docs"])
+        self._idf: np.ndarray | None = None
+
+    def has_term(self, term: str) -> bool:
+        return term in self._bm25.vocab_dict
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency over passages (unknown terms: the rarest)."""
+        if self._idf is None:
+            df = np.diff(np.asarray(self._bm25.scores["indptr"])).astype(np.float64)
+            self._idf = np.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+        i = self._bm25.vocab_dict.get(term)
+        return float(self._idf[i] if i is not None else np.log(1.0 + (self.size + 0.5) / 0.5))
 
     @property
     def tokenizer(self) -> JapaneseTokenizer:

@@ -11,15 +11,12 @@ weak instead of being stretched to full weight as min-max would.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass
-from threading import Lock
 from typing import Literal
 
 import numpy as np
 
-from index.embedders.base import Embedder
+from index.query_encoder import QueryEncoder, normalise_query
 from index.snapshot import Snapshot
 from ingest.dates import years_in_question
 from ingest.records import Chunk
@@ -61,34 +58,6 @@ class Filters:
     @property
     def active(self) -> bool:
         return bool(self.doc_ids is not None or self.date_from or self.date_to)
-
-
-class QueryEncoder:
-    """Query embeddings with a small LRU cache: repeated questions skip the model."""
-
-    def __init__(self, embedder: Embedder, size: int = 1024) -> None:
-        self.embedder = embedder
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._size = size
-        self._lock = Lock()
-
-    def __call__(self, question: str) -> np.ndarray:
-        key = normalise_query(question)
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        vector = self.embedder.embed_queries([key])[0]
-        with self._lock:
-            self._cache[key] = vector
-            if len(self._cache) > self._size:
-                self._cache.popitem(last=False)
-        return vector
-
-
-def normalise_query(question: str) -> str:
-    """NFKC and collapsed spaces: ２＋２ and 2+2 become the same query."""
-    return " ".join(unicodedata.normalize("NFKC", question).split())
 
 
 @dataclass(frozen=True)

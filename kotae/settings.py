@@ -72,6 +72,18 @@ class Settings(BaseSettings):
     )
     threads: int = Field(0, ge=0, description="Embedding threads (0: all cores).")
     batch_size: int = Field(16, ge=1, le=512, description="Passages per embedding batch.")
+    query_batch_size: int = Field(
+        16,
+        ge=1,
+        le=256,
+        description="Most questions embedded in one model call when many arrive at once.",
+    )
+    query_concurrency: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Most query-embedding model calls at once; later questions share a call.",
+    )
     max_file_mb: float = Field(
         50, gt=0, description="Files larger than this are skipped (reported) when indexing."
     )

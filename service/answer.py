@@ -1,8 +1,9 @@
 """Extractive answers: the retrieved sentences that best answer the question, each cited.
 
 No word of an extractive answer is written by kotae: every sentence is a verbatim span of a
-cited passage, followed by that passage's marker ``[n]``. When the best passage is not close
-enough to the question, the answer says so instead of quoting noise.
+cited passage, followed by that passage's marker ``[n]``, one a line, best first (scored by
+``service/sentences.py``). When the documents do not answer the question (``service/abstain.py``)
+the answer says so instead of quoting noise, and still cites the closest passages.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import numpy as np
 
 from index.search import Hit
 from index.snapshot import Snapshot
+from service.abstain import Calibration, decide, signals
+from service.sentences import FEATURES, Scored, content_free, score_candidates, selection_margin
 from service.short_answer import ShortAnswer
 
 MAX_SENTENCES = 3
-SENTENCE_MARGIN = 0.03
 NO_TERMS_MARGIN = 0.06
 NOTHING_FOUND = {
     "ja": "該当する情報は文書の中に見つかりませんでした。質問の言い方を変えてお試しください。",
@@ -52,6 +54,7 @@ class Answer:
     quotes: list[Quote] = field(default_factory=list)
     found: bool = True
     took_ms: float = 0.0
+    confidence: float = 0.0
     short: ShortAnswer | None = None  # the fact itself, inside quotes[0] (service.short_answer)
 
 
@@ -60,12 +63,7 @@ def question_language(question: str) -> str:
 
 
 def is_relevant(hits: list[Hit], min_score: float) -> bool:
-    """Whether the passages answer anything at all.
-
-    e5 similarities are compressed (unrelated text scores ~0.75-0.83), so similarity alone
-    cannot tell an off-topic question. A passage sharing none of the question's terms must
-    clear a higher bar than one that does.
-    """
+    """The former single-threshold test, kept for callers that only have scores."""
     if not hits:
         return False
     best = max(h.dense for h in hits)
@@ -74,38 +72,62 @@ def is_relevant(hits: list[Hit], min_score: float) -> bool:
 
 
 def compose_answer(
-    question: str, hits: list[Hit], snapshot: Snapshot, query_vector: np.ndarray, min_score: float
+    question: str,
+    hits: list[Hit],
+    snapshot: Snapshot,
+    query_vector: np.ndarray,
+    min_score: float = 0.0,
+    calibration: Calibration | None = None,
 ) -> Answer:
+    """Quote the sentences that answer, best first, or say nothing was found.
+
+    The passages are cited either way: when nothing is found they are the closest ones, for
+    the reader to judge. ``min_score`` is kept for old callers; the calibrated decision
+    (``service/abstain.py``) replaces it.
+    """
+    del min_score
     citations = [Citation(n, hit) for n, hit in enumerate(hits, start=1)]
-    if not is_relevant(hits, min_score):
-        return Answer(question, NOTHING_FOUND[question_language(question)], citations, found=False)
-    quotes = _best_quotes(citations, snapshot, query_vector)
+    if not hits or content_free(question):
+        return _not_found(question, citations, 0.0)
+    scored = score_candidates(question, hits, snapshot, query_vector)
+    quotes = _best_quotes(scored, citations)
+    best = int(np.argmax(scored.scores)) if len(scored.scores) else -1
+    x = signals(
+        question,
+        hits,
+        snapshot.lexical,
+        calibration or Calibration(),
+        float(scored.features[best, FEATURES.index("overlap")]) if best >= 0 else 0.0,
+        float(scored.scores[best]) if best >= 0 else 0.0,
+    )
+    decision = decide(x)
+    if not decision.found:
+        return _not_found(question, citations, decision.confidence)
     text = "\n".join(f"{q.text} [{q.n}]" for q in quotes)
-    return Answer(question, text, citations, quotes)
+    return Answer(question, text, citations, quotes, confidence=decision.confidence)
 
 
-def _best_quotes(citations: list[Citation], snapshot: Snapshot, qv: np.ndarray) -> list[Quote]:
-    """Top sentences by similarity to the question, deduplicated, in citation then text order."""
-    candidates: list[Quote] = []
-    for c in citations:
-        doc = snapshot.documents[c.hit.chunk.doc_id]
-        lo, hi = snapshot.sentence_ranges[c.hit.chunk_id]
-        sims = np.asarray(snapshot.sentence_vectors[lo:hi]) @ qv
-        for (start, end), sim in zip(snapshot.sentences[lo:hi], sims, strict=True):
-            candidates.append(Quote(c.n, int(start), int(end), doc.text[start:end], float(sim)))
-    if not candidates:  # passages too short to hold a sentence: quote the best passage
+def _not_found(question: str, citations: list[Citation], confidence: float) -> Answer:
+    message = NOTHING_FOUND[question_language(question)]
+    return Answer(question, message, citations, found=False, confidence=confidence)
+
+
+def _best_quotes(scored: Scored, citations: list[Citation]) -> list[Quote]:
+    """The best-scored sentence first, then those close behind it, deduplicated."""
+    if not scored.candidates:  # passages too short to hold a sentence: quote the best passage
         hit = citations[0].hit
         return [Quote(1, hit.chunk.start, hit.chunk.end, hit.chunk.text, hit.dense)]
-    candidates.sort(key=lambda q: (-q.score, q.n))
-    best = candidates[0].score
+    order = np.argsort(-scored.scores, kind="stable")
+    best = float(scored.scores[order[0]])
     chosen: list[Quote] = []
     seen: set[str] = set()
-    for q in candidates:
-        key = unicodedata.normalize("NFKC", q.text).strip()
-        if q.score < best - SENTENCE_MARGIN or len(chosen) == MAX_SENTENCES:
+    for i in order:
+        c, score = scored.candidates[i], float(scored.scores[i])
+        if score < best - selection_margin() or len(chosen) == MAX_SENTENCES:
             break
+        key = unicodedata.normalize("NFKC", c.text).strip()
         if key in seen or len(key) < 4:
             continue
         seen.add(key)
-        chosen.append(q)
-    return sorted(chosen, key=lambda q: (q.n, q.start))
+        chosen.append(Quote(c.n, c.start, c.end, c.text, score))
+    return chosen

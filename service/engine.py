@@ -15,6 +15,7 @@ from index.search import Filters, Hit, QueryEncoder, Ranking, Retriever, Retriev
 from index.snapshot import MANIFEST, Snapshot, check_embedder
 from kotae.errors import IndexCorruptError, KotaeError
 from kotae.settings import Settings
+from service.abstain import Calibration
 from service.answer import Answer, compose_answer
 from service.short_answer import ShortAnswerFinder, short_answer_of
 
@@ -28,13 +29,18 @@ class Loaded:
 
     snapshot: Snapshot
     retriever: Retriever
+    calibration: Calibration = Calibration()  # what unrelated questions score on this index
 
 
 class Engine:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
-        self.encoder = QueryEncoder(self.embedder)
+        self.encoder = QueryEncoder(
+            self.embedder,
+            max_batch=settings.query_batch_size,
+            max_inflight=settings.query_concurrency,
+        )
         self._loaded: Loaded | None = None
         self._reload_lock = threading.Lock()
         self._seen: VersionKey | None = None  # the version last loaded, or last failed to load
@@ -84,7 +90,8 @@ class Engine:
                 self.embedder.identity(),
                 snapshot.path or self.settings.index_dir,
             )
-            self._loaded = Loaded(snapshot, self.retriever_for(snapshot, self.settings.retriever))
+            retriever = self.retriever_for(snapshot, self.settings.retriever)
+            self._loaded = Loaded(snapshot, retriever, Calibration.measure(retriever))
             if snapshot.path is not None:
                 self._seen = version_key(snapshot.path)
             return snapshot
@@ -135,6 +142,18 @@ class Engine:
         """Ranked passages; pass ``loaded`` to pin the version a request already uses."""
         return (loaded or self.loaded).retriever.search(question, k, filters)
 
+    def compose(self, question: str, hits: list[Hit], loaded: Loaded | None = None) -> Answer:
+        """The extractive answer from passages already retrieved (the query vector is cached)."""
+        loaded = loaded or self.loaded
+        return compose_answer(
+            question,
+            hits,
+            loaded.snapshot,
+            self.encoder(question),
+            self.settings.min_score,
+            loaded.calibration,
+        )
+
     def ask(
         self,
         question: str,
@@ -145,9 +164,7 @@ class Engine:
         started = time.perf_counter()
         loaded = loaded or self.loaded
         hits = loaded.retriever.search(question, k, filters)
-        answer = compose_answer(
-            question, hits, loaded.snapshot, self.encoder(question), self.settings.min_score
-        )
+        answer = self.compose(question, hits, loaded)
         answer.short = short_answer_of(
             answer, ShortAnswerFinder(loaded.snapshot.lexical), loaded.snapshot.documents
         )

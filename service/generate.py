@@ -193,7 +193,14 @@ def _checked(loaded: Loaded, extractive: Answer, text: str, started: float) -> R
         )
         return _extractive(loaded, extractive, [*check.marker_warnings, why], started)
     warnings = check.warnings
-    answer = Answer(extractive.question, check.text, extractive.citations, [], True)
+    answer = Answer(
+        extractive.question,
+        check.text,
+        extractive.citations,
+        [],
+        True,
+        confidence=extractive.confidence,
+    )
     answer.took_ms = _ms(started)
     return Result(answer, "generative", warnings, loaded)
 
@@ -228,6 +235,7 @@ def response_of(result: Result) -> AskResponse:
         citations=citations_out(result.loaded, answer.citations),
         quotes=[Quote(n=q.n, start=q.start, end=q.end, text=q.text) for q in answer.quotes],
         found=answer.found,
+        confidence=round(answer.confidence, 4),
         short_answer=ShortAnswer(**vars(answer.short)) if answer.short else None,
         took_ms=round(answer.took_ms, 3),
         mode=result.mode,

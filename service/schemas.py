@@ -136,7 +136,18 @@ class AskResponse(BaseModel):
     answer: str
     citations: list[Citation]
     quotes: list[Quote] = Field(description="The answer's sentences with their exact offsets.")
-    found: bool = Field(description="False when nothing relevant was found.")
+    found: bool = Field(
+        description="False when the documents do not answer the question (or it has no content): "
+        "the answer then says so and the citations are the closest passages, not an answer."
+    )
+    confidence: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="The not-found decision's score: how likely the documents answer the "
+        "question (found is true from a threshold fitted on the dev sets; 0 for a question with "
+        "no content).",
+    )
     short_answer: ShortAnswer | None = Field(
         None, description="The fact asked for, inside the first quote; null for why/how questions."
     )

@@ -18,6 +18,12 @@ def evaluate(
     retriever: str | None = typer.Option(
         None, "--retriever", help="dense, lexical or hybrid (default: the service's)."
     ),
+    offtopic: list[Path] = typer.Option(
+        [],
+        "--offtopic",
+        help="JSON Lines questions the collection does not answer (id, question, lang; other "
+        "fields ignored): reports abstain_rate. Repeatable.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object only."),
     corpus_dir: Path | None = typer.Option(None, "--corpus", help="Folder the questions refer to."),
     index_dir: Path | None = IndexDirOption,
@@ -28,10 +34,11 @@ def evaluate(
         "with and without their history, instead of the question set.",
     ),
 ) -> None:
-    """Measure Recall@k, MRR@10 and nDCG@10 of the retrieval the service uses, and short_f1,
+    """Measure Recall@k, MRR@10 and nDCG@10 of the retrieval the service uses, whether its
+    answers hold the answer (answer_any, answer_first, found_rate, abstain_rate), and short_f1,
     short_em and short_coverage of its short answers (asked as /api/ask does, top 5).
 
-    Example: kotae eval --retriever hybrid --json
+    Example: kotae eval --retriever hybrid --offtopic eval/offtopic.jsonl --json
     """
     from eval.report import render_json, render_table
     from eval.run import run_eval
@@ -42,7 +49,7 @@ def evaluate(
     with user_errors():
         settings = settings_with(corpus_dir=corpus_dir, index_dir=index_dir)
         cutoffs = sorted({int(x) for x in k.split(",") if x.strip()} | {10})
-        result = run_eval(settings, questions, cutoffs, retriever)
+        result = run_eval(settings, questions, cutoffs, retriever, offtopic)
     typer.echo(render_json(result) if as_json else render_table(result))
 
 

@@ -16,6 +16,7 @@
       thinking: '考えています…',
       you: 'あなた',
       sources: '出典',
+      closest: '最も近い箇所（答えではありません。ご自身でご確認ください）',
       fullDocument: '全文を表示',
       errorPrefix: 'エラー',
       networkError: 'サーバーに接続できませんでした。',
@@ -38,6 +39,7 @@
       thinking: 'Thinking…',
       you: 'You',
       sources: 'Sources',
+      closest: 'Closest passages (not an answer: judge for yourself)',
       fullDocument: 'Full document',
       errorPrefix: 'Error',
       networkError: 'Could not reach the server.',
@@ -336,8 +338,10 @@
     block.append(textEl);
     appendShortAnswer(block, textEl, data, byN);
     if (!byN.size) block.classList.add('no-citations');
+    const notFound = data.found === false;
+    if (notFound) block.classList.add('not-found');
 
-    if (byN.size) block.append(renderSources(block, Array.from(byN.values()), sentenceFor));
+    if (byN.size) block.append(renderSources(block, Array.from(byN.values()), sentenceFor, notFound));
 
     if (typeof data.took_ms === 'number' && isFinite(data.took_ms)) {
       const took = makeEl('p', 'took');
@@ -430,9 +434,9 @@
     return btn;
   }
 
-  function renderSources(block, citations, sentenceFor) {
-    const wrap = makeEl('div', 'sources');
-    wrap.append(makeLabel('h3', 'sources-heading', 'sources'));
+  function renderSources(block, citations, sentenceFor, closest) {
+    const wrap = makeEl('div', closest ? 'sources closest' : 'sources');
+    wrap.append(makeLabel('h3', 'sources-heading', closest ? 'closest' : 'sources'));
     const list = makeEl('ul', 'sources-list');
     citations.forEach(function (c) {
       const n = Number(c.n);

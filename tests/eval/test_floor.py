@@ -5,8 +5,13 @@ worse; re-measure with `kotae eval` before moving a floor."""
 import pytest
 
 from eval import QUESTIONS_FILE
-from eval.run import score_questions
+from eval.offtopic import load_offtopic
+from eval.run import score_offtopic, score_questions
+from index.search import Hit
+from service.answer import Answer
 from service.engine import Engine
+
+OFFTOPIC_FILE = QUESTIONS_FILE.parent / "offtopic.jsonl"
 
 FLOORS = {
     None: {"recall@1": 0.68, "recall@5": 0.93, "recall@10": 0.95, "mrr@10": 0.79},
@@ -40,3 +45,21 @@ def test_the_default_is_hybrid_and_beats_dense(corpus_engine: Engine) -> None:
     for lang in (None, "en"):
         assert hybrid.metrics(lang)["recall@5"] >= dense.metrics(lang)["recall@5"]
         assert hybrid.metrics(lang)["mrr@10"] >= dense.metrics(lang)["mrr@10"]
+
+
+# Answer-level floors: just under what `kotae eval` measures with the fitted scorer and
+# "not found" decision (eval/README.md, "Answers").
+ANSWER_FLOORS = {"answer_any": 0.76, "answer_first": 0.61, "found_rate": 0.95, "abstain_rate": 0.94}
+
+
+def test_answers_stay_above_the_floor(corpus_engine: Engine) -> None:
+    retriever = corpus_engine.loaded.retriever
+
+    def answer(question: str, hits: list[Hit]) -> Answer:
+        return corpus_engine.compose(question, hits)
+
+    result = score_questions(retriever, QUESTIONS_FILE, [5], answer)
+    result.offtopic = score_offtopic(retriever, load_offtopic(OFFTOPIC_FILE), answer)
+    m = result.metrics()
+    below = {k: round(m[k], 3) for k, floor in ANSWER_FLOORS.items() if m[k] < floor}
+    assert not below, f"answers below the floor {ANSWER_FLOORS}: {below}"

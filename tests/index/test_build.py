@@ -95,7 +95,9 @@ def test_failure_mid_build_leaves_previous_index_intact(
     settings = _settings(tmp_path, small_corpus)
     IndexBuilder(settings, embedder).build()
     before = Snapshot.load(settings.index_dir, settings)
-    (small_corpus / "new.txt").write_text("新しい文書。" * 30, encoding="utf-8")
+    # Distinct sentences: repeated text is embedded once, and this build must reach batch 2.
+    new = "".join(f"新しい文書の{i}番目の文。" for i in range(30))
+    (small_corpus / "new.txt").write_text(new, encoding="utf-8")
     failing = CountingEmbedder(embedder, fail_after=4)
     with pytest.raises(RuntimeError, match="injected"):
         IndexBuilder(settings, failing).build()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,3 +111,27 @@ def test_document_markup_is_shown_as_text(
         assert page.locator("img[src=x]").count() == 0
         assert page.locator("#conversation script").count() == 0
         assert page.dialogs == reader_dialogs == []  # type: ignore[attr-defined]
+
+
+def test_not_found_shows_the_closest_passages_marked_as_such(
+    corpus_engine: Engine, browser_page: Page
+) -> None:
+    page = browser_page
+    question = "寿司の握り方のコツは？"
+    expected = corpus_engine.ask(question)
+    assert not expected.found and expected.citations
+    with LiveServer(corpus_engine) as url:
+        page.goto(url)
+        _ask(page, question)
+        answer = page.locator(".answer").last
+        expect(answer.locator(".answer-text")).to_be_visible(timeout=20_000)
+        expect(answer).to_have_class(re.compile(r"\bnot-found\b"))
+        expect(answer.locator(".answer-text")).to_contain_text("見つかりませんでした")
+        expect(answer.locator(".answer-text button.cite")).to_have_count(0)
+        closest = answer.locator(".sources.closest")
+        expect(closest.locator(".sources-heading")).to_contain_text("最も近い箇所")
+        expect(closest.locator(".source-chip")).to_have_count(len(expected.citations))
+        closest.locator(".source-chip").first.click()
+        expect(answer.locator(".passage")).to_contain_text(
+            expected.citations[0].hit.chunk.text[:20]
+        )

@@ -1,0 +1,373 @@
+"""Fit the sentence scorer and the "not found" decision on both dev collections.
+
+    python -m eval.fit_answers            # writes service/data/{sentence_weights,abstain}.json
+    python -m eval.fit_answers --dry-run  # cross-validated numbers only
+
+Data: the 2+2 dev set (eval/questions.jsonl over corpus/) and the JSQuAD dev set
+(../shared/dev-sets/jsquad-test), each through the service's own retrieval (top 5, as
+/api/ask). Off-topic questions for each collection: eval/offtopic.jsonl plus the other
+collection's questions. Content-free questions are left out: a rule answers them.
+
+1. Sentences: every candidate sentence of the top 5 passages, labelled by whether it holds a
+   gold answer string (normalised as answer_any). A listwise model (softmax over one question's
+   candidates, L2) — it is trained to put an answering sentence first, which is what
+   answer_first measures. 5-fold cross-validation by question gives the reported numbers; the
+   quoting margin is chosen on the out-of-fold scores; the stored weights are then fitted on all.
+2. "Not found": logistic regression on the signals of service/abstain.py, in-collection
+   questions (answer) against off-topic ones (abstain), each collection and class weighted
+   equally; the threshold is the one whose worst out-of-fold margin to the targets (found_rate
+   0.95, abstain_rate 0.90, per collection) is largest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+from eval import QUESTIONS_FILE
+from eval.answers import holds_answer
+from eval.offtopic import load_offtopic
+from eval.questions import load_questions
+from index.search import Hit, QueryEncoder
+from kotae.settings import Settings
+from service import abstain, sentences
+from service.engine import Engine
+
+ROOT = Path(__file__).resolve().parents[1]
+JSQUAD = next(  # ../shared beside the main checkout, or beside the worktrees' folder
+    (
+        d
+        for p in (ROOT.parent, ROOT.parent.parent)
+        if (d := p / "shared" / "dev-sets" / "jsquad-test").is_dir()
+    ),
+    Path("/work/shared/dev-sets/jsquad-test"),
+)
+COLLECTIONS = {
+    "twoplus": (
+        ROOT / "corpus",
+        QUESTIONS_FILE,
+        Path(os.environ.get("KOTAE_FIT_TWOPLUS_INDEX", "/work/idx/twoplus/index")),
+    ),
+    "jsquad": (
+        JSQUAD / "corpus",
+        JSQUAD / "questions.jsonl",
+        Path(os.environ.get("KOTAE_FIT_JSQUAD_INDEX", "/work/idx/jsquad/index")),
+    ),
+}
+OFFTOPIC = ROOT / "eval" / "offtopic.jsonl"
+K = 5
+FOLDS = 5
+L2 = 0.01
+MARGINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+TARGETS = {"found": 0.95, "abstain": 0.90}
+
+
+@dataclass
+class Asked:
+    collection: str
+    qid: str
+    question: str
+    in_collection: bool
+    hits: list[Hit]
+    x: np.ndarray  # candidate features
+    y: np.ndarray  # candidate holds a gold answer
+    texts: list[str]
+    signals: np.ndarray | None = None  # filled once sentence weights exist
+
+
+def gather(name: str, encoder: QueryEncoder | None) -> tuple[list[Asked], Engine]:
+    corpus, questions, index = COLLECTIONS[name]
+    engine = Engine(Settings(corpus_dir=corpus, index_dir=index))
+    if encoder is not None:  # one query cache for both collections: each question embedded once
+        engine.encoder = encoder
+    engine.encoder._size = 100_000
+    snap = engine.load()
+    docs = {d: doc.text for d, doc in snap.documents.items()}
+    other = [p for n, (_, p, _) in COLLECTIONS.items() if n != name]
+    asked: list[Asked] = []
+    items = [(q.id, q.question, True, q.relevant) for q in load_questions(questions, docs)]
+    for path in [OFFTOPIC, *other]:
+        for o in load_offtopic(path):
+            if not sentences.content_free(o.question):
+                items.append((f"{path.stem}:{o.id}", o.question, False, {}))
+    for qid, question, inside, relevant in items:
+        hits = engine.search(question, K)
+        cands = sentences.candidates(hits, snap)
+        x = sentences.features(question, hits, cands, snap, engine.encoder(question))
+        gold = [a for answers in relevant.values() for a in answers]
+        y = np.array([holds_answer(c.text, gold) for c in cands], dtype=bool)
+        asked.append(Asked(name, qid, question, inside, hits, x, y, [c.text for c in cands]))
+    return asked, engine
+
+
+def fit_listwise(asked: list[Asked]) -> np.ndarray:
+    """Weights maximising the softmax probability of the answering sentences, per question.
+
+    Each collection weighs the same in total, so 500 encyclopedia questions do not drown 70
+    paraphrased ones: the held-out collections are of both kinds.
+    """
+    groups = [a for a in asked if a.in_collection and a.y.any()]
+    sizes = {n: sum(a.collection == n for a in groups) for n in COLLECTIONS}
+    weights = [len(groups) / (len(sizes) * sizes[a.collection]) for a in groups]
+    d = groups[0].x.shape[1]
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = L2 * float(w @ w), 2 * L2 * w
+        for a, c in zip(groups, weights, strict=True):
+            s = a.x @ w
+            s = s - s.max()
+            p = np.exp(s) / np.exp(s).sum()
+            pos = p[a.y].sum()
+            total -= c * math.log(pos + 1e-12)
+            q = np.where(a.y, p / (pos + 1e-12), 0.0)  # posterior over the positives
+            grad -= c * (q - p) @ a.x
+        n = len(groups)
+        return total / n, grad / n
+
+    return np.asarray(minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B").x)
+
+
+def folds(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).permutation(n) % FOLDS
+
+
+def sentence_cv(asked: list[Asked]) -> np.ndarray:
+    """Out-of-fold candidate scores for every in-collection question (by question folds)."""
+    inside = [a for a in asked if a.in_collection and len(a.y)]
+    fold = folds(len(inside))
+    scores: list[np.ndarray] = [np.zeros(0)] * len(inside)
+    for f in range(FOLDS):
+        w = fit_listwise([a for a, g in zip(inside, fold, strict=True) if g != f])
+        for i, a in enumerate(inside):
+            if fold[i] == f:
+                scores[i] = a.x @ w
+    return np.array(scores, dtype=object)
+
+
+def chosen(scores: np.ndarray, texts: list[str], margin: float) -> list[int]:
+    order = np.argsort(-scores, kind="stable")
+    out: list[int] = []
+    seen: set[str] = set()
+    for i in order:
+        if scores[i] < scores[order[0]] - margin or len(out) == 3:
+            break
+        if texts[i].strip() in seen or len(texts[i].strip()) < 4:
+            continue
+        seen.add(texts[i].strip())
+        out.append(int(i))
+    return out
+
+
+def sentence_report(asked: list[Asked], oof: np.ndarray) -> dict[str, dict[str, float]]:
+    """answer_first / answer_any (given found) per collection and margin, out of fold."""
+    inside = [a for a in asked if a.in_collection and len(a.y)]
+    report: dict[str, dict[str, float]] = {}
+    for margin in MARGINS:
+        for name in COLLECTIONS:
+            rows = [(a, s) for a, s in zip(inside, oof, strict=True) if a.collection == name]
+            n = sum(a.collection == name and a.in_collection for a in asked)
+            picks = [(a, chosen(s, a.texts, margin)) for a, s in rows]
+            first = sum(bool(p) and a.y[p[0]] for a, p in picks) / n
+            any_ = sum(any(a.y[i] for i in p) for a, p in picks) / n
+            chars = float(np.median([sum(len(a.texts[i]) for i in p) for a, p in picks]))
+            report[f"{name}@{margin}"] = {
+                "answer_first": round(first, 4),
+                "answer_any": round(any_, 4),
+                "median_chars": chars,
+            }
+    return report
+
+
+def pick_margin(report: dict[str, dict[str, float]]) -> float:
+    """The smallest margin whose answer_any is within 0.01 of the best, on both collections."""
+    best = {n: max(report[f"{n}@{m}"]["answer_any"] for m in MARGINS) for n in COLLECTIONS}
+    for m in MARGINS:
+        if all(report[f"{n}@{m}"]["answer_any"] >= best[n] - 0.01 for n in COLLECTIONS):
+            return m
+    return MARGINS[-1]
+
+
+def add_signals(asked: list[Asked], engines: dict[str, Engine], w: np.ndarray) -> None:
+    for a in asked:
+        loaded = engines[a.collection].loaded
+        s = a.x @ w if len(a.y) else np.zeros(0)
+        best = int(np.argmax(s)) if len(s) else -1
+        overlap = float(a.x[best, sentences.FEATURES.index("overlap")]) if best >= 0 else 0.0
+        a.signals = abstain.signals(
+            a.question,
+            a.hits,
+            loaded.snapshot.lexical,
+            loaded.calibration,
+            overlap,
+            float(s[best]) if best >= 0 else 0.0,
+        )
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Weighted L2 logistic regression; the last weight is the bias."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = xb @ w
+        p = 1 / (1 + np.exp(-z))
+        nll = -(weight * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12))).sum()
+        reg = L2 * float(w[:-1] @ w[:-1])
+        grad = xb.T @ (weight * (p - y))
+        grad[:-1] += 2 * L2 * w[:-1]
+        return float(nll + reg), grad
+
+    return np.asarray(minimize(loss, np.zeros(xb.shape[1]), jac=True, method="L-BFGS-B").x)
+
+
+def abstain_data(asked: list[Asked]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    x = np.array([a.signals for a in asked])
+    y = np.array([a.in_collection for a in asked], dtype=float)
+    groups = [f"{a.collection}:{a.in_collection}" for a in asked]
+    counts = {g: groups.count(g) for g in set(groups)}
+    weight = np.array([len(asked) / (len(counts) * counts[g]) for g in groups])
+    return x, y, weight, [a.collection for a in asked]
+
+
+def abstain_cv(asked: list[Asked]) -> np.ndarray:
+    x, y, weight, _ = abstain_data(asked)
+    fold = folds(len(asked), seed=1)
+    p = np.zeros(len(asked))
+    for f in range(FOLDS):
+        w = fit_logistic(x[fold != f], y[fold != f], weight[fold != f])
+        z = np.hstack([x[fold == f], np.ones(((fold == f).sum(), 1))]) @ w
+        p[fold == f] = 1 / (1 + np.exp(-z))
+    return p
+
+
+def lang_of(a: Asked) -> str:
+    return abstain.language(a.question)
+
+
+def rates(asked: list[Asked], p: np.ndarray, threshold: dict[str, float]) -> dict[str, float]:
+    out = {}
+    found = [pi >= threshold[lang_of(a)] for a, pi in zip(asked, p, strict=True)]
+    for name in COLLECTIONS:
+        inside = [
+            f for a, f in zip(asked, found, strict=True) if a.collection == name and a.in_collection
+        ]
+        off = [
+            not f
+            for a, f in zip(asked, found, strict=True)
+            if a.collection == name and not a.in_collection
+        ]
+        out[f"{name}_found_rate"] = round(sum(inside) / len(inside), 4)
+        out[f"{name}_abstain_rate"] = round(sum(off) / len(off), 4)
+    return out
+
+
+def pick_threshold(asked: list[Asked], p: np.ndarray) -> dict[str, float]:
+    """Per question language: the threshold whose worst margin to the targets, over the
+    collections' questions in that language, is largest (ties: the lowest)."""
+    grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
+    out = {}
+    for lang in ("ja", "en"):
+        sel = [i for i, a in enumerate(asked) if lang_of(a) == lang]
+        part, ps = [asked[i] for i in sel], p[sel]
+
+        def slack(t: float, part: list[Asked] = part, ps: np.ndarray = ps) -> float:
+            worst = 1.0
+            for n in COLLECTIONS:
+                rows = [(a, pi) for a, pi in zip(part, ps, strict=True) if a.collection == n]
+                inside = [pi >= t for a, pi in rows if a.in_collection]
+                off = [pi < t for a, pi in rows if not a.in_collection]
+                if inside:
+                    worst = min(worst, sum(inside) / len(inside) - TARGETS["found"])
+                if off:
+                    worst = min(worst, sum(off) / len(off) - TARGETS["abstain"])
+            return worst
+
+        out[lang] = float(max(grid, key=slack))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dry-run", action="store_true", help="Report only; write nothing.")
+    parser.add_argument(
+        "--sentence-weights",
+        type=Path,
+        help="Keep these fitted sentence weights (a sentence_weights.json); refit the rest.",
+    )
+    args = parser.parse_args()
+    asked: list[Asked] = []
+    engines: dict[str, Engine] = {}
+    for name in COLLECTIONS:
+        first = next(iter(engines.values()), None)
+        part, engines[name] = gather(name, first.encoder if first else None)
+        asked += part
+        print(
+            f"{name}: {sum(a.in_collection for a in part)} questions, "
+            f"{sum(not a.in_collection for a in part)} off-topic, "
+            f"{sum(len(a.y) for a in part)} candidate sentences"
+        )
+    if args.sentence_weights is None:
+        report = sentence_report(asked, sentence_cv(asked))
+        margin = pick_margin(report)
+        print(json.dumps({"sentence_cv": report, "margin": margin}, indent=1))
+        w = fit_listwise(asked)
+    else:
+        w, margin = reuse(args.sentence_weights)
+    add_signals(asked, engines, w)
+    p = abstain_cv(asked)
+    threshold = pick_threshold(asked, p)
+    print(json.dumps({"abstain_cv": rates(asked, p, threshold), "threshold": threshold}, indent=1))
+    x, y, weight, _ = abstain_data(asked)
+    wa = fit_logistic(x, y, weight)
+    print(
+        json.dumps(
+            {
+                "abstain_in_sample": rates(
+                    asked, 1 / (1 + np.exp(-(np.hstack([x, np.ones((len(x), 1))]) @ wa))), threshold
+                )
+            }
+        )
+    )
+    if args.dry_run:
+        return
+    note = "written by python -m eval.fit_answers; see eval/README.md"
+    _write(
+        sentences.WEIGHTS_FILE,
+        {
+            "about": note,
+            "features": list(sentences.FEATURES),
+            "weights": [round(float(v), 6) for v in w],
+            "margin": margin,
+        },
+    )
+    _write(
+        abstain.MODEL_FILE,
+        {
+            "about": note,
+            "signals": list(abstain.SIGNALS),
+            "weights": [round(float(v), 6) for v in wa[:-1]],
+            "bias": round(float(wa[-1]), 6),
+            "threshold": threshold,
+        },
+    )
+
+
+def reuse(path: Path) -> tuple[np.ndarray, float]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    w = dict(zip(data["features"], data["weights"], strict=True))
+    return np.array([w.get(f, 0.0) for f in sentences.FEATURES]), float(data["margin"])
+
+
+def _write(path: Path, data: dict[str, object]) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Off-topic question sets: questions the collection does not answer (JSON Lines).
+
+One question a line: ``{"id", "question", "lang": "ja"|"en"}``. ``doc``, ``answers`` and any
+other field are ignored, so another collection's question file can be asked as it is.
+Every bad line is reported by number, and nothing is scored, as for question files.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from eval.questions import QuestionFileError
+
+LANGS = ("ja", "en")
+
+
+@dataclass(frozen=True)
+class OffTopic:
+    id: str
+    question: str
+    lang: str
+    source: str  # the file it came from, to report each file apart
+
+
+def load_offtopic(path: Path) -> list[OffTopic]:
+    if not path.is_file():
+        raise QuestionFileError(f"off-topic question file not found: {path}")
+    questions: list[OffTopic] = []
+    errors: list[str] = []
+    seen: set[str] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            q = _parse(line, path.name)
+        except ValueError as e:
+            errors.append(f"line {number}: {e}")
+            continue
+        if q.id in seen:
+            errors.append(f"line {number}: duplicate id {q.id!r}")
+        seen.add(q.id)
+        questions.append(q)
+    if errors:
+        raise QuestionFileError(f"{path} has {len(errors)} bad line(s):\n  " + "\n  ".join(errors))
+    if not questions:
+        raise QuestionFileError(f"{path} holds no questions")
+    return questions
+
+
+def _parse(line: str, source: str) -> OffTopic:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not valid JSON ({e.msg})") from e
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+    for key in ("id", "question", "lang"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise ValueError(f"field {key!r} missing or not a non-empty string")
+    if data["lang"] not in LANGS:
+        raise ValueError(f"lang {data['lang']!r} is not one of {', '.join(LANGS)}")
+    # The question itself may be content-free (punctuation, zero-width characters): those are
+    # exactly the cases to test, so only emptiness is refused.
+    return OffTopic(data["id"], data["question"], data["lang"], source)

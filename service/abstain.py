@@ -1,0 +1,158 @@
+"""Calibrated "not found": whether the retrieved passages answer the question at all.
+
+e5 similarities are compressed (unrelated text scores ~0.75-0.83) and where they sit depends
+on the collection, so no global threshold generalises. Each index is calibrated when it is
+loaded: a fixed set of generic probe questions (``service/data/probes.json``) is run through
+its retrieval, and the best dense score of a question is read against the scores those
+unrelated probes get on *this* index. With it, the decision weighs how much of the question's
+content the collection knows and the best passages cover, and the sentence scorer's
+confidence; the weights and the threshold are fitted on in-collection and off-topic questions
+of both dev collections by ``eval/fit_answers.py`` (``service/data/abstain.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from index.glossary import english_words
+from index.lexical import LexicalIndex
+from index.search import Hit
+
+DATA = Path(__file__).parent / "data"
+PROBES_FILE = DATA / "probes.json"
+MODEL_FILE = DATA / "abstain.json"
+SIGNALS = (
+    "dense_z",
+    "dense_over_probes",
+    "coverage",
+    "known_share",
+    "overlap",
+    "sentence",
+    "english",
+    "numbers",
+)
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_NUMBER = re.compile(r"\d{2,}")
+
+
+class Searcher(Protocol):
+    def search(self, question: str, k: int = 5) -> list[Hit]: ...
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What unrelated questions score on one index: the best dense score of each probe, per
+    language — an English question over Japanese text scores lower than a Japanese one, on
+    topic or not, so each is read against probes in its own language."""
+
+    probe_dense: dict[str, tuple[float, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def measure(cls, retriever: Searcher) -> Calibration:
+        best: dict[str, list[float]] = {}
+        for q in probe_questions():
+            hits = retriever.search(q, 5)
+            best.setdefault(language(q), []).append(max((h.dense for h in hits), default=0.0))
+        return cls({lang: tuple(v) for lang, v in best.items()})
+
+    def stats(self, lang: str) -> tuple[float, float, float]:
+        """Mean, spread and 90th percentile of the probes' best scores in ``lang``."""
+        scores = self.probe_dense.get(lang)
+        if not scores:
+            return 0.8, 0.02, 0.83  # typical e5 values, for an index never calibrated
+        return (
+            float(np.mean(scores)),
+            max(float(np.std(scores)), 0.005),
+            float(np.quantile(scores, 0.9)),
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    found: bool
+    confidence: float  # probability the documents answer the question, per the fitted model
+
+
+@lru_cache(maxsize=1)
+def probe_questions() -> tuple[str, ...]:
+    return tuple(json.loads(PROBES_FILE.read_text(encoding="utf-8"))["questions"])
+
+
+@lru_cache(maxsize=1)
+def _model() -> tuple[np.ndarray, float, dict[str, float]]:
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    w = dict(zip(data["signals"], data["weights"], strict=True))
+    thresholds = {lang: float(t) for lang, t in data["threshold"].items()}
+    return np.array([w.get(s, 0.0) for s in SIGNALS]), float(data["bias"]), thresholds
+
+
+def signals(
+    question: str,
+    hits: list[Hit],
+    lexical: LexicalIndex,
+    calibration: Calibration,
+    best_overlap: float,
+    best_sentence: float,
+) -> np.ndarray:
+    """The decision's inputs, in ``SIGNALS`` order."""
+    best = max((h.dense for h in hits), default=0.0)
+    mean, std, high = calibration.stats(language(question))
+    return np.array(
+        [
+            (best - mean) / std,
+            best - high,
+            max((h.coverage for h in hits), default=0.0),
+            known_share(question, lexical),
+            best_overlap,
+            best_sentence,
+            float(language(question) == "en"),
+            numbers_found(question, hits),
+        ]
+    )
+
+
+def numbers_found(question: str, hits: list[Hit]) -> float:
+    """Share of the numbers the question names (years, amounts) that the best passages hold; 0
+    without any. A question naming 2007 whose passages say 2007 is about them, in any language."""
+    numbers = set(_NUMBER.findall(unicodedata.normalize("NFKC", question)))
+    if not numbers:
+        return 0.0
+    text = unicodedata.normalize("NFKC", "".join(h.chunk.text for h in hits))
+    return sum(n in text for n in numbers) / len(numbers)
+
+
+def language(question: str) -> str:
+    return "ja" if _JAPANESE.search(question) else "en"
+
+
+def decide(x: np.ndarray) -> Decision:
+    """Found when the fitted probability clears its language's threshold (questions in English
+    over Japanese text have weaker signals, so their threshold is fitted apart)."""
+    w, bias, thresholds = _model()
+    p = 1.0 / (1.0 + math.exp(-float(x @ w + bias)))
+    lang = "en" if x[SIGNALS.index("english")] else "ja"
+    return Decision(p >= thresholds[lang], p)
+
+
+def known_share(question: str, lexical: LexicalIndex) -> float:
+    """Share of the question's content words the collection uses (English ones through the
+    glossary): a question about sushi asked of a defence corpus has words the corpus never
+    uses, however close its embedding lands."""
+    vocab_has = lexical.has_term
+    words = [t for t in lexical.tokenizer.tokens(question) if not t.isascii()]
+    english = english_words(question)
+    total = len(words) + len(english)
+    if not total:
+        return 0.0
+    known = sum(vocab_has(t) for t in words)
+    known += sum(w in lexical.glossary or vocab_has(w.lower()) for w in english)
+    return known / total

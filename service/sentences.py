@@ -1,0 +1,336 @@
+"""Which sentence of the retrieved passages answers the question: features and a fitted score.
+
+Cosine similarity alone rewards headings and bylines that restate the question, so each
+candidate sentence is described by several signals — its similarity relative to the other
+candidates, the IDF-weighted share of the question's content words it holds, how much it says
+beyond the question, its passage's rank, whether it holds the kind of thing the question asks
+for (a person for 誰/who, a date for いつ/when, a place, a number), and whether it is a
+sentence at all — and scored with weights fitted on the dev sets by ``eval/fit_answers.py``
+(stored in ``service/data/sentence_weights.json``). Site chrome is never a candidate.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from index.lexical import JapaneseTokenizer, LexicalIndex
+from index.search import Hit
+from index.snapshot import Snapshot
+
+WEIGHTS_FILE = Path(__file__).parent / "data" / "sentence_weights.json"
+FEATURES = (
+    "sim",
+    "sim_rel",
+    "sim_z",
+    "overlap",
+    "overlap_rel",
+    "novelty",
+    "inv_rank",
+    "passage_rel",
+    "type_match",
+    "type_miss",
+    "log_chars",
+    "ends_sentence",
+    "has_predicate",
+    "symbol_share",
+    "short",
+    "has_date",
+    "has_number",
+    "has_person",
+    "focus",
+    "top_sim",
+    "top_overlap",
+    "passage_dense_rel",
+    "passage_coverage",
+    "prev_sim_rel",
+    "prev_overlap",
+)
+_WH = (
+    "何",
+    "どこ",
+    "誰",
+    "だれ",
+    "いつ",
+    "いくら",
+    "いくつ",
+    "どの",
+    "どう",
+    "なぜ",
+    "どれ",
+    "どちら",
+)
+QuestionType = str  # "who" | "when" | "where" | "number" | ""
+_QUESTION_TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
+    ("who", re.compile(r"誰|だれ|どなた|何者|\bwho\b|\bwhom\b|\bwhose\b", re.I)),
+    (
+        "when",
+        re.compile(r"いつ|何年|何月|何日|何時|\bwhen\b|what (?:year|date|day|month)", re.I),
+    ),
+    (
+        "where",
+        re.compile(
+            r"どこ|何処|どの(?:国|都市|場所|地域)|\bwhere\b|which (?:country|city|place)", re.I
+        ),
+    ),
+    (
+        "number",
+        re.compile(
+            r"何(?:人|回|件|個|本|名|社|台|倍|割|キロ|メートル|%|パーセント|万|億)|いくら|いくつ"
+            r"|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい)|how (?:many|much|long|far|old|big)",
+            re.I,
+        ),
+    ),
+)
+_DATE = re.compile(r"\d+年|\d+月\d*日?|(?:令和|平成|昭和|大正|明治)[\d元]+年?|\b(?:1[89]|20)\d\d\b")
+_NUMBER = re.compile(
+    r"[\d０-９一二三四五六七八九十百千万億]+\s*(?:人|回|件|個|本|名|社|台|倍|割|%|％|キロ|メートル|円|ドル|万|億|機|隻|か国|カ国|ヶ国)"
+)
+_POSTS = re.compile(
+    r"長官|大臣|首相|大統領|総理|大使|司令官|議員|知事|市長|社長|会長|教授|氏|さん|天皇|皇后|将軍|王"
+)
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_ENDS = re.compile(r"[。．.!?！？][」』）)\"']*$")
+_FURNITURE = re.compile(
+    r"^(?:\d{4}年\d{1,2}月\d{1,2}日(?:掲載|更新|公開)?|.*トップページへ|印刷用|.*@\w+.*|#\S+|https?://\S+"
+    r"|.*(?:ページの(?:先頭|トップ)へ|シェア|ツイート|いいね).*)$"
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One sentence of a cited passage; ``text == document[start:end]``."""
+
+    n: int
+    row: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Scored:
+    candidates: list[Candidate]
+    features: np.ndarray  # (len(candidates), len(FEATURES))
+    scores: np.ndarray  # fitted linear score per candidate, higher is better
+
+
+@lru_cache(maxsize=1)
+def _fitted() -> dict[str, object]:
+    data: dict[str, object] = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def fitted_weights() -> np.ndarray:
+    """The weights ``eval/fit_answers.py`` wrote, in ``FEATURES`` order."""
+    data = _fitted()
+    w = dict(zip(data["features"], data["weights"], strict=True))  # type: ignore[call-overload]
+    return np.array([w.get(f, 0.0) for f in FEATURES], dtype=np.float64)
+
+
+def selection_margin() -> float:
+    """How far behind the best sentence another may score and still be quoted (fitted)."""
+    return float(_fitted()["margin"])  # type: ignore[arg-type]
+
+
+def question_type(question: str) -> QuestionType:
+    text = unicodedata.normalize("NFKC", question)
+    for name, pattern in _QUESTION_TYPES:
+        if pattern.search(text):
+            return name
+    return ""
+
+
+def candidates(hits: list[Hit], snapshot: Snapshot) -> list[Candidate]:
+    """Every sentence of the passages, in citation order, except site chrome: the lines ingest
+    marked (``snapshot.sentence_furniture``), and for indexes built before those marks, lines
+    that look like it."""
+    furniture = getattr(snapshot, "sentence_furniture", None)
+    out: list[Candidate] = []
+    for n, hit in enumerate(hits, start=1):
+        doc = snapshot.documents[hit.chunk.doc_id]
+        lo, hi = snapshot.sentence_ranges[hit.chunk_id]
+        for row in range(int(lo), int(hi)):
+            start, end = (int(x) for x in snapshot.sentences[row])
+            text = doc.text[start:end]
+            marked = furniture is not None and bool(furniture[row])
+            chrome = marked or looks_like_furniture(text)
+            if not chrome:
+                out.append(Candidate(n, row, start, end, text))
+    return out
+
+
+def looks_like_furniture(text: str) -> bool:
+    """Fallback for indexes without ingest's furniture marks: bare dates, banners, handles."""
+    return bool(_FURNITURE.match(unicodedata.normalize("NFKC", text).strip()))
+
+
+def score_candidates(question: str, hits: list[Hit], snapshot: Snapshot, qv: np.ndarray) -> Scored:
+    cands = candidates(hits, snapshot)
+    feats = features(question, hits, cands, snapshot, qv)
+    return Scored(cands, feats, feats @ fitted_weights() if len(cands) else np.zeros(0))
+
+
+def features(
+    question: str, hits: list[Hit], cands: list[Candidate], snapshot: Snapshot, qv: np.ndarray
+) -> np.ndarray:
+    if not cands:
+        return np.zeros((0, len(FEATURES)))
+    lexical = snapshot.lexical
+    terms = question_terms(question, lexical)
+    total = sum(terms.values()) or 1.0
+    qtype = question_type(question)
+    focus = question_focus(question, lexical.tokenizer)
+    best_dense = max(h.dense for h in hits)
+    sims = np.asarray(snapshot.sentence_vectors[[c.row for c in cands]]) @ qv
+    sd = float(sims.std()) or 1.0
+    mean, top_sim = float(sims.mean()), float(sims.max())
+    top = hits[0].score if hits else 0.0
+    rows = []
+    for c, sim in zip(cands, sims, strict=True):
+        words = sentence_words(lexical.tokenizer, c.text)
+        forms = {f for f, _ in words}
+        overlap = sum(w for t, w in terms.items() if t in forms) / total
+        novelty = len(forms - terms.keys()) / len(forms) if forms else 0.0
+        shape, kinds, norm = _sentence_shape(c.text)
+        match = bool(qtype) and qtype in kinds
+        rows.append(
+            [
+                float(sim),
+                float(sim) - top_sim,
+                (float(sim) - mean) / sd,
+                overlap,
+                0.0,  # overlap relative to the best candidate, filled below
+                novelty,
+                1.0 / c.n,
+                hits[c.n - 1].score - top,
+                float(match),
+                float(bool(qtype) and not match),
+                *shape,
+                float("when" in kinds),
+                float("number" in kinds),
+                float("who" in kinds),
+                float(any(f in norm for f in focus)),
+                0.0,  # is the most similar candidate, filled below
+                0.0,  # has the most question words, filled below
+                hits[c.n - 1].dense - best_dense,
+                hits[c.n - 1].coverage,
+                0.0,  # the previous sentence's similarity and overlap, filled below:
+                0.0,  # an answer often follows the line that restates the question
+            ]
+        )
+    x = np.array(rows, dtype=np.float64)
+    x[:, 4] = x[:, 3] - x[:, 3].max()
+    prev = [i - 1 if i and cands[i - 1].n == c.n else -1 for i, c in enumerate(cands)]
+    has_prev = np.array([p >= 0 for p in prev])
+    x[:, FEATURES.index("prev_sim_rel")] = np.where(has_prev, x[prev, 1], -0.1)
+    x[:, FEATURES.index("prev_overlap")] = np.where(has_prev, x[prev, 3], 0.0)
+    x[:, FEATURES.index("top_sim")] = x[:, 1] == 0
+    x[:, FEATURES.index("top_overlap")] = (x[:, 4] == 0) & (x[:, 3] > 0)
+    return x
+
+
+def question_focus(question: str, tokenizer: JapaneseTokenizer) -> tuple[str, ...]:
+    """What the question asks about: the noun just before its question word (本部はどこ → 本部),
+    the counter of 何X (何色 → 色), or the last noun of a question without one (特色は？)."""
+    del tokenizer
+    if not _JAPANESE.search(question):
+        return ()
+    words = _cached_words(question)
+    out: list[str] = []
+    for i, (form, _) in enumerate(words):
+        wh = next((w for w in _WH if form.startswith(w)), None)
+        if wh is None:
+            continue
+        if len(form) > len(wh):
+            out.append(form[len(wh) :])
+        elif i + 1 < len(words) and words[i + 1][1][0] in ("名詞", "接尾辞"):
+            out.append(words[i + 1][0])  # 何 年 → 年
+        nouns = [f for f, p in words[:i] if p[0] == "名詞" and p[1] != "数詞"]
+        if nouns:
+            out.append(nouns[-1])
+        return tuple(out)
+    nouns = [f for f, p in words if p[0] == "名詞" and p[1] != "数詞"]
+    return (nouns[-1],) if nouns else ()
+
+
+def question_terms(question: str, lexical: LexicalIndex) -> dict[str, float]:
+    """The question's content words (with the glossary's terms for English words), IDF-weighted."""
+    return {t: w * lexical.idf(t) for t, w in lexical.weighted_terms(question)}
+
+
+def content_free(question: str) -> bool:
+    """No content at all: punctuation, symbols, digits, invisible characters, or one repeated
+    character (あああああ, a single kanji) — nothing a document could answer."""
+    text = unicodedata.normalize("NFKC", question)
+    kept = [ch for ch in text if unicodedata.category(ch)[0] in "LN" and ch != "ー"]
+    letters = [ch for ch in kept if unicodedata.category(ch)[0] == "L"]
+    return len(set(letters)) <= 1
+
+
+@lru_cache(maxsize=65536)
+def _cached_words(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(_TOKENIZER.content_words(text))
+
+
+_TOKENIZER = JapaneseTokenizer()
+
+
+def clear_caches() -> None:
+    """Forget cached sentence tokens (the bench measures the cold path with it)."""
+    _cached_words.cache_clear()
+    _sentence_shape.cache_clear()
+
+
+def sentence_words(
+    tokenizer: JapaneseTokenizer, text: str
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Content words of a sentence, cached: the same sentences come back query after query."""
+    del tokenizer  # one shared, thread-local Sudachi tokenizer with the index's settings
+    return _cached_words(text)
+
+
+@lru_cache(maxsize=65536)
+def _sentence_shape(text: str) -> tuple[tuple[float, ...], frozenset[str], str]:
+    """What a sentence is regardless of the question (cached: sentences recur): log length,
+    ends like a sentence, has a predicate, symbol share, short; its answer kinds; its NFKC
+    lower-cased text."""
+    words = _cached_words(text)
+    stripped = text.strip()
+    shape = (
+        math.log(len(text)),
+        float(bool(_ENDS.search(stripped))),
+        float(any(p[0] in ("動詞", "助動詞") for _, p in words) or stripped[-1:] in "。."),
+        _symbol_share(text),
+        float(len(stripped) < 15),
+    )
+    return shape, frozenset(answer_kinds(text, words)), unicodedata.normalize("NFKC", text).lower()
+
+
+def answer_kinds(text: str, words: tuple[tuple[str, tuple[str, ...]], ...]) -> set[str]:
+    """What kinds of answer a sentence holds: a date, a number, a person or post, a place."""
+    norm = unicodedata.normalize("NFKC", text)
+    kinds = set()
+    if _DATE.search(norm):
+        kinds.add("when")
+    if _NUMBER.search(norm):
+        kinds.add("number")
+    if _POSTS.search(norm) or any(p[1:3] == ("固有名詞", "人名") for _, p in words):
+        kinds.add("who")
+    if any(p[1:3] == ("固有名詞", "地名") for _, p in words):
+        kinds.add("where")
+    return kinds
+
+
+def _symbol_share(text: str) -> float:
+    chars = [ch for ch in text if not ch.isspace()]
+    if not chars:
+        return 1.0
+    return sum(unicodedata.category(ch)[0] not in "LN" for ch in chars) / len(chars)

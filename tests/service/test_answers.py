@@ -1,0 +1,147 @@
+"""What a person reads: the answering sentence first, never chrome, and "not found" when the
+documents do not answer — on the real corpus index with the real embedder."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from eval.answers import first_line, holds_answer
+from service.answer import NOTHING_FOUND
+from service.engine import Engine
+from service.sentences import content_free, looks_like_furniture, question_type
+
+OFF_TOPIC = [
+    "明日の東京の天気は？",
+    "寿司の握り方のコツは？",
+    "How many calories are in an apple?",
+    "What is the capital of France?",
+    "チョコレートケーキの作り方を教えて",
+]
+CONTENT_FREE = ["？！。、…", "あああああ", "1234567890", "\u200b\u200b\u200b", "水", "ーーー", "!?"]
+
+
+def _quoted_exactly(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    docs = engine.loaded.snapshot.documents
+    for q in answer.quotes:
+        hit = answer.citations[q.n - 1].hit
+        assert docs[hit.chunk.doc_id].text[q.start : q.end] == q.text
+        assert hit.chunk.start <= q.start < q.end <= hit.chunk.end
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_off_topic_says_not_found_and_keeps_the_closest_passages(
+    corpus_engine: Engine, question: str
+) -> None:
+    answer = corpus_engine.ask(question)
+    assert not answer.found, (question, answer.confidence, answer.text)
+    assert answer.text in NOTHING_FOUND.values() and answer.quotes == []
+    assert answer.citations, "the closest passages are still listed"
+    assert 0.0 <= answer.confidence < 0.5
+
+
+@pytest.mark.parametrize("question", CONTENT_FREE)
+def test_content_free_questions_are_not_found(corpus_engine: Engine, question: str) -> None:
+    assert content_free(question)
+    answer = corpus_engine.ask(question)
+    assert not answer.found and answer.confidence == 0.0
+
+
+@pytest.mark.parametrize("question", ["2+2の正式名称は？", "水道料金はいくら？", "Who is Rice?"])
+def test_questions_with_content_are_not_content_free(question: str) -> None:
+    assert not content_free(question)
+
+
+def test_not_found_speaks_the_questions_language(corpus_engine: Engine) -> None:
+    assert corpus_engine.ask("寿司の握り方のコツは？").text == NOTHING_FOUND["ja"]
+    assert corpus_engine.ask("How do I bake bread?").text == NOTHING_FOUND["en"]
+
+
+@pytest.mark.parametrize(
+    ("question", "needle"),
+    [
+        ("2+2の正式名称は？", "日米安全保障協議委員会"),
+        ("普天間飛行場の移設先は？", "辺野古"),
+    ],
+)
+def test_the_first_line_holds_the_answer(corpus_engine: Engine, question: str, needle: str) -> None:
+    answer = corpus_engine.ask(question)
+    assert answer.found and answer.confidence >= 0.5
+    assert holds_answer(first_line(answer.text), [needle]), answer.text
+    _quoted_exactly(corpus_engine, question)
+
+
+def test_quotes_are_best_first_one_a_line(corpus_engine: Engine) -> None:
+    answer = corpus_engine.ask("日米の2+2はいつ作ることが決まったのですか？")
+    scores = [q.score for q in answer.quotes]
+    assert scores == sorted(scores, reverse=True)
+    lines = answer.text.splitlines()
+    assert lines == [f"{q.text} [{q.n}]" for q in answer.quotes]
+
+
+def test_bylines_and_handles_are_not_quoted(corpus_engine: Engine) -> None:
+    answer = corpus_engine.ask("Who attended the 2024 meeting from Japan?")
+    assert answer.found and holds_answer(answer.text, ["上川"]), answer.text
+    for q in answer.quotes:
+        assert "掲載" not in q.text and "@nhk_news" not in q.text, answer.text
+
+
+def test_a_chrome_line_is_never_quoted(corpus_engine: Engine) -> None:
+    """Mark the sentence that would be quoted first as chrome: it must disappear."""
+    question = "2+2の正式名称は？"
+    loaded = corpus_engine.loaded
+    before = corpus_engine.ask(question)
+    first = before.quotes[0]
+    sentences = loaded.snapshot.sentences
+    rows = np.flatnonzero((sentences[:, 0] == first.start) & (sentences[:, 1] == first.end))
+    marks = np.zeros(len(sentences), dtype=bool)
+    marks[rows] = True
+    snapshot = dataclasses.replace(loaded.snapshot)
+    snapshot.sentence_furniture = marks  # type: ignore[attr-defined]
+    pinned = dataclasses.replace(loaded, snapshot=snapshot)
+    hits = loaded.retriever.search(question, 5)
+    after = corpus_engine.compose(question, hits, pinned)
+    assert rows.size and all((q.start, q.end) != (first.start, first.end) for q in after.quotes), (
+        after.text
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2024年8月9日掲載",
+        "— NHKニュース (@nhk_news) July 28, 2024",
+        "わかる!国際情勢 トップページへ",
+        "印刷用",
+        "#日米2プラス2",
+        "https://www.mofa.go.jp/",
+    ],
+)
+def test_the_fallback_recognises_chrome(line: str) -> None:
+    assert looks_like_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line", ["日米安全保障協議委員会は1960年に設置された。", "辺野古への移設を確認した。"]
+)
+def test_the_fallback_keeps_sentences(line: str) -> None:
+    assert not looks_like_furniture(line)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("言い出したのは誰ですか？", "who"),
+        ("Who attended?", "who"),
+        ("最初の会合はいつ？", "when"),
+        ("本部はどこ？", "where"),
+        ("何人が参加した？", "number"),
+        ("How many ministers attended?", "number"),
+        ("正式名称は？", ""),
+    ],
+)
+def test_question_type(question: str, kind: str) -> None:
+    assert question_type(question) == kind
