@@ -22,8 +22,8 @@ from bench.machine import memory_mb
 from bench.stats import latency_summary, seconds_of, time_each
 from bench.table import Row, render
 from index.lexical import JapaneseTokenizer, LexicalIndex
-from index.milvus_store import MilvusStore, MilvusTarget, chunk_keys
-from index.store import FaissStore
+from index.stores.faiss import FaissStore
+from index.stores.milvus import MilvusStore, MilvusTarget, chunk_keys
 from ingest.chunker import Chunker
 from ingest.reader import read_corpus
 from ingest.records import Chunk
@@ -55,7 +55,7 @@ def dense_rows(n: int, n_queries: int) -> list[Row]:
     queries = unit(vectors[rng.integers(0, n, n_queries)] + noise)
 
     before = memory_mb()["RSS MiB"]
-    faiss_store, faiss_s = seconds_of(lambda: FaissStore.build(vectors, "flat"))
+    faiss_store, faiss_s = seconds_of(lambda: FaissStore.from_vectors(vectors, "flat"))
     faiss_mb = memory_mb()["RSS MiB"] - before
     faiss_found: list[np.ndarray] = []
     faiss_ms = time_each(lambda q: faiss_found.append(faiss_store.search(q, K)[0]), queries)
@@ -66,7 +66,7 @@ def dense_rows(n: int, n_queries: int) -> list[Row]:
         target = MilvusTarget(str(folder / "bench.db"), "bench_chunks")
         store = MilvusStore(target, chunk_keys(chunks), DIM)
         before = memory_mb()["RSS MiB"]
-        _, milvus_s = seconds_of(lambda: store.add_missing(chunks, vectors))
+        _, milvus_s = seconds_of(lambda: store.upsert(chunks, vectors))
         milvus_mb = memory_mb()["RSS MiB"] - before
         milvus_found: list[np.ndarray] = []
         milvus_ms = time_each(lambda q: milvus_found.append(store.search(q, K)[0]), queries)

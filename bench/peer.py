@@ -17,7 +17,7 @@ from bench.indexing import BuildRun
 from bench.models import Model
 from bench.stats import latency_summary, seconds_of, time_each
 from bench.table import Row
-from index.store import FaissStore
+from index.stores.faiss import FaissStore
 from ingest.chunker import Chunker
 from ingest.reader import read_corpus
 from service.engine import Engine
@@ -116,7 +116,7 @@ def _embed_and_store(model: Model, passages: list[str]) -> FaissStore:
     vectors = [
         model.embedder.embed_passages(passages[i : i + size]) for i in range(0, len(passages), size)
     ]
-    return FaissStore.build(np.vstack(vectors), "flat")
+    return FaissStore.from_vectors(np.vstack(vectors), "flat")
 
 
 def _ours_search(

@@ -179,7 +179,8 @@ class Runner:
         return rows
 
     def _scale(self, nano: Model) -> list[Row]:
-        snap = Snapshot.load(self._index_dir(nano))
+        index_dir = self._index_dir(nano)
+        snap = Snapshot.load(index_dir, nano.settings.model_copy(update={"index_dir": index_dir}))
         base = np.vstack([snap.vectors, snap.sentence_vectors]).astype(np.float32)
         c = self.config
         questions = list(itertools.islice(distinct_questions(self.questions), c.scale_queries))

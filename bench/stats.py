@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
+
+import numpy as np
 
 T = TypeVar("T")
 
 
 def percentile(values: Sequence[float], q: float) -> float:
-    """The ``q``-th percentile (0..100), interpolating between closest ranks like numpy."""
+    """The ``q``-th percentile (0..100), interpolating between closest ranks (numpy's linear)."""
     if not values:
         raise ValueError("percentile of an empty sequence")
     if not 0 <= q <= 100:
         raise ValueError(f"percentile {q} is outside 0..100")
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+    return float(np.percentile(values, q))
 
 
 def latency_summary(ms: Sequence[float]) -> dict[str, float | int]:

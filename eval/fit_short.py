@@ -74,10 +74,11 @@ def oracle_sentence(snapshot: Snapshot, q: Question) -> str | None:
 
 def load_items(index: Path, questions: Path, name: str, served: bool = False) -> list[Item]:
     """One item per question: its oracle sentence, or (``served``) the service's first quote."""
-    snapshot = Snapshot.load(index)
+    settings = Settings(index_dir=index)
+    snapshot = Snapshot.load(index, settings)
     finder = ShortAnswerFinder(snapshot.lexical, ShortModel((), np.zeros(0), 0.0))
     docs = {d: doc.text for d, doc in snapshot.documents.items()}
-    engine = _engine(index) if served else None
+    engine = _engine(settings) if served else None
     items = []
     for q in load_questions(questions, docs):
         sentence = oracle_sentence(snapshot, q) if engine is None else first_quote(engine, q)
@@ -88,8 +89,8 @@ def load_items(index: Path, questions: Path, name: str, served: bool = False) ->
     return items
 
 
-def _engine(index: Path) -> Engine:
-    engine = Engine(Settings(index_dir=index))
+def _engine(settings: Settings) -> Engine:
+    engine = Engine(settings)
     engine.load()
     return engine
 

@@ -6,8 +6,14 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from kotae.errors import KotaeError
+
+Text = Annotated[str, StringConstraints(min_length=1)]
+Answers = Annotated[list[Text], Field(min_length=1)]
 
 
 class QuestionFileError(KotaeError):
@@ -65,6 +71,29 @@ def parse_question(line: str, documents: dict[str, str]) -> Question:
     return _parse(line, documents)
 
 
+class _Target(BaseModel):
+    """One document a question is answered in, and the answer strings found there."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+    doc: Text
+    answers: Answers
+
+
+class _Line(BaseModel):
+    """One line of a question file: the question, its main target and any ``also`` targets."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+    id: Text
+    question: Text
+    lang: Text
+    doc: Text
+    answers: Answers
+    also: list[_Target] = []
+
+
+_KINDS = {"answers": "list of strings"}
+
+
 def _parse(line: str, documents: dict[str, str]) -> Question:
     try:
         data = json.loads(line)
@@ -72,29 +101,29 @@ def _parse(line: str, documents: dict[str, str]) -> Question:
         raise ValueError(f"not valid JSON ({e.msg})") from e
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object")
-    for key, kind in (
-        ("id", str),
-        ("question", str),
-        ("lang", str),
-        ("doc", str),
-        ("answers", list),
-    ):
-        if not isinstance(data.get(key), kind) or not data[key]:
-            raise ValueError(f"field {key!r} missing or not a non-empty {kind.__name__}")
-    targets = [{"doc": data["doc"], "answers": data["answers"]}, *data.get("also", [])]
+    try:
+        parsed = _Line.model_validate(data)
+    except ValidationError as e:
+        raise ValueError(_first_problem(e)) from None
     relevant: dict[str, tuple[str, ...]] = {}
-    for target in targets:
-        doc, answers = target.get("doc"), target.get("answers")
+    for doc, answers in [(parsed.doc, parsed.answers), *((t.doc, t.answers) for t in parsed.also)]:
         if doc not in documents:
             raise ValueError(f"doc {doc!r} is not in the corpus")
-        if (
-            not isinstance(answers, list)
-            or not answers
-            or not all(isinstance(a, str) and a for a in answers)
-        ):
-            raise ValueError(f"answers for {doc!r} must be a non-empty list of strings")
         for a in answers:
             if nfkc(a) not in documents[doc]:
                 raise ValueError(f"answer {a!r} does not occur in {doc}")
         relevant[doc] = relevant.get(doc, ()) + tuple(nfkc(a) for a in answers)
-    return Question(data["id"], data["question"], data["lang"], relevant)
+    return Question(parsed.id, parsed.question, parsed.lang, relevant)
+
+
+def _first_problem(error: ValidationError) -> str:
+    """The first invalid field, named as the file spells it."""
+    loc = error.errors()[0]["loc"]
+    if loc[0] == "also" and len(loc) > 2:
+        field = str(loc[2])
+        kind = _KINDS.get(field, "string")
+        return f"'also' entry {loc[1]}: field {field!r} missing or not a non-empty {kind}"
+    field = str(loc[0])
+    if field == "also":
+        return 'field \'also\' must be a list of {"doc": …, "answers": […]} objects'
+    return f"field {field!r} missing or not a non-empty {_KINDS.get(field, 'string')}"

@@ -87,7 +87,7 @@ def main() -> None:
             }
         )
         IndexBuilder(s, embedder, progress=_quiet).build()
-        snapshots[spec] = Snapshot.load(s.index_dir)
+        snapshots[spec] = Snapshot.load(s.index_dir, s)
 
     def show(label: str, snap: Snapshot, **change: object) -> None:
         ranking = replace(default, **change)  # type: ignore[arg-type]

@@ -7,7 +7,6 @@ previous index untouched, and a reader that resolved the link keeps a consistent
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import time
@@ -19,15 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 import kotae
 from index.batching import embed_distinct
 from index.embedders.base import Embedder
 from index.lexical import LexicalIndex
-from index.milvus_store import MilvusStore, MilvusTarget, chunk_keys
-from index.snapshot import FORMAT_VERSION, Snapshot, recorded_store, store_identity
-from index.store import FaissStore, VectorStore, choose_kind
+from index.snapshot import FORMAT_VERSION, Snapshot
+from index.stores import make_store, recorded_store, store_identity
 from ingest import INGEST_VERSION
 from ingest.chunker import SEPARATORS, Chunker, split_sentences
 from ingest.furniture import unsearchable, without
@@ -138,15 +137,15 @@ class IndexBuilder:
             parts, report = self._parts(documents, previous)
             report.skipped = skipped
             snapshot = self._assemble(documents, parts)
-            milvus = snapshot.store if isinstance(snapshot.store, MilvusStore) else None
-            if milvus is not None:  # before publishing: the new version finds all its rows
-                report.store_upserted = milvus.add_missing(snapshot.chunks, snapshot.vectors)
-            if previous is not None and not report.embedded_chunks and _same(target, snapshot):
+            # Before publishing, so the new version finds all its rows; deletes after, so the
+            # served version never misses one.
+            report.store_upserted = snapshot.store.upsert(snapshot.chunks, snapshot.vectors)
+            unchanged = previous is not None and not report.embedded_chunks
+            if unchanged and _same(snapshot, self.settings):
                 report.changed = False
             else:
                 _publish(snapshot, target)
-            if milvus is not None:  # after: the served version never misses a row
-                report.store_deleted = milvus.remove_others()
+            report.store_deleted = snapshot.store.delete()
         report.documents, report.chunks = len(documents), len(snapshot.chunks)
         report.seconds = time.perf_counter() - started
         report.path = target
@@ -257,14 +256,7 @@ class IndexBuilder:
             [p.sentences + [0, 0, off] for p, off in zip(parts, offsets, strict=True)]
         )
         sentence_vectors = np.vstack([p.sentence_vectors for p in parts]).astype(np.float32)
-        kind = choose_kind(self.settings.ann, len(chunks), self.settings.hnsw_threshold)
-        store: VectorStore
-        if self.settings.vector_store == "milvus":
-            kind = "flat"  # the collection is created with an exact (FLAT) index
-            target = MilvusTarget.from_settings(self.settings)
-            store = MilvusStore(target, chunk_keys(chunks), dim)
-        else:
-            store = FaissStore.build(vectors, kind)
+        store = make_store(self.settings, chunks, vectors)
         owner = sentences[:, 2]
         ranges = np.stack(
             [
@@ -274,7 +266,7 @@ class IndexBuilder:
             axis=1,
         )
         return Snapshot(
-            manifest=build_manifest(self.settings, self.embedder, documents, kind),
+            manifest=build_manifest(self.settings, self.embedder, documents, store.index_kind),
             documents={d.doc_id: d for d in documents},
             chunks=chunks,
             vectors=vectors,
@@ -308,10 +300,10 @@ def _same_spans(part: _DocPart, chunks: list[Chunk], sentences: list[tuple[int, 
     )
 
 
-def _same(target: Path, snapshot: Snapshot) -> bool:
+def _same(snapshot: Snapshot, settings: Settings) -> bool:
     """True when the served index already has this exact content (nothing to publish)."""
     try:
-        old = Snapshot.load(target, check_store=False)
+        old = Snapshot.load(settings.index_dir, settings, check_store=False)
     except KotaeError:
         return False
     keys = (
@@ -389,13 +381,16 @@ def _prune(target: Path) -> None:
 
 @contextmanager
 def _build_lock(target: Path) -> Iterator[None]:
-    """One build at a time per index; the lock dies with its process (kill -9 included)."""
+    """One build at a time per index; the lock (flock) dies with its process, kill -9 included."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / f".{target.name}.lock", "w") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as e:
-            raise IndexBusyError(
-                f"another `kotae index` is building {target}; wait for it to finish"
-            ) from e
+    lock = FileLock(target.parent / f".{target.name}.lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout as e:
+        raise IndexBusyError(
+            f"another `kotae index` is building {target}; wait for it to finish"
+        ) from e
+    try:
         yield
+    finally:
+        lock.release()

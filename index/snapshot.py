@@ -16,11 +16,11 @@ import numpy as np
 
 from index import integrity
 from index.lexical import LexicalIndex
-from index.store import FaissStore, VectorStore
+from index.stores import VectorStore, open_store, recorded_store, store_class, store_identity
 from ingest.furniture import covered
 from ingest.records import Chunk, Document
 from kotae.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from kotae.settings import Settings, get_settings
+from kotae.settings import Settings
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -29,7 +29,6 @@ CHUNKS = "chunks.json"
 SENTENCES = "sentences.npy"
 VECTORS = "vectors.npy"
 SENTENCE_VECTORS = "sentence_vectors.npy"
-FAISS = "chunks.faiss"
 LEXICAL = "lexical"
 REBUILD_HINT = "rebuild it with `kotae index` (it replaces the old index atomically)"
 
@@ -100,7 +99,7 @@ class Snapshot:
         np.save(path / SENTENCES, np.hstack([self.sentences, self.sentence_ranges_per_sentence()]))
         np.save(path / VECTORS, self.vectors)
         np.save(path / SENTENCE_VECTORS, self.sentence_vectors)
-        self.store.save(path / FAISS)
+        self.store.save(path)
         self.lexical.save(path / LEXICAL)
         files = integrity.record(path, exclude={MANIFEST})
         _write_json(path / MANIFEST, {**self.manifest, integrity.FILES: files})
@@ -113,16 +112,13 @@ class Snapshot:
         return owner
 
     @classmethod
-    def load(
-        cls, path: Path, settings: Settings | None = None, *, check_store: bool = True
-    ) -> Snapshot:
+    def load(cls, path: Path, settings: Settings, *, check_store: bool = True) -> Snapshot:
         """Load the version ``path`` points to.
 
         With ``check_store`` (the default), an index kept in another vector store than the
-        one ``settings`` (default: the environment's) configure is refused, and a Milvus
-        collection is checked to exist; the builder skips this to reuse vectors across stores.
+        one ``settings`` configure is refused, and the store is verified (a Milvus collection
+        must exist); the builder skips this to reuse vectors across stores.
         """
-        settings = settings or get_settings()
         path = Path(os.path.realpath(path))  # pin one version even if a rebuild swaps it
         manifest_path = path / MANIFEST
         if not manifest_path.is_file():
@@ -169,8 +165,8 @@ class Snapshot:
             vectors = integrity.load_array(path / VECTORS, manifest)  # a private copy
             current = SENTENCE_VECTORS
             sentence_vectors = integrity.load_array(path / SENTENCE_VECTORS, manifest)
-            current = FAISS if recorded_store(manifest)["kind"] == "faiss" else MANIFEST
-            store = open_store(manifest, path, vectors, chunks, settings)
+            current = store_class(recorded_store(manifest)["kind"]).file or MANIFEST
+            store = open_store(manifest, path, chunks, vectors, settings)
             current = LEXICAL
             lexical = LexicalIndex.load(path / LEXICAL)
         except IndexCorruptError:
@@ -199,9 +195,7 @@ class Snapshot:
             )
         if check_store:
             check_vector_store(manifest, settings, path)
-            verify = getattr(store, "verify", None)
-            if verify is not None:
-                verify()
+            store.verify()
         return snapshot
 
     def check_consistent(self) -> None:
@@ -234,21 +228,6 @@ def check_embedder(manifest: dict[str, Any], identity: dict[str, Any], path: Pat
         )
 
 
-def store_identity(settings: Settings) -> dict[str, str]:
-    """The vector store the settings configure, as the manifest records it."""
-    if settings.vector_store == "milvus":
-        from index.milvus_store import MilvusTarget
-
-        return MilvusTarget.from_settings(settings).identity()
-    return {"kind": "faiss"}
-
-
-def recorded_store(manifest: dict[str, Any]) -> dict[str, str]:
-    """The vector store an index was built for (indexes from before stores: FAISS)."""
-    recorded = manifest.get("vector_store")
-    return recorded if isinstance(recorded, dict) else {"kind": "faiss"}
-
-
 def check_vector_store(manifest: dict[str, Any], settings: Settings, path: Path) -> None:
     """Refuse to serve an index from another store than configured: its rows may be stale."""
     built, configured = recorded_store(manifest), store_identity(settings)
@@ -258,26 +237,6 @@ def check_vector_store(manifest: dict[str, Any], settings: Settings, path: Path)
             f"{configured}; {REBUILD_HINT}, or set KOTAE_VECTOR_STORE / KOTAE_MILVUS_URI / "
             "KOTAE_MILVUS_COLLECTION back"
         )
-
-
-def open_store(
-    manifest: dict[str, Any],
-    path: Path,
-    vectors: np.ndarray,
-    chunks: list[Chunk],
-    settings: Settings,
-) -> VectorStore:
-    """The store the manifest names: the FAISS file in ``path``, or rows in Milvus."""
-    recorded = recorded_store(manifest)
-    if recorded["kind"] == "faiss":
-        return FaissStore.load(path / FAISS, vectors)
-    from index.milvus_store import MilvusStore, MilvusTarget, chunk_keys
-
-    configured = MilvusTarget.from_settings(settings)
-    target = MilvusTarget(recorded["uri"], recorded["collection"], configured.token)
-    if target.identity() == configured.identity():
-        target = configured  # the configured URI may carry credentials the manifest omits
-    return MilvusStore(target, chunk_keys(chunks), int(vectors.shape[1]))
 
 
 def _ranges(owner: np.ndarray, n_chunks: int) -> np.ndarray:

@@ -67,7 +67,7 @@ class Engine:
             return False
         corrupt: IndexCorruptError | None = None
         try:
-            Snapshot.load(self.settings.index_dir)
+            Snapshot.load(self.settings.index_dir, self.settings)
         except IndexCorruptError as e:
             corrupt = e
         except KotaeError:
@@ -87,7 +87,7 @@ class Engine:
         """
         with self._reload_lock:
             self._seen = version_key(self.settings.index_dir)
-            snapshot = Snapshot.load(self.settings.index_dir)
+            snapshot = Snapshot.load(self.settings.index_dir, self.settings)
             check_embedder(
                 snapshot.manifest,
                 self.embedder.identity(),

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from fastapi import HTTPException
-from fastapi.responses import StreamingResponse
+from fastapi.sse import EventSourceResponse, format_sse_event
 
 from service.generate import Event, Failed, Finished, Started, Token, citations_out, response_of
 from service.llm import LLMError, LLMNotConfiguredError
@@ -30,16 +30,15 @@ def llm_errors() -> Iterator[None]:
         raise HTTPException(status_code=502, detail=str(e)) from e
 
 
-def sse_response(events: Iterator[Event], understood_as: str | None = None) -> StreamingResponse:
+def sse_response(events: Iterator[Event], understood_as: str | None = None) -> EventSourceResponse:
     """``understood_as`` (a resolved follow-up) rides on the first and the last event."""
-    return StreamingResponse(
+    return EventSourceResponse(
         _sse(events, understood_as),
-        media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
-def _sse(events: Iterator[Event], understood_as: str | None = None) -> Iterator[str]:
+def _sse(events: Iterator[Event], understood_as: str | None = None) -> Iterator[bytes]:
     for event in events:
         if isinstance(event, Started):
             citations = [c.model_dump() for c in citations_out(event.loaded, event.citations)]
@@ -56,5 +55,5 @@ def _sse(events: Iterator[Event], understood_as: str | None = None) -> Iterator[
             yield _event("error", {"status": 502, "detail": str(event.error)})
 
 
-def _event(name: str, data: dict[str, Any]) -> str:
-    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+def _event(name: str, data: dict[str, Any]) -> bytes:
+    return format_sse_event(event=name, data_str=json.dumps(data, ensure_ascii=False))

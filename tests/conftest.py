@@ -6,7 +6,6 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,22 +62,6 @@ def milvus_settings_for(root: Path, corpus: Path = CORPUS) -> Settings:
     )
 
 
-@contextmanager
-def configured(settings: Settings) -> Iterator[None]:
-    """The environment configuring ``settings``' vector store, as a deployment would set it
-    (``Snapshot.load`` checks the index against the environment's settings)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("KOTAE_VECTOR_STORE", settings.vector_store)
-        mp.setenv("KOTAE_MILVUS_URI", settings.milvus_uri)
-        mp.setenv("KOTAE_MILVUS_COLLECTION", settings.milvus_collection)
-        get_settings.cache_clear()
-        try:
-            yield
-        finally:
-            get_settings.cache_clear()
-    get_settings.cache_clear()
-
-
 @pytest.fixture(scope="session")
 def milvus_engine(
     tmp_path_factory: pytest.TempPathFactory, corpus_engine: Engine, embedder: Embedder
@@ -93,8 +76,7 @@ def milvus_engine(
     report = IndexBuilder(settings, embedder).build()
     assert report.embedded_chunks == 0 and report.store_upserted == report.chunks
     engine = Engine(settings, embedder)
-    with configured(settings):
-        engine.load()
+    engine.load()
     return engine
 
 

@@ -45,7 +45,8 @@ class SentenceTransformerEmbedder(Embedder):
         prompt = self.query_prompt if is_query else self.passage_prompt
         return np.asarray(
             self._model.encode(
-                [prompt + t for t in texts],
+                texts,
+                prompt=prompt or None,  # prepended to each text by the library
                 batch_size=32,
                 normalize_embeddings=True,
                 convert_to_numpy=True,

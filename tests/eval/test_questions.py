@@ -78,3 +78,23 @@ def test_the_dev_set_is_valid_and_balanced() -> None:
     en = sum(q.lang == "en" for q in qs)
     assert 0.25 <= en / len(qs) <= 0.45
     assert {d for q in qs for d in q.relevant} == set(docs)
+
+
+def test_wrong_types_are_refused_not_coerced(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        [
+            _q(id=7),
+            _q(id="q2", answers=["辺野古", ""]),
+            _q(id="q3", also=[{"doc": "b.txt"}]),
+            _q(id="q4", also="b.txt"),
+        ],
+    )
+    with pytest.raises(QuestionFileError) as e:
+        load_questions(path, DOCS)
+    message = str(e.value)
+    assert "4 bad line(s)" in message
+    assert "line 1: field 'id' missing or not a non-empty string" in message
+    assert "line 2: field 'answers' missing or not a non-empty list of strings" in message
+    assert "line 3: 'also' entry 0: field 'answers' missing" in message
+    assert "line 4: field 'also' must be a list" in message

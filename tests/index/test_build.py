@@ -79,7 +79,7 @@ def test_manifest_mismatch_is_refused(corpus_engine: Engine) -> None:
 
 def test_missing_index_says_how_to_build(tmp_path: Path) -> None:
     with pytest.raises(IndexMissingError, match="kotae index"):
-        Snapshot.load(tmp_path / "nothing")
+        Snapshot.load(tmp_path / "nothing", _settings(tmp_path, tmp_path))
 
 
 def test_empty_corpus_is_an_error(tmp_path: Path, embedder: Embedder) -> None:
@@ -94,14 +94,14 @@ def test_failure_mid_build_leaves_previous_index_intact(
 ) -> None:
     settings = _settings(tmp_path, small_corpus)
     IndexBuilder(settings, embedder).build()
-    before = Snapshot.load(settings.index_dir)
+    before = Snapshot.load(settings.index_dir, settings)
     # Distinct sentences: repeated text is embedded once, and this build must reach batch 2.
     new = "".join(f"新しい文書の{i}番目の文。" for i in range(30))
     (small_corpus / "new.txt").write_text(new, encoding="utf-8")
     failing = CountingEmbedder(embedder, fail_after=4)
     with pytest.raises(RuntimeError, match="injected"):
         IndexBuilder(settings, failing).build()
-    after = Snapshot.load(settings.index_dir)
+    after = Snapshot.load(settings.index_dir, settings)
     assert after.path == before.path
     assert after.manifest == before.manifest
     leftovers = [
@@ -128,7 +128,7 @@ def test_changed_document_re_embeds_only_its_chunks(
     )
     again = CountingEmbedder(embedder)
     report = IndexBuilder(settings, again).build()
-    snap = Snapshot.load(settings.index_dir)
+    snap = Snapshot.load(settings.index_dir, settings)
     own = [c.text for c in snap.chunks if c.doc_id == changed_doc.name]
     other = [c.text for c in snap.chunks if c.doc_id != changed_doc.name]
     assert report.embedded_chunks == len(own) and report.reused_documents == 1
@@ -145,7 +145,7 @@ def test_truncated_index_file_is_reported_by_name(
     faiss_file = Path(os.path.realpath(settings.index_dir)) / "chunks.faiss"
     faiss_file.write_bytes(faiss_file.read_bytes()[:50])
     with pytest.raises(IndexCorruptError, match=r"chunks\.faiss.*kotae index"):
-        Snapshot.load(settings.index_dir)
+        Snapshot.load(settings.index_dir, settings)
 
 
 def test_hnsw_index_finds_what_exact_finds(
@@ -155,7 +155,7 @@ def test_hnsw_index_finds_what_exact_finds(
     hnsw = Settings(**{**flat.model_dump(), "index_dir": tmp_path / "h" / "index", "ann": "hnsw"})
     IndexBuilder(flat, embedder).build()
     IndexBuilder(hnsw, embedder).build()
-    a, b = Snapshot.load(flat.index_dir), Snapshot.load(hnsw.index_dir)
+    a, b = Snapshot.load(flat.index_dir, flat), Snapshot.load(hnsw.index_dir, hnsw)
     assert b.manifest["vector_index"] == "hnsw" and a.manifest["vector_index"] == "flat"
     enc = QueryEncoder(embedder)
     q = "普天間飛行場の移設"

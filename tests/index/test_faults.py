@@ -66,7 +66,7 @@ def test_kill_9_of_kotae_index_never_harms_the_served_index(
     index_dir = tmp_path / "idx" / "index"
     previous = Path(shutil.copytree(small_index.version, index_dir.parent / "index.v0-previous"))
     point_index(index_dir, previous)
-    before = Snapshot.load(index_dir)
+    before = Snapshot.load(index_dir, Settings(index_dir=index_dir))
     settings = Settings(index_dir=index_dir, corpus_dir=tmp_path / "corpus")
 
     # A long build (the whole corpus again to embed: ~40 s, far past the last timed kill even
@@ -79,7 +79,7 @@ def test_kill_9_of_kotae_index_never_harms_the_served_index(
     (short_corpus / "追加.txt").write_text("追加された短い報告。演習は三日間行われた。", "utf-8")
 
     def assert_previous_still_served(when: str) -> None:
-        snap = Snapshot.load(index_dir)
+        snap = Snapshot.load(index_dir, Settings(index_dir=index_dir))
         assert snap.path == before.path and snap.manifest == before.manifest, when
         for c in snap.chunks:
             assert snap.documents[c.doc_id].text[c.start : c.end] == c.text, when
@@ -115,7 +115,7 @@ def test_kill_9_of_kotae_index_never_harms_the_served_index(
         _index_command(short_corpus, index_dir), cwd=tmp_path, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    after = Snapshot.load(index_dir)
+    after = Snapshot.load(index_dir, Settings(index_dir=index_dir))
     assert after.path != before.path and "追加.txt" in after.documents
     assert not _leftovers(index_dir)
     for moment, killed_mid_build, leftovers in results:
@@ -135,12 +135,12 @@ def test_every_damaged_index_file_is_named_with_the_fix(damaged_copy: Path) -> N
         for damaged in (original[: len(original) // 2], b""):
             file.write_bytes(damaged)
             with pytest.raises(IndexCorruptError) as error:
-                Snapshot.load(damaged_copy)
+                Snapshot.load(damaged_copy, Settings(index_dir=damaged_copy))
             named = file.name if file.parent == damaged_copy else file.parent.name
             message = str(error.value)
             assert named in message and "kotae index" in message, (file, message)
         file.write_bytes(original)
-    Snapshot.load(damaged_copy)  # restored: loads again
+    Snapshot.load(damaged_copy, Settings(index_dir=damaged_copy))  # restored: loads again
 
 
 def _run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -16,6 +16,7 @@ import pytest
 from index.integrity import FILES
 from index.snapshot import MANIFEST, SENTENCE_VECTORS, VECTORS, Snapshot
 from kotae.errors import IndexCorruptError
+from kotae.settings import Settings
 from tests.conftest import BuiltIndex
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +46,7 @@ def test_an_altered_file_of_the_same_size_is_refused_by_name(version: Path, name
     data[-1] ^= 0x01  # one bit: every parser would accept it
     path.write_bytes(bytes(data))
     with pytest.raises(IndexCorruptError) as error:
-        Snapshot.load(version)
+        Snapshot.load(version, Settings(index_dir=version))
     assert name in str(error.value) and "checksum" in str(error.value)
 
 
@@ -53,23 +54,24 @@ def test_a_truncated_or_missing_file_is_refused_by_name(version: Path) -> None:
     vectors = version / VECTORS
     vectors.write_bytes(vectors.read_bytes()[:200])
     with pytest.raises(IndexCorruptError, match="vectors.npy has 200 bytes"):
-        Snapshot.load(version)
+        Snapshot.load(version, Settings(index_dir=version))
     vectors.unlink()
     with pytest.raises(IndexCorruptError, match="vectors.npy"):
-        Snapshot.load(version)
+        Snapshot.load(version, Settings(index_dir=version))
 
 
 def test_an_index_from_before_checksums_still_loads(version: Path) -> None:
     manifest = json.loads((version / MANIFEST).read_text(encoding="utf-8"))
     del manifest[FILES]
     (version / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-    assert len(Snapshot.load(version).chunks) > 0
+    assert len(Snapshot.load(version, Settings(index_dir=version)).chunks) > 0
 
 
 SERVE_THEN_TRUNCATE = """
 import os, sys
 from pathlib import Path
 from kotae.errors import IndexCorruptError
+from kotae.settings import Settings
 from kotae.settings import Settings
 from service.engine import Engine
 version, link = Path(sys.argv[1]), Path(sys.argv[2])

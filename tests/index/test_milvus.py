@@ -12,7 +12,9 @@ from eval.questions import load_questions
 from eval.run import score_questions
 from index.builder import IndexBuilder
 from index.embedders import Embedder
-from index.milvus_store import (
+from index.search import Filters, Ranking, Retriever
+from index.snapshot import Snapshot
+from index.stores.milvus import (
     MilvusStore,
     MilvusTarget,
     VectorStoreError,
@@ -20,12 +22,10 @@ from index.milvus_store import (
     connect,
     filter_expression,
 )
-from index.search import Filters, Ranking, Retriever
-from index.snapshot import Snapshot
 from kotae.errors import IndexMismatchError
 from kotae.settings import Settings
 from service.engine import Engine
-from tests.conftest import configured, milvus_settings_for
+from tests.conftest import milvus_settings_for
 
 CHANGED = "003_398f49884e4d4ebb.txt"
 
@@ -172,11 +172,18 @@ def test_missing_collection_says_how_to_rebuild(milvus_engine: Engine) -> None:
         gone.verify()
 
 
-def test_engine_loads_milvus_index_from_the_environment(milvus_engine: Engine) -> None:
-    """What `kotae serve` does: settings from KOTAE_* only."""
-    with configured(milvus_engine.settings):
-        engine = Engine(milvus_engine.settings, milvus_engine.embedder)
-        engine.load()
+def test_engine_loads_milvus_index_from_the_environment(
+    milvus_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `kotae serve` does: settings read from KOTAE_* once, at the edge, then passed."""
+    s = milvus_engine.settings
+    monkeypatch.setenv("KOTAE_INDEX_DIR", str(s.index_dir))
+    monkeypatch.setenv("KOTAE_CORPUS_DIR", str(s.corpus_dir))
+    monkeypatch.setenv("KOTAE_VECTOR_STORE", s.vector_store)
+    monkeypatch.setenv("KOTAE_MILVUS_URI", s.milvus_uri)
+    monkeypatch.setenv("KOTAE_MILVUS_COLLECTION", s.milvus_collection)
+    engine = Engine(Settings(), milvus_engine.embedder)
+    engine.load()
     hits = engine.search("普天間飛行場の移設先は？", 3)
     assert any("辺野古" in h.chunk.text for h in hits)
     assert isinstance(engine.loaded.snapshot.store, MilvusStore)

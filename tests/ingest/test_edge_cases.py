@@ -79,7 +79,7 @@ def test_edge_case_corpus_builds_and_reports_each_bad_file(
     assert "5.0 MB" in reasons["big.txt"] and "KOTAE_MAX_FILE_MB" in reasons["big.txt"]
     assert "unsupported type" in reasons["slides.pdf"]
 
-    snap = Snapshot.load(settings.index_dir)
+    snap = Snapshot.load(settings.index_dir, settings)
     assert set(snap.documents) == {"sjis.txt", "utf16.txt", "crlf.txt", SPACED_NAME, NESTED}
     assert snap.documents["sjis.txt"].text == SJIS_TEXT
     assert snap.documents["crlf.txt"].text == CRLF_TEXT  # line endings kept, never normalised

@@ -1,16 +1,16 @@
-"""Vector stores: where passage vectors are searched. FAISS here; Milvus in milvus_store.py.
-
-Vectors are L2-normalised, so inner product is cosine similarity. Every store answers in
-positions of the snapshot's passage table, so the rest of retrieval never knows which one ran.
-"""
+"""Passage vectors in a FAISS index beside the rest of the snapshot (the default store)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal
 
 import faiss
 import numpy as np
+
+from index.stores.base import FilterSpec, VectorStore
+from ingest.records import Chunk
+from kotae.settings import Settings
 
 Kind = Literal["flat", "hnsw"]
 # From bench/RESULTS.md: efConstruction, not M, decides recall on clustered embeddings; these
@@ -18,39 +18,7 @@ Kind = Literal["flat", "hnsw"]
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 400
 HNSW_EF_SEARCH = 512
-
-
-class FilterSpec(Protocol):
-    """The metadata filter a search may carry (``index.search.Filters``)."""
-
-    @property
-    def doc_ids(self) -> frozenset[str] | None: ...
-    @property
-    def date_from(self) -> str | None: ...
-    @property
-    def date_to(self) -> str | None: ...
-
-
-class VectorStore(Protocol):
-    """The contract: ``size`` vectors, searched by cosine, answering with passage positions.
-
-    ``allowed`` (the positions a filter admits) and ``filters`` (the filter itself) come
-    together: a local store scores ``allowed`` exactly, a remote one turns ``filters`` into
-    its own filter expression. Stores are opened by ``index.snapshot.open_store``.
-    """
-
-    @property
-    def size(self) -> int: ...
-
-    def search(
-        self,
-        query: np.ndarray,
-        k: int,
-        allowed: np.ndarray | None = None,
-        filters: FilterSpec | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]: ...
-
-    def save(self, path: Path) -> None: ...
+FILE = "chunks.faiss"
 
 
 def choose_kind(ann: str, n_vectors: int, threshold: int) -> Kind:
@@ -60,7 +28,12 @@ def choose_kind(ann: str, n_vectors: int, threshold: int) -> Kind:
     return "hnsw" if ann == "hnsw" else "flat"
 
 
-class FaissStore:
+class FaissStore(VectorStore):
+    """An exact (flat) or HNSW inner-product index, written to ``chunks.faiss``."""
+
+    kind = "faiss"
+    file = FILE
+
     def __init__(self, index: faiss.Index, vectors: np.ndarray | None = None) -> None:
         self._index = index
         self._vectors = vectors
@@ -71,8 +44,32 @@ class FaissStore:
     def size(self) -> int:
         return int(self._index.ntotal)
 
+    @property
+    def index_kind(self) -> str:
+        return "hnsw" if isinstance(self._index, faiss.IndexHNSW) else "flat"
+
     @classmethod
-    def build(cls, vectors: np.ndarray, kind: Kind = "flat") -> FaissStore:
+    def identity(cls, settings: Settings) -> dict[str, str]:
+        return {"kind": cls.kind}
+
+    @classmethod
+    def build(cls, settings: Settings, chunks: list[Chunk], vectors: np.ndarray) -> FaissStore:
+        kind = choose_kind(settings.ann, len(chunks), settings.hnsw_threshold)
+        return cls.from_vectors(vectors, kind)
+
+    @classmethod
+    def load(
+        cls,
+        recorded: dict[str, Any],
+        folder: Path,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        settings: Settings,
+    ) -> FaissStore:
+        return cls.read(folder / FILE, vectors)
+
+    @classmethod
+    def from_vectors(cls, vectors: np.ndarray, kind: Kind = "flat") -> FaissStore:
         dim = vectors.shape[1]
         index: faiss.Index
         if kind == "hnsw":
@@ -109,9 +106,10 @@ class FaissStore:
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
 
-    def save(self, path: Path) -> None:
-        faiss.write_index(self._index, str(path))
+    def save(self, folder: Path) -> None:
+        faiss.write_index(self._index, str(folder / FILE))
 
     @classmethod
-    def load(cls, path: Path, vectors: np.ndarray | None = None) -> FaissStore:
+    def read(cls, path: Path, vectors: np.ndarray | None = None) -> FaissStore:
+        """The index in the FAISS file ``path``; filtered search needs ``vectors``."""
         return cls(faiss.read_index(str(path)), vectors)

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
-from index.store import FilterSpec
+from index.stores.base import FilterSpec, VectorStore
 from ingest.records import Chunk
 from kotae.errors import KotaeError
 from kotae.settings import Settings
@@ -114,11 +114,13 @@ def _literal(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-class MilvusStore:
+class MilvusStore(VectorStore):
     """The passages of one snapshot, searched in a Milvus collection.
 
     Connects on first use, so loading a snapshot to reuse its vectors needs no server.
     """
+
+    kind = "milvus"
 
     def __init__(self, target: MilvusTarget, keys: np.ndarray, dim: int) -> None:
         self.target = target
@@ -129,6 +131,31 @@ class MilvusStore:
     @property
     def size(self) -> int:
         return len(self.keys)
+
+    @classmethod
+    def identity(cls, settings: Settings) -> dict[str, str]:
+        return MilvusTarget.from_settings(settings).identity()
+
+    @classmethod
+    def build(cls, settings: Settings, chunks: list[Chunk], vectors: np.ndarray) -> MilvusStore:
+        """The collection is searched exactly (a FLAT index): ``index_kind`` stays "flat"."""
+        return cls(MilvusTarget.from_settings(settings), chunk_keys(chunks), int(vectors.shape[1]))
+
+    @classmethod
+    def load(
+        cls,
+        recorded: dict[str, Any],
+        folder: Path,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        settings: Settings,
+    ) -> MilvusStore:
+        """The recorded collection; with the configured token when it is the configured one."""
+        configured = MilvusTarget.from_settings(settings)
+        target = MilvusTarget(recorded["uri"], recorded["collection"], configured.token)
+        if target.identity() == configured.identity():
+            target = configured  # the configured URI may carry credentials the manifest omits
+        return cls(target, chunk_keys(chunks), int(vectors.shape[1]))
 
     @property
     def client(self) -> Any:
@@ -164,7 +191,7 @@ class MilvusStore:
             np.array([s for _, s in pairs], dtype=np.float32),
         )
 
-    def save(self, path: Path) -> None:
+    def save(self, folder: Path) -> None:
         """Nothing to write: the rows live in Milvus and the manifest says where."""
 
     def verify(self) -> None:
@@ -225,7 +252,7 @@ class MilvusStore:
             it.close()
         return keys
 
-    def add_missing(self, chunks: list[Chunk], vectors: np.ndarray) -> int:
+    def upsert(self, chunks: list[Chunk], vectors: np.ndarray) -> int:
         """Upsert the rows of passages the collection does not hold yet; how many."""
         self.ensure_collection()
         have = self.existing_keys()
@@ -237,7 +264,7 @@ class MilvusStore:
             self.client.flush(self.target.collection)  # sealed rows search fast (lite: 10x)
         return len(todo)
 
-    def remove_others(self) -> int:
+    def delete(self) -> int:
         """Delete the rows of passages this snapshot no longer has; how many."""
         stale = sorted(self.existing_keys() - set(self._positions))
         for lo in range(0, len(stale), BATCH):
