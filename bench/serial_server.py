@@ -38,7 +38,7 @@ class SerialEmbedder(Embedder):
 def main() -> None:
     import uvicorn
 
-    from service.app import create_app
+    from service.api.app import create_app
     from service.engine import Engine
 
     parser = argparse.ArgumentParser(prog="python -m bench.serial_server")

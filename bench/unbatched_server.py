@@ -42,7 +42,7 @@ def main() -> None:
     import uvicorn
 
     from kotae.settings import Settings
-    from service.app import create_app
+    from service.api.app import create_app
     from service.engine import Engine
 
     parser = argparse.ArgumentParser(prog="python -m bench.unbatched_server")

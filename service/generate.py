@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from index.search import Filters, Hit
 from kotae.settings import Settings
@@ -18,8 +19,6 @@ from service.answer import Answer, Citation, question_language
 from service.citecheck import check_citations
 from service.engine import Engine, Loaded
 from service.llm import LLMClient, LLMError, LLMNotConfiguredError, Messages
-from service.schemas import AskResponse, LLMStatus, Mode, Quote, ShortAnswer
-from service.schemas import Citation as CitationOut
 
 LANGUAGES = {"ja": "Japanese (日本語)", "en": "English"}
 SYSTEM_PROMPT = """\
@@ -31,6 +30,7 @@ Rules:
 4. When you quote a passage word for word, put the quote in 「」 and copy it exactly.
 5. If the passages do not contain the answer, say so in one sentence, without a citation.
 6. Be brief: a few sentences."""
+Mode = Literal["extractive", "generative"]
 NOT_ASKED = "no passage is close enough to the question, so the LLM was not asked"
 
 
@@ -67,6 +67,16 @@ class Failed:
 
 
 Event = Started | Token | Finished | Failed
+
+
+@dataclass(frozen=True)
+class LLMStatus:
+    """Whether an LLM is configured and answered its last probe (``reachable`` None: not yet)."""
+
+    configured: bool
+    reachable: bool | None = None
+    model: str | None = None
+    detail: str | None = None
 
 
 def build_messages(question: str, hits: list[Hit], titles: list[str | None]) -> Messages:
@@ -221,23 +231,3 @@ def _not_asked(client: LLMClient | None, extractive: Answer) -> list[str]:
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
-
-
-def citations_out(loaded: Loaded, citations: list[Citation]) -> list[CitationOut]:
-    docs = loaded.snapshot.documents
-    return [CitationOut.from_hit(c.n, c.hit, docs[c.hit.chunk.doc_id].title) for c in citations]
-
-
-def response_of(result: Result) -> AskResponse:
-    answer = result.answer
-    return AskResponse(
-        answer=answer.text,
-        citations=citations_out(result.loaded, answer.citations),
-        quotes=[Quote(n=q.n, start=q.start, end=q.end, text=q.text) for q in answer.quotes],
-        found=answer.found,
-        confidence=round(answer.confidence, 4),
-        short_answer=ShortAnswer(**vars(answer.short)) if answer.short else None,
-        took_ms=round(answer.took_ms, 3),
-        mode=result.mode,
-        warnings=result.warnings,
-    )

@@ -13,8 +13,7 @@ from kotae.cli.common import IndexDirOption, settings_with, user_errors
 
 if TYPE_CHECKING:
     from service.engine import Engine
-    from service.generate import Event, Generator, Result
-    from service.schemas import Mode
+    from service.generate import Event, Generator, Mode, Result
 
 
 class AskMode(StrEnum):

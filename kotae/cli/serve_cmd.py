@@ -21,7 +21,7 @@ def serve(
     """
     import uvicorn
 
-    from service.app import create_app
+    from service.api.app import create_app
     from service.engine import Engine
 
     with user_errors():

@@ -20,7 +20,7 @@ from ingest.reader import decode, read_document
 from kotae.cli.main import app as cli
 from kotae.errors import EmptyCorpusError
 from kotae.settings import Settings
-from service.app import create_app
+from service.api.app import create_app
 from service.engine import Engine
 from tests.conftest import CORPUS
 

@@ -9,7 +9,7 @@ import time
 import uvicorn
 from fastapi import FastAPI
 
-from service.app import create_app
+from service.api.app import create_app
 from service.engine import Engine
 
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kotae.settings import Settings
-from service.app import create_app
+from service.api.app import create_app
 from service.engine import Engine
 
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from index.embedders import Embedder
 from kotae.settings import Settings
-from service.app import create_app
+from service.api.app import create_app
 from service.engine import Engine
 from tests.conftest import BuiltIndex, point_index, write_small_corpus
 from tests.service.live import free_port

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from kotae.cli import ask_cmd
 from kotae.cli.main import app as cli
 from kotae.settings import Settings
-from service.app import create_app
+from service.api.app import create_app
 from service.engine import Engine
 from service.generate import NOT_ASKED
 

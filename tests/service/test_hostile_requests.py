@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from index.embedders import Embedder
 from index.lexical import SUDACHI_MAX_BYTES, JapaneseTokenizer, fit_bytes
 from kotae.settings import Settings
-from service.app import create_app
+from service.api.app import create_app
 from service.engine import Engine
 from tests.conftest import BuiltIndex, point_index
 from tests.service.live import free_port

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
+from service.api.app import create_app
+from service.api.schemas import MAX_QUESTION_CHARS
 from service.engine import Engine
 from service.followup import MAX_HISTORY
-from service.schemas import MAX_QUESTION_CHARS
 from tests.service.test_api import ask
 
 DOC_2007 = "002_1b2c3951911e05d3.txt"

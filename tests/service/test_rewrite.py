@@ -8,7 +8,7 @@ import pytest
 from fake_llm import MODEL, FakeLLM, Script, serve
 from fastapi.testclient import TestClient
 
-from service.app import create_app
+from service.api.app import create_app
 from service.engine import Engine
 
 FIRST = "2007年の会合では何が合意された？"

@@ -15,7 +15,8 @@ from typing import Any
 from fastapi import HTTPException
 from fastapi.sse import EventSourceResponse, format_sse_event
 
-from service.generate import Event, Failed, Finished, Started, Token, citations_out, response_of
+from service.api.schemas import AskResponse, citations_out
+from service.generate import Event, Failed, Finished, Started, Token
 from service.llm import LLMError, LLMNotConfiguredError
 
 
@@ -49,7 +50,9 @@ def _sse(events: Iterator[Event], understood_as: str | None = None) -> Iterator[
         elif isinstance(event, Token):
             yield _event("token", {"text": event.text})
         elif isinstance(event, Finished):
-            done = response_of(event.result).model_copy(update={"understood_as": understood_as})
+            done = AskResponse.from_result(event.result).model_copy(
+                update={"understood_as": understood_as}
+            )
             yield _event("done", done.model_dump())
         elif isinstance(event, Failed):
             yield _event("error", {"status": 502, "detail": str(event.error)})

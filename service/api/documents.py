@@ -32,7 +32,9 @@ class DocumentList(BaseModel):
 
 
 def _engine(request: Request) -> Engine:
-    from service.app import get_engine  # the app's readiness check; imported late: app imports us
+    from service.api.app import (
+        get_engine,  # the app's readiness check; imported late: app imports us
+    )
 
     return get_engine(request)
 

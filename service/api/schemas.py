@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from index.search import Filters, Hit
+from service.answer import Citation as Cited
+from service.engine import Loaded
 from service.followup import MAX_HISTORY
+from service.generate import LLMStatus as LLMState
+from service.generate import Mode, Result
 
 MAX_QUESTION_CHARS = 2000
 # "Has a character that is not whitespace", written so that Python and the JSON Schema
@@ -17,7 +21,6 @@ MAX_QUESTION_CHARS = 2000
 NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 EarlierQuestion = Annotated[str, StringConstraints(max_length=MAX_QUESTION_CHARS)]
-Mode = Literal["extractive", "generative"]
 
 
 class AskRequest(BaseModel):
@@ -163,6 +166,27 @@ class AskResponse(BaseModel):
         "(null: searched as asked).",
     )
 
+    @classmethod
+    def from_result(cls, result: Result) -> AskResponse:
+        """The core's answer as the API shows it; citations titled from the index it came from."""
+        answer = result.answer
+        return cls(
+            answer=answer.text,
+            citations=citations_out(result.loaded, answer.citations),
+            quotes=[Quote(n=q.n, start=q.start, end=q.end, text=q.text) for q in answer.quotes],
+            found=answer.found,
+            confidence=round(answer.confidence, 4),
+            short_answer=ShortAnswer(**vars(answer.short)) if answer.short else None,
+            took_ms=round(answer.took_ms, 3),
+            mode=result.mode,
+            warnings=result.warnings,
+        )
+
+
+def citations_out(loaded: Loaded, citations: list[Cited]) -> list[Citation]:
+    docs = loaded.snapshot.documents
+    return [Citation.from_hit(c.n, c.hit, docs[c.hit.chunk.doc_id].title) for c in citations]
+
 
 class SearchResponse(BaseModel):
     query: str
@@ -189,6 +213,15 @@ class LLMStatus(BaseModel):
     )
     model: str | None = None
     detail: str | None = Field(None, description="Why the probe failed.")
+
+    @classmethod
+    def from_state(cls, state: LLMState) -> LLMStatus:
+        return cls(
+            configured=state.configured,
+            reachable=state.reachable,
+            model=state.model,
+            detail=state.detail,
+        )
 
 
 class Ready(BaseModel):

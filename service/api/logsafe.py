@@ -1,6 +1,6 @@
 """Keep secrets out of log lines: the access log records every URL, query string included.
 
-The admin token is only accepted in the ``Authorization`` header (``service.admin`` refuses a
+The admin token is only accepted in the ``Authorization`` header (``service.api.admin`` refuses a
 query string), but a client may still put it in the URL; uvicorn would then write it to the
 access log before any route runs. This filter blanks the values of secret-looking query
 parameters and any configured secret wherever it appears in a record of the server's loggers.

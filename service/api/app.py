@@ -18,27 +18,28 @@ from fastapi.staticfiles import StaticFiles
 
 from kotae.errors import KotaeError
 from kotae.settings import Settings, get_settings
-from service import logsafe
-from service.admin import router as admin_router
-from service.background import BackgroundBuild
-from service.documents import router as documents_router
-from service.engine import Engine, Loaded
-from service.followup import Resolved, resolve
-from service.generate import Generator, response_of
-from service.middleware import BodySizeLimit
-from service.rewrite import resolve_with_llm
-from service.schemas import (
+from service.api import logsafe
+from service.api.admin import router as admin_router
+from service.api.background import BackgroundBuild
+from service.api.documents import router as documents_router
+from service.api.middleware import BodySizeLimit
+from service.api.schemas import (
     MAX_QUESTION_CHARS,
     NOT_BLANK,
     AskRequest,
     AskResponse,
     Citation,
     DocumentResponse,
+    LLMStatus,
     Ready,
     SearchResponse,
 )
-from service.security import SecurityHeaders, add_docs
-from service.streaming import llm_errors, sse_response
+from service.api.security import SecurityHeaders, add_docs
+from service.api.streaming import llm_errors, sse_response
+from service.engine import Engine, Loaded
+from service.followup import Resolved, resolve
+from service.generate import Generator
+from service.rewrite import resolve_with_llm
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("kotae")
@@ -188,7 +189,8 @@ def _add_routes(app: FastAPI) -> None:
             chunks=len(snap.chunks),
             documents=len(snap.documents),
             retriever=engine.settings.retriever,
-            llm=request.app.state.generator.status(),  # never waits: probed in the background
+            # never waits: probed in the background
+            llm=LLMStatus.from_state(request.app.state.generator.status()),
             build=build.as_dict() if build is not None else None,
         )
 
@@ -210,7 +212,9 @@ def _add_routes(app: FastAPI) -> None:
         filters = asked.filters(body.filters(), engine.search)
         with llm_errors():
             result = generator.ask(engine, asked.question, body.top_k, filters, body.mode)
-        return response_of(result).model_copy(update={"understood_as": asked.understood_as})
+        return AskResponse.from_result(result).model_copy(
+            update={"understood_as": asked.understood_as}
+        )
 
     @app.post(
         "/api/ask/stream",
