@@ -6,5 +6,6 @@ bash scripts/setup.sh --dev
 export HF_HUB_OFFLINE=1
 .venv/bin/ruff check .
 .venv/bin/mypy
+.venv/bin/lint-imports
 .venv/bin/python -m pytest -q
 .venv/bin/python -m bench --quick
