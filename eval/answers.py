@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 import statistics
-import unicodedata
 from collections.abc import Iterable, Sequence
+
+from ingest.text import nfkc
 
 _MARKER = re.compile(r"\s*\[\d+\]")
 
 
 def normalise(text: str) -> str:
     """Markers removed, NFKC, lower-cased, no whitespace."""
-    text = unicodedata.normalize("NFKC", _MARKER.sub("", text)).lower()
+    text = nfkc(_MARKER.sub("", text)).lower()
     return "".join(text.split())
 
 

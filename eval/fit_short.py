@@ -58,7 +58,7 @@ class Item:
 
 
 def oracle_sentence(snapshot: Snapshot, q: Question) -> str | None:
-    from eval.questions import nfkc
+    from ingest.text import nfkc
 
     for doc_id, golds in q.relevant.items():
         text = snapshot.documents[doc_id].text

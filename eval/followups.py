@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from eval.metrics import recall_at
-from eval.questions import Question, QuestionFileError, nfkc, parse_question
+from eval.questions import Question, QuestionFileError, parse_question
 from index.search import Filters, Retriever
+from ingest.text import nfkc
 from kotae.settings import Settings
 from service.followup import MAX_HISTORY, Tuning, resolve
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from ingest.text import nfkc
 from kotae.errors import KotaeError
 
 Text = Annotated[str, StringConstraints(min_length=1)]
@@ -33,10 +33,6 @@ class Question:
             return False
         text = nfkc(passage)
         return any(a in text for a in answers)
-
-
-def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
 
 
 def load_questions(path: Path, documents: dict[str, str]) -> list[Question]:

@@ -7,16 +7,17 @@ characters, against the best of the gold strings. A missing short answer scores 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from ingest.text import nfkc
 
 _SPACE = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    return _SPACE.sub("", nfkc(text))
 
 
 def char_f1(predicted: str, gold: str) -> float:

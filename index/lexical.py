@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import numpy as np
 from index.dictionary import shared_dictionary
 from index.glossary import build_glossary, dictionary_version, expand
 from ingest.dates import era_years
+from ingest.text import nfkc
 
 SPLIT_MODE = "C"
 SUDACHI_MAX_BYTES = 49_149  # "Input is too long, it can't be more than 49149 bytes"
@@ -74,12 +74,12 @@ class JapaneseTokenizer:
         out = [form for form, _ in self.content_words(text)]
         # 平成19年 and 2007年 are the same year: give era years their western token too, so
         # a question in either calendar (or in English) matches a text in the other.
-        out.extend(str(year) for year in era_years(unicodedata.normalize("NFKC", text).lower()))
+        out.extend(str(year) for year in era_years(nfkc(text).lower()))
         return out
 
     def content_words(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """(normalised form, part of speech) of each content word, as the index tokenises."""
-        text = unicodedata.normalize("NFKC", text).lower()
+        text = nfkc(text).lower()
         words = [w for w in text.split() if w not in _ENGLISH_STOPWORDS]
         out: list[tuple[str, tuple[str, ...]]] = []
         for m in self._tokenizer().tokenize(fit_bytes(" ".join(words), SUDACHI_MAX_BYTES)):

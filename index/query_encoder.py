@@ -12,13 +12,13 @@ in flight at the same moment (waiting or being embedded) share one slot.
 from __future__ import annotations
 
 import threading
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
 from cachetools import LRUCache
 
 from index.embedders.base import Embedder
+from ingest.text import nfkc
 
 
 @dataclass(eq=False)
@@ -102,4 +102,4 @@ class QueryEncoder:
 
 def normalise_query(question: str) -> str:
     """NFKC and collapsed spaces: ２＋２ and 2+2 become the same query."""
-    return " ".join(unicodedata.normalize("NFKC", question).split())
+    return " ".join(nfkc(question).split())

@@ -10,7 +10,6 @@ weak instead of being stretched to full weight as min-max would.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,10 +19,10 @@ from index.query_encoder import QueryEncoder, normalise_query
 from index.snapshot import Snapshot
 from ingest.dates import years_in_question
 from ingest.records import Chunk
+from ingest.text import JAPANESE
 from kotae.settings import Settings
 
 RetrieverName = Literal["dense", "lexical", "hybrid"]
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 RETRIEVERS: tuple[RetrieverName, ...] = ("dense", "lexical", "hybrid")
 
 
@@ -107,7 +106,7 @@ class Retriever:
         if not len(candidates):
             return []
         dense = self.dense_scores(qv, candidates)
-        japanese = bool(_JAPANESE.search(query))
+        japanese = bool(JAPANESE.search(query))
         lex = None if lexical is None else lexical[candidates]
         score = self._fuse(dense, lex, ideal, japanese)
         score = score + self._year_bonus(query, candidates)

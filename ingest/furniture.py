@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from ingest.text import nfkc
 
 Spans = tuple[tuple[int, int], ...]
 
@@ -165,7 +166,7 @@ def lines_of(text: str) -> list[Line]:
     lines: list[Line] = []
     for m in _LINE.finditer(text):
         raw = m.group().rstrip("\r\n")
-        key = unicodedata.normalize("NFKC", raw).strip().lower()
+        key = nfkc(raw).strip().lower()
         lines.append(Line(m.start(), m.start() + len(raw), key))
     return lines
 
@@ -549,7 +550,7 @@ def strip_site_name(title: str) -> str:
     parts = [p.strip() for p in _SITE_SEP.split(title) if p.strip()]
     if len(parts) < 2:
         return title.strip()
-    kept = [p for p in parts if not _SITE_NAME.search(unicodedata.normalize("NFKC", p).lower())]
+    kept = [p for p in parts if not _SITE_NAME.search(nfkc(p).lower())]
     return (kept or parts)[0]
 
 
@@ -605,7 +606,7 @@ def pick_title(html_title: str | None, h1: str | None) -> str | None:
 
 
 def _same_words(a: str, b: str) -> bool:
-    a, b = (re.sub(r"\s+", "", unicodedata.normalize("NFKC", x).lower()) for x in (a, b))
+    a, b = (re.sub(r"\s+", "", nfkc(x).lower()) for x in (a, b))
     return bool(a and b) and (a in b or b in a)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +25,7 @@ import numpy as np
 from index.glossary import english_words
 from index.lexical import LexicalIndex
 from index.search import Hit
+from ingest.text import JAPANESE, nfkc
 
 DATA = Path(__file__).parent / "data"
 PROBES_FILE = DATA / "probes.json"
@@ -40,7 +40,6 @@ SIGNALS = (
     "english",
     "numbers",
 )
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _NUMBER = re.compile(r"\d{2,}")
 
 
@@ -123,15 +122,15 @@ def signals(
 def numbers_found(question: str, hits: list[Hit]) -> float:
     """Share of the numbers the question names (years, amounts) that the best passages hold; 0
     without any. A question naming 2007 whose passages say 2007 is about them, in any language."""
-    numbers = set(_NUMBER.findall(unicodedata.normalize("NFKC", question)))
+    numbers = set(_NUMBER.findall(nfkc(question)))
     if not numbers:
         return 0.0
-    text = unicodedata.normalize("NFKC", "".join(h.chunk.text for h in hits))
+    text = nfkc("".join(h.chunk.text for h in hits))
     return sum(n in text for n in numbers) / len(numbers)
 
 
 def language(question: str) -> str:
-    return "ja" if _JAPANESE.search(question) else "en"
+    return "ja" if JAPANESE.search(question) else "en"
 
 
 def decide(x: np.ndarray) -> Decision:

@@ -8,14 +8,13 @@ the answer says so instead of quoting noise, and still cites the closest passage
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from index.search import Hit
 from index.snapshot import Snapshot
+from ingest.text import JAPANESE, nfkc
 from service.abstain import Calibration, decide, signals
 from service.sentences import FEATURES, Scored, content_free, score_candidates, selection_margin
 from service.short_answer import ShortAnswer
@@ -26,7 +25,6 @@ NOTHING_FOUND = {
     "ja": "該当する情報は文書の中に見つかりませんでした。質問の言い方を変えてお試しください。",
     "en": "I could not find anything relevant in the documents. Try rephrasing the question.",
 }
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ class Answer:
 
 
 def question_language(question: str) -> str:
-    return "ja" if _JAPANESE.search(question) else "en"
+    return "ja" if JAPANESE.search(question) else "en"
 
 
 def is_relevant(hits: list[Hit], min_score: float) -> bool:
@@ -125,7 +123,7 @@ def _best_quotes(scored: Scored, citations: list[Citation]) -> list[Quote]:
         c, score = scored.candidates[i], float(scored.scores[i])
         if score < best - selection_margin() or len(chosen) == MAX_SENTENCES:
             break
-        key = unicodedata.normalize("NFKC", c.text).strip()
+        key = nfkc(c.text).strip()
         if key in seen or len(key) < 4:
             continue
         seen.add(key)

@@ -10,9 +10,10 @@ contain are reported. Quotations are compared after NFKC and without whitespace,
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from ingest.text import nfkc
 
 # [1], ［１］, [1, 2], [1、2]: what LLMs write; rewritten as [1][2] so every reader sees one form.
 _MARKER = re.compile(r"([ \t]*)[\[［]\s*([0-9０-９]+(?:\s*[,，、]\s*[0-9０-９]+)*)\s*[\]］]")
@@ -59,7 +60,7 @@ def check_citations(answer: str, passages: Sequence[str]) -> CheckedAnswer:
     invalid: list[int] = []
 
     def rewrite(match: re.Match[str]) -> str:
-        numbers = [int(unicodedata.normalize("NFKC", n)) for n in re.split(r"[,，、]", match[2])]
+        numbers = [int(nfkc(n)) for n in re.split(r"[,，、]", match[2])]
         good = [n for n in numbers if 1 <= n <= len(passages)]
         invalid.extend(n for n in numbers if n not in good and n not in invalid)
         # A marker that goes takes the space before it along; kept ones keep it.
@@ -100,7 +101,7 @@ def quotations(sentence: str) -> list[str]:
 
 
 def normalise(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return re.sub(r"\s+", "", nfkc(text))
 
 
 def _contains(passage: str, quote: str) -> bool:

@@ -12,12 +12,12 @@ written, so what the user is shown reads as their own words.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from index.search import Filters, Hit
+from ingest.text import JAPANESE, nfkc
 
 MAX_HISTORY = 10  # earlier questions a request may send
 SHORT = 10  # characters: a Japanese question this short with one topic word is an ellipsis
@@ -55,7 +55,6 @@ _MONTHS = frozenset(
     "january february march april may june july august september october november december".split()
 )
 _NOUNISH = {"名詞", "接頭辞", "接尾辞"}
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+&'\-]*|\d{4}")
 
 
@@ -132,7 +131,7 @@ def _resolve_one(question: str, context: str, tokenizer: Morphemes, tuning: Tuni
     if not carried:
         return Resolved(question)
     text = question.strip()
-    if _JAPANESE.search(text):
+    if JAPANESE.search(text):
         about = f"（{'・'.join(carried)}）"
     else:
         about = f" ({', '.join(carried)})"
@@ -142,15 +141,15 @@ def _resolve_one(question: str, context: str, tokenizer: Morphemes, tuning: Tuni
 
 def depends_on_context(question: str, tokenizer: Morphemes) -> bool:
     """Whether ``question`` points back (その時, that meeting) or names no topic of its own."""
-    text = unicodedata.normalize("NFKC", question).strip()
-    if _JAPANESE.search(text):
+    text = nfkc(question).strip()
+    if JAPANESE.search(text):
         words = [w for w, _ in tokenizer.words(text)]
         if any(w in _JA_POINTERS for w in words) or _JA_ELLIPSIS.match(text):
             return True
     elif _EN_POINTERS.search(text) or _EN_ELLIPSIS.match(text):
         return True
     found = topics(text, tokenizer)
-    if _JAPANESE.search(text) and len(found) == 1 and len(text) <= SHORT and "とは" not in text:
+    if JAPANESE.search(text) and len(found) == 1 and len(text) <= SHORT and "とは" not in text:
         return True  # 「設立は何年？」「アメリカ側は？」: one word, the rest left to the context
     return not found
 
@@ -158,13 +157,13 @@ def depends_on_context(question: str, tokenizer: Morphemes) -> bool:
 def topics(text: str, tokenizer: Morphemes) -> list[str]:
     """Topic phrases of ``text`` in order, as written: noun runs (2007年, 日本側, ジェイ・キャスト)
     for Japanese, content words for English; words that only ask (何, いつ, who) are dropped."""
-    if not _JAPANESE.search(text):
+    if not JAPANESE.search(text):
         return _english_topics(text)
     out: list[str] = []
     for phrase in _noun_phrases(text, tokenizer):
         if phrase in _JA_POINTERS or phrase in _JA_GENERIC or phrase.startswith(("その", "この")):
             continue
-        if _JAPANESE.search(phrase) or re.search(r"\d", phrase):
+        if JAPANESE.search(phrase) or re.search(r"\d", phrase):
             out.append(phrase)
         else:
             out.extend(_english_topics(phrase))
@@ -211,4 +210,4 @@ def _unique(items: list[str]) -> list[str]:
 
 
 def _key(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+    return nfkc(text).lower()

@@ -10,8 +10,9 @@ the sentence rather than by the kind of word.
 from __future__ import annotations
 
 import re
-import unicodedata
 from enum import StrEnum
+
+from ingest.text import nfkc
 
 
 class AnswerType(StrEnum):
@@ -62,7 +63,7 @@ _RULES_EN: list[tuple[AnswerType, re.Pattern[str]]] = [
 
 def answer_type(question: str) -> AnswerType:
     """The kind of span the question asks for; ``NONE`` when it wants sentences, not a span."""
-    q = unicodedata.normalize("NFKC", question).lower()
+    q = nfkc(question).lower()
     if _NONE_EN.search(q) or _NONE_JA.search(q):
         return AnswerType.NONE
     for kind, pattern in _RULES_EN + _RULES_JA:

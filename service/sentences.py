@@ -24,6 +24,7 @@ import numpy as np
 from index.lexical import JapaneseTokenizer, LexicalIndex
 from index.search import Hit
 from index.snapshot import Snapshot
+from ingest.text import JAPANESE, nfkc
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "sentence_weights.json"
 FEATURES = (
@@ -96,7 +97,6 @@ _NUMBER = re.compile(
 _POSTS = re.compile(
     r"長官|大臣|首相|大統領|総理|大使|司令官|議員|知事|市長|社長|会長|教授|氏|さん|天皇|皇后|将軍|王"
 )
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _ENDS = re.compile(r"[。．.!?！？][」』）)\"']*$")
 _FURNITURE = re.compile(
     r"^(?:\d{4}年\d{1,2}月\d{1,2}日(?:掲載|更新|公開)?|.*トップページへ|印刷用|.*@\w+.*|#\S+|https?://\S+"
@@ -141,7 +141,7 @@ def selection_margin() -> float:
 
 
 def question_type(question: str) -> QuestionType:
-    text = unicodedata.normalize("NFKC", question)
+    text = nfkc(question)
     for name, pattern in _QUESTION_TYPES:
         if pattern.search(text):
             return name
@@ -169,7 +169,7 @@ def candidates(hits: list[Hit], snapshot: Snapshot) -> list[Candidate]:
 
 def looks_like_furniture(text: str) -> bool:
     """Fallback for indexes without ingest's furniture marks: bare dates, banners, handles."""
-    return bool(_FURNITURE.match(unicodedata.normalize("NFKC", text).strip()))
+    return bool(_FURNITURE.match(nfkc(text).strip()))
 
 
 def score_candidates(question: str, hits: list[Hit], snapshot: Snapshot, qv: np.ndarray) -> Scored:
@@ -241,7 +241,7 @@ def question_focus(question: str, tokenizer: JapaneseTokenizer) -> tuple[str, ..
     """What the question asks about: the noun just before its question word (本部はどこ → 本部),
     the counter of 何X (何色 → 色), or the last noun of a question without one (特色は？)."""
     del tokenizer
-    if not _JAPANESE.search(question):
+    if not JAPANESE.search(question):
         return ()
     words = _cached_words(question)
     out: list[str] = []
@@ -269,7 +269,7 @@ def question_terms(question: str, lexical: LexicalIndex) -> dict[str, float]:
 def content_free(question: str) -> bool:
     """No content at all: punctuation, symbols, digits, invisible characters, or one repeated
     character (あああああ, a single kanji) — nothing a document could answer."""
-    text = unicodedata.normalize("NFKC", question)
+    text = nfkc(question)
     kept = [ch for ch in text if unicodedata.category(ch)[0] in "LN" and ch != "ー"]
     letters = [ch for ch in kept if unicodedata.category(ch)[0] == "L"]
     return len(set(letters)) <= 1
@@ -311,12 +311,12 @@ def _sentence_shape(text: str) -> tuple[tuple[float, ...], frozenset[str], str]:
         _symbol_share(text),
         float(len(stripped) < 15),
     )
-    return shape, frozenset(answer_kinds(text, words)), unicodedata.normalize("NFKC", text).lower()
+    return shape, frozenset(answer_kinds(text, words)), nfkc(text).lower()
 
 
 def answer_kinds(text: str, words: tuple[tuple[str, tuple[str, ...]], ...]) -> set[str]:
     """What kinds of answer a sentence holds: a date, a number, a person or post, a place."""
-    norm = unicodedata.normalize("NFKC", text)
+    norm = nfkc(text)
     kinds = set()
     if _DATE.search(norm):
         kinds.add("when")

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.lexical import JapaneseTokenizer, LexicalIndex
+from ingest.text import nfkc
 from service.question_type import AnswerType, answer_type
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def default_model() -> ShortModel:
 
 
 def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+    return nfkc(text).lower()
 
 
 @dataclass(frozen=True)

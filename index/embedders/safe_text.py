@@ -20,7 +20,7 @@ allow, so only pathological expansions are cut.
 
 from __future__ import annotations
 
-import unicodedata
+from ingest.text import nfkc
 
 MAX_QUERY_CHARS = 256  # ≈ 220 tokens of Japanese (~0.85 tokens/char)
 MAX_PASSAGE_CHARS = 4096  # above KOTAE_CHUNK_SIZE's own maximum (4000)
@@ -33,4 +33,4 @@ def safe_text(text: str, max_chars: int) -> str:
     """
     # Lone surrogates cannot be encoded to UTF-8 (the C engine's input); NUL ends a C string.
     valid = text.encode("utf-8", "replace").decode("utf-8").replace("\x00", " ")
-    return unicodedata.normalize("NFKC", valid)[:max_chars]
+    return nfkc(valid)[:max_chars]
