@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.questions import QuestionFileError
+from eval.questions import QuestionFileError, parse_lines
 
 LANGS = ("ja", "en")
 
@@ -27,26 +27,7 @@ class OffTopic:
 def load_offtopic(path: Path) -> list[OffTopic]:
     if not path.is_file():
         raise QuestionFileError(f"off-topic question file not found: {path}")
-    questions: list[OffTopic] = []
-    errors: list[str] = []
-    seen: set[str] = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            q = _parse(line, path.name)
-        except ValueError as e:
-            errors.append(f"line {number}: {e}")
-            continue
-        if q.id in seen:
-            errors.append(f"line {number}: duplicate id {q.id!r}")
-        seen.add(q.id)
-        questions.append(q)
-    if errors:
-        raise QuestionFileError(f"{path} has {len(errors)} bad line(s):\n  " + "\n  ".join(errors))
-    if not questions:
-        raise QuestionFileError(f"{path} holds no questions")
-    return questions
+    return parse_lines(path, lambda line: _parse(line, path.name))
 
 
 def _parse(line: str, source: str) -> OffTopic:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -40,26 +41,40 @@ def load_questions(path: Path, documents: dict[str, str]) -> list[Question]:
     if not path.is_file():
         raise QuestionFileError(f"question file not found: {path}")
     normalised = {doc_id: nfkc(text) for doc_id, text in documents.items()}
-    questions: list[Question] = []
+    return parse_lines(path, lambda line: _parse(line, normalised))
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Parsed = TypeVar("Parsed", bound=_HasId)
+
+
+def parse_lines(path: Path, parse: Callable[[str], Parsed]) -> list[Parsed]:
+    """Parse every non-blank line of a JSON Lines file; raise one error listing every bad line
+    (ValueError from ``parse``, or a duplicate id) by number, instead of keeping any."""
+    parsed: list[Parsed] = []
     errors: list[str] = []
     seen: set[str] = set()
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            q = _parse(line, normalised)
+            item = parse(line)
         except ValueError as e:
             errors.append(f"line {number}: {e}")
             continue
-        if q.id in seen:
-            errors.append(f"line {number}: duplicate id {q.id!r}")
-        seen.add(q.id)
-        questions.append(q)
+        if item.id in seen:
+            errors.append(f"line {number}: duplicate id {item.id!r}")
+        seen.add(item.id)
+        parsed.append(item)
     if errors:
         raise QuestionFileError(f"{path} has {len(errors)} bad line(s):\n  " + "\n  ".join(errors))
-    if not questions:
+    if not parsed:
         raise QuestionFileError(f"{path} holds no questions")
-    return questions
+    return parsed
 
 
 def parse_question(line: str, documents: dict[str, str]) -> Question:
