@@ -4,9 +4,14 @@ from pathlib import Path
 import pytest
 
 from eval import QUESTIONS_FILE
-from eval.questions import QuestionFileError, load_questions
+from eval.questions import Question, QuestionFileError, load_questions
 from ingest import read_corpus
+from ingest.text import nfkc
 from tests.conftest import CORPUS
+
+PARAPHRASE = QUESTIONS_FILE.parent / "paraphrase.jsonl"
+PARAPHRASE_JSQUAD = QUESTIONS_FILE.parent / "paraphrase-jsquad.jsonl"
+JSQUAD = Path("/work/shared/dev-sets/jsquad-test/corpus")
 
 DOCS = {"a.txt": "普天間飛行場の移設先は辺野古。", "b.txt": "２＋２は日米安全保障協議委員会。"}
 
@@ -98,3 +103,47 @@ def test_wrong_types_are_refused_not_coerced(tmp_path: Path) -> None:
     assert "line 2: field 'answers' missing or not a non-empty list of strings" in message
     assert "line 3: 'also' entry 0: field 'answers' missing" in message
     assert "line 4: field 'also' must be a list" in message
+
+
+def _longest_copied_run(question: str, text: str) -> int:
+    """Length of the longest run of the question's characters found verbatim in the text."""
+    best = 0
+    for i in range(len(question)):
+        while i + best < len(question) and question[i : i + best + 1] in text:
+            best += 1
+    return best
+
+
+def _check_paraphrase_set(qs: list[Question], docs: dict[str, str]) -> None:
+    """Everyday wording: no question copies a stretch of its document, and every answer string
+    is specific (at most twice in its document), so the passage holding it is the relevant one."""
+    normalised = {doc_id: nfkc(text) for doc_id, text in docs.items()}
+    for q in qs:
+        for doc_id, answers in q.relevant.items():
+            assert all(normalised[doc_id].count(a) <= 2 for a in answers), q.id
+        assert _longest_copied_run(nfkc(q.question), normalised[next(iter(q.relevant))]) <= 10, q.id
+
+
+def test_the_paraphrase_set_loads_and_spans_the_corpus() -> None:
+    docs = {d.doc_id: d.text for d in read_corpus(CORPUS)[0]}
+    qs = load_questions(PARAPHRASE, docs)  # raises if any answer string is not in its doc
+    assert len(qs) >= 45
+    assert sum(q.lang == "ja" for q in qs) >= 30 and sum(q.lang == "en" for q in qs) >= 15
+    assert {d for q in qs for d in q.relevant} == set(docs)
+    dev = {nfkc(q.question) for q in load_questions(QUESTIONS_FILE, docs)}
+    assert not dev & {nfkc(q.question) for q in qs}
+    _check_paraphrase_set(qs, docs)
+
+
+@pytest.mark.skipif(not JSQUAD.is_dir(), reason="the JSQuAD dev set is not on this machine")
+def test_the_jsquad_paraphrase_set_loads_and_spreads() -> None:
+    docs = {d.doc_id: d.text for d in read_corpus(JSQUAD)[0]}
+    qs = load_questions(PARAPHRASE_JSQUAD, docs)
+    assert len(qs) >= 30 and all(q.lang == "ja" for q in qs)
+    assert len({next(iter(q.relevant)) for q in qs}) >= 20
+    _check_paraphrase_set(qs, docs)
+
+
+def test_the_copy_check_finds_a_copied_question() -> None:
+    assert _longest_copied_run("普天間飛行場の移設先は？", "普天間飛行場の移設先は辺野古。") == 11
+    assert _longest_copied_run("飛行場はどこに引っ越す？", "普天間飛行場の移設先は辺野古。") == 3
