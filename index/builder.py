@@ -28,10 +28,11 @@ from index.lexical import LexicalIndex
 from index.snapshot import FORMAT_VERSION, Snapshot
 from index.stores import make_store, recorded_store, store_identity
 from ingest import INGEST_VERSION
-from ingest.chunker import SEPARATORS, Chunker, split_sentences
+from ingest.chunker import SEPARATORS, Chunker
 from ingest.furniture import unsearchable, without
 from ingest.reader import read_corpus
 from ingest.records import Chunk, Document, Skipped
+from ingest.text import split_sentences
 from kotae.errors import EmptyCorpusError, IndexBusyError, KotaeError
 from kotae.settings import Settings
 
