@@ -11,6 +11,7 @@ import unicodedata
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")  # kana and CJK ideographs
 KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30ff]")  # hiragana and katakana letters only
+KATAKANA_RUN = re.compile(r"[\u30a0-\u30ff]+")  # katakana words, with ・ and ー
 
 # A sentence ends after 。！？!? and the closing brackets or quotes that follow, at a line break,
 # or at a period before a space when the period closes an English word, a number of two or more

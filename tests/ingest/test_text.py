@@ -1,6 +1,6 @@
 """The shared text rules: the matching form, script detection, sentences and stopwords."""
 
-from ingest.text import ENGLISH_STOPWORDS, JAPANESE, nfkc, split_sentences
+from ingest.text import ENGLISH_STOPWORDS, JAPANESE, KATAKANA_RUN, nfkc, split_sentences
 
 
 def test_nfkc_folds_full_width_so_both_spellings_match() -> None:
@@ -45,3 +45,10 @@ def test_spans_stay_inside_the_window_and_short_ones_can_be_kept() -> None:
 def test_the_english_stopwords_are_function_words_only() -> None:
     assert {"the", "what", "which", "of"} <= ENGLISH_STOPWORDS
     assert not {"marines", "relocation", "us", "guam"} & ENGLISH_STOPWORDS
+
+
+def test_katakana_runs_include_the_middle_dot_and_the_long_vowel_mark() -> None:
+    assert KATAKANA_RUN.fullmatch("キャンプ・シュワブ")
+    assert KATAKANA_RUN.fullmatch("ルーム")
+    assert not KATAKANA_RUN.fullmatch("普天間")
+    assert not KATAKANA_RUN.fullmatch("ひらがな")
