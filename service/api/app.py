@@ -1,4 +1,5 @@
-"""The FastAPI app: thin routes over the :class:`Engine`, loaded once in the lifespan hook."""
+"""The FastAPI app: middleware and one router per resource over the :class:`Engine`, loaded once
+in the lifespan hook (routes live in ops.py, answers.py, documents.py and admin.py)."""
 
 from __future__ import annotations
 
