@@ -19,13 +19,11 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-STOPWORDS = set(
-    "a an the of in on at to for from by with and or but is are was were be been being do does "
-    "did what which who whom whose when where why how that this these those it its as into about "
-    "there their they them he she his her we our you your i me my can could would should will "
-    "shall may might must has have had not no yes than then so such any all some etc esp one "
-    "someone something tell give please also".split()
-)
+from ingest.text import ENGLISH_STOPWORDS
+
+# Words a gloss or a request carries besides the function words ("esp." in JMdict glosses).
+GLOSS_STOPWORDS = frozenset("etc esp one someone something tell give please also".split())
+STOPWORDS = ENGLISH_STOPWORDS | GLOSS_STOPWORDS
 MAX_GLOSS_WORDS = 4
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 SECONDARY_SENSE = 0.25

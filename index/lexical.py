@@ -19,18 +19,12 @@ import numpy as np
 from index.dictionary import shared_dictionary
 from index.glossary import build_glossary, dictionary_version, expand
 from ingest.dates import era_years
-from ingest.text import nfkc
+from ingest.text import ENGLISH_STOPWORDS, nfkc
 
 SPLIT_MODE = "C"
 SUDACHI_MAX_BYTES = 49_149  # "Input is too long, it can't be more than 49149 bytes"
 GLOSSARY = "glossary.json"
 _DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
-_ENGLISH_STOPWORDS = set(
-    "a an the of in on at to for from by with and or but is are was were be been being do does "
-    "did what which who whom whose when where why how that this these those it its as into about "
-    "there their they them he she his her we our you your i me my can could would should will "
-    "shall may might must has have had not no yes than then so such any all some".split()
-)
 
 
 def fit_bytes(text: str, limit: int) -> str:
@@ -80,7 +74,7 @@ class JapaneseTokenizer:
     def content_words(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """(normalised form, part of speech) of each content word, as the index tokenises."""
         text = nfkc(text).lower()
-        words = [w for w in text.split() if w not in _ENGLISH_STOPWORDS]
+        words = [w for w in text.split() if w not in ENGLISH_STOPWORDS]
         out: list[tuple[str, tuple[str, ...]]] = []
         for m in self._tokenizer().tokenize(fit_bytes(" ".join(words), SUDACHI_MAX_BYTES)):
             pos = m.part_of_speech()

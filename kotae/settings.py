@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kotae.errors import KotaeError
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KOTAE_", env_file=".env", extra="ignore")
@@ -32,7 +34,7 @@ class Settings(BaseSettings):
     hnsw_threshold: int = Field(
         40_000, ge=1, description="With ann=auto, use HNSW from this many vectors up."
     )
-    vector_store: Literal["faiss", "milvus"] = Field(
+    vector_store: str = Field(
         "faiss", description="Where passage vectors are searched: local FAISS, or Milvus."
     )
     milvus_uri: str = Field(
@@ -120,6 +122,18 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @field_validator("vector_store")
+    @classmethod
+    def _known_store(cls, value: str) -> str:
+        """The registry of ``index.stores`` is the one list of stores (imported only when set)."""
+        from index.stores import store_class
+
+        try:
+            store_class(value)
+        except KotaeError as e:
+            raise ValueError(f"KOTAE_VECTOR_STORE: {e}") from None
         return value
 
     @field_validator("milvus_uri")
