@@ -15,6 +15,7 @@ from typing import Literal
 
 import numpy as np
 
+from index.feedback import feedback_terms
 from index.query_encoder import QueryEncoder, normalise_query
 from index.snapshot import Snapshot
 from ingest.dates import years_in_question
@@ -71,6 +72,9 @@ class Ranking:
     lexical_norm: Literal["minmax", "coverage"] = "coverage"
     # Off: measured on both dev sets, it did not help (eval/furniture_ablation.py).
     skip_furniture_sentences: bool = False
+    feedback_weight: float = 0.1
+    feedback_terms: int = 8
+    feedback_passages: int = 1
 
     @classmethod
     def from_settings(cls, settings: Settings, kind: RetrieverName | None = None) -> Ranking:
@@ -81,6 +85,9 @@ class Ranking:
             settings.sentence_weight,
             settings.year_boost,
             settings.lexical_norm,
+            feedback_weight=settings.feedback_weight,
+            feedback_terms=settings.feedback_terms,
+            feedback_passages=settings.feedback_passages,
         )
 
 
@@ -110,6 +117,8 @@ class Retriever:
         lex = None if lexical is None else lexical[candidates]
         score = self._fuse(dense, lex, ideal, japanese)
         score = score + self._year_bonus(query, candidates)
+        if lexical is not None and self.kind == "hybrid":
+            score = score + self._feedback(query, score, candidates)
         order = np.argsort(-score, kind="stable")[:k]
         coverage = lex / ideal if lex is not None and ideal > 0 else np.zeros(len(candidates))
         return [
@@ -204,6 +213,22 @@ class Retriever:
         else:
             lex = _minmax(lexical)
         return (1 - w) * _minmax(dense) + w * lex
+
+    def _feedback(self, query: str, score: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """Coverage of the top passages' strongest new terms (index/feedback.py), weighted.
+
+        Only the score moves: ``Hit.coverage`` stays the question's own, for thresholds.
+        """
+        r, lex = self.ranking, self.snapshot.lexical
+        if not r.feedback_weight or not r.feedback_passages or not r.feedback_terms:
+            return np.zeros(len(candidates))
+        top = candidates[np.argsort(-score, kind="stable")[: r.feedback_passages]]
+        known = {t for t, _ in lex.weighted_terms(query)}
+        terms = feedback_terms(lex.passage_terms(top), known, r.feedback_terms)
+        extra, ideal = lex.score_terms(terms)
+        if ideal <= 0:
+            return np.zeros(len(candidates))
+        return r.feedback_weight * extra[candidates] / ideal
 
     def _year_bonus(self, query: str, candidates: np.ndarray) -> np.ndarray:
         years = years_in_question(query)
