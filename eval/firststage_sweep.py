@@ -79,7 +79,7 @@ def question_sets() -> dict[str, QuestionSet]:
         QuestionSet(
             "FAQ",
             FAQ / "corpus",
-            CACHE / "faq-index",
+            Path("/work/idx/firststage-faq/index"),  # a copy of /work/idx/faq/index
             FAQ / "questions.jsonl",
             CACHE / "sparse-faq.pkl",
         ),
@@ -254,6 +254,7 @@ class Signals:
 
     def sparse(self, query: str, candidates: np.ndarray) -> np.ndarray:
         if self._passage_sparse is None:
+            encode_sparse(_passage_texts(self.snap), self.sparse_cache, 256)  # only the missing
             self._passage_sparse = _sparse_matrix(
                 [self.sparse_cache[t] for t in _passage_texts(self.snap)]
             )
@@ -354,12 +355,6 @@ GROUPS: dict[str, list[tuple[str, Ideas]]] = {
                 (5, 8, 0.1),
                 (3, 4, 0.1),
                 (3, 16, 0.1),
-                (1, 8, 0.05),
-                (1, 8, 0.2),
-                (1, 8, 0.3),
-                (1, 4, 0.1),
-                (1, 16, 0.1),
-                (2, 8, 0.1),
             ]
         ],
     ],
@@ -405,10 +400,37 @@ def cells(result: EvalResult, split: bool) -> str:
     return out
 
 
+def feedback_latency(snap: Snapshot, encoder: QueryEncoder, questions: Path) -> str:
+    """p50 of ``Retriever.search`` (query vector cached) with the default feedback and without,
+    interleaved question by question in one run, and their difference."""
+    import json
+    import time
+
+    with open(questions, encoding="utf-8") as f:
+        texts = [json.loads(line)["question"] for line in f if line.strip()]
+    on = Retriever(snap, encoder, Ranking())
+    off = Retriever(snap, encoder, replace(Ranking(), feedback_weight=0.0))
+    times: dict[str, list[float]] = {"on": [], "off": []}
+    for _ in range(3):
+        for q in texts:
+            for key, r in (("off", off), ("on", on)):
+                started = time.perf_counter()
+                r.search(q, 10)
+                times[key].append((time.perf_counter() - started) * 1000)
+    p50 = {k: float(np.median(v)) for k, v in times.items()}
+    return (
+        f"search p50 {p50['off']:.2f} ms without feedback, {p50['on']:.2f} ms with "
+        f"(+{p50['on'] - p50['off']:.2f} ms, x{p50['on'] / p50['off']:.2f}), {len(texts)} questions"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sets", default=None, help="comma-separated set names (default: all)")
     parser.add_argument("--only", default=None, help="comma-separated groups: " + ",".join(GROUPS))
+    parser.add_argument(
+        "--latency", action="store_true", help="time search with and without feedback instead"
+    )
     args = parser.parse_args()
     sets = question_sets()
     if args.sets:
@@ -421,6 +443,11 @@ def main() -> None:
             settings = Settings(corpus_dir=qs.corpus, index_dir=qs.index)
             snap = Snapshot.load(qs.index, settings)
             loaded[qs.index] = (snap, Signals(snap, qs, embedder.embed_passages))
+    if args.latency:
+        for name, qs in sets.items():
+            snap = loaded[qs.index][0]
+            print(f"{name}: " + feedback_latency(snap, encoder, qs.questions), flush=True)
+        return
     groups = args.only.split(",") if args.only else list(GROUPS)
     rows = [("today's default", Ideas())] + [r for g in groups for r in GROUPS.get(g, [])]
     split = {n: n.startswith(("2+2", "para 2+2")) for n in sets}
