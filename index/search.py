@@ -5,7 +5,9 @@ holds one sentence squarely answering the question is not diluted by its neighbo
 Hybrid fusion adds dense scores (min-max over the candidates) to lexical scores expressed
 as query coverage (BM25 over the best any passage could score), with a fixed weight: a
 question with no lexical match adds zeros and keeps the dense order, and a weak match stays
-weak instead of being stretched to full weight as min-max would.
+weak instead of being stretched to full weight as min-max would. Hybrid search then adds a
+light pseudo-relevance feedback (index/feedback.py): the top passage's strongest terms the
+question lacks, scored as a second lexical query.
 """
 
 from __future__ import annotations
