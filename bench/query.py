@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from bench.stats import latency_summary, time_each
 from bench.table import Row
 from index.embedders.base import Embedder
-from index.search import QueryEncoder, normalise_query
+from index.search import QueryEncoder, Retriever, normalise_query
 from kotae.settings import Settings
 from service import sentences
 from service.answer import compose_answer
@@ -37,6 +38,8 @@ def query_rows(
     cached = QueryEncoder(embedder)
     for q in queries:
         cached(q)
+    plain = replace(retriever.ranking, feedback_weight=0.0)
+    no_feedback = Retriever(snap, retriever.encode, plain)
 
     def compose(q: str, cold: bool = False) -> object:
         if cold:
@@ -72,6 +75,11 @@ def query_rows(
             f"retrieval, {settings.retriever} (query vector cached)",
             lambda: time_each(lambda q: retriever.search(q, 5), queries),
             "vector + lexical + sentence rescoring + fusion",
+        ),
+        (
+            "retrieval, without pseudo-relevance feedback",
+            lambda: time_each(lambda q: no_feedback.search(q, 5), queries),
+            "the row above with feedback_weight=0: the difference is what feedback costs",
         ),
         (
             "answer composition, sentences not seen before",

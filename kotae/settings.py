@@ -63,6 +63,19 @@ class Settings(BaseSettings):
     sentence_weight: float = Field(
         0.5, ge=0.0, le=1.0, description="Weight of a passage's best sentence in its dense score."
     )
+    feedback_weight: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="Hybrid only: weight of pseudo-relevance feedback, the top passages' "
+        "strongest terms the question lacks, scored as a second lexical query (0: off).",
+    )
+    feedback_terms: int = Field(
+        8, ge=0, le=64, description="Terms pseudo-relevance feedback reads from the top passages."
+    )
+    feedback_passages: int = Field(
+        1, ge=0, le=20, description="Top passages pseudo-relevance feedback reads its terms from."
+    )
     year_boost: float = Field(
         0.2,
         ge=0.0,

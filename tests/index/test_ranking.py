@@ -175,7 +175,9 @@ def test_year_boost_lifts_only_passages_of_the_named_year() -> None:
 def test_search_scores_are_fusion_plus_year_bonus() -> None:
     lexical = FakeLexical([2.0, 0.0, 1.0], 4.0)
     snap = _snapshot(VECTORS, SENTENCES, RANGES, [2007, 2010, 0], lexical=lexical)
-    r = _retriever(snap, QV, lexical_weight=0.3, sentence_weight=0.5, year_boost=0.2)
+    r = _retriever(
+        snap, QV, lexical_weight=0.3, sentence_weight=0.5, year_boost=0.2, feedback_weight=0.0
+    )
     hits = r.search("2010年の会合", k=3)
     dense = 0.5 * np.array([0.6, 0.8, 1.0]) + 0.5 * np.array([1.0, 0.6, 1.0])  # 0.8, 0.7, 1.0
     fused = 0.7 * _minmax(dense) + 0.3 * np.array([0.5, 0.0, 0.25]) + np.array([0, 0.2, 0])
