@@ -78,19 +78,22 @@ def read_query(question: str, snapshot: Snapshot) -> Query:
     return Query(terms, question_type(question), frozenset(years_in_question(question)))
 
 
-def term_share(text: str, terms: dict[str, float]) -> float:
-    """IDF-weighted share of the question's terms that occur in ``text`` (already NFKC, lower)."""
-    total = sum(terms.values())
+def term_share(text: str, terms: dict[str, float], total: float | None = None) -> float:
+    """IDF-weighted share of the question's terms that occur in ``text`` (already NFKC, lower);
+    ``total`` is the weight of all the question's terms when ``terms`` is a subset of them."""
+    total = sum(terms.values()) if total is None else total
     if total <= 0:
         return 0.0
     return sum(w for t, w in terms.items() if t in text) / total
 
 
-def proximity(text: str, terms: dict[str, float], window: int = WINDOW) -> float:
+def proximity(
+    text: str, terms: dict[str, float], window: int = WINDOW, total: float | None = None
+) -> float:
     """The largest IDF-weighted share of the question's terms found together within
     ``window`` characters of ``text``: words scattered over a long passage count less than
-    the same words in one phrase."""
-    total = sum(terms.values())
+    the same words in one phrase. ``total`` as for ``term_share``."""
+    total = sum(terms.values()) if total is None else total
     if total <= 0:
         return 0.0
     events = sorted((pos, t) for t in terms for pos in _positions(text, t))
@@ -137,9 +140,11 @@ def features(query: Query, qv: np.ndarray, hits: list[Hit], snapshot: Snapshot) 
 
 def _passage_row(query: Query, qv: np.ndarray, hit: Hit, rank: int, snap: Snapshot) -> list[float]:
     """A hit's features; the relative ones hold raw values until ``features`` subtracts."""
-    text = nfkc(hit.chunk.text).lower()
-    best_sim, best_share, aligned, kinds = _sentences(query, qv, hit, snap)
-    overlap = term_share(text, query.terms)
+    text = _matching_form(hit.chunk.text)
+    total = sum(query.terms.values())
+    present = {t: w for t, w in query.terms.items() if t in text}  # sentences hold no others
+    best_sim, best_share, aligned, kinds = _sentences(query, qv, hit, snap, present, total)
+    overlap = term_share(text, present, total)
     year = int(snap.chunk_years[hit.chunk_id])
     match = bool(query.qtype) and query.qtype in kinds
     return [
@@ -153,7 +158,7 @@ def _passage_row(query: Query, qv: np.ndarray, hit: Hit, rank: int, snap: Snapsh
         overlap,
         best_share,
         aligned,
-        proximity(text, query.terms),
+        proximity(text, present, total=total),
         float(match),
         float(bool(query.qtype) and not match),
         float(bool(query.years) and year in query.years),
@@ -163,7 +168,7 @@ def _passage_row(query: Query, qv: np.ndarray, hit: Hit, rank: int, snap: Snapsh
 
 
 def _sentences(
-    query: Query, qv: np.ndarray, hit: Hit, snap: Snapshot
+    query: Query, qv: np.ndarray, hit: Hit, snap: Snapshot, present: dict[str, float], total: float
 ) -> tuple[float, float, float, set[str]]:
     """The passage's best sentence cosine, its best sentence term share, the term share of
     the most similar sentence (do the question's meaning and its words meet in one sentence),
@@ -174,7 +179,7 @@ def _sentences(
     doc = snap.documents[hit.chunk.doc_id].text
     sims = np.asarray(snap.sentence_vectors[lo:hi]) @ qv
     texts = [doc[int(s) : int(e)] for s, e in snap.sentences[lo:hi]]
-    shares = [term_share(nfkc(t).lower(), query.terms) for t in texts]
+    shares = [term_share(_matching_form(t), present, total) if present else 0.0 for t in texts]
     real = [i for i in range(hi - lo) if not snap.sentence_furniture[lo + i]] or list(
         range(hi - lo)
     )
@@ -185,6 +190,12 @@ def _sentences(
         for i in {best_sim, best_share}:
             kinds |= answer_kinds(texts[i], ())
     return float(sims[best_sim]), shares[best_share], shares[best_sim], kinds
+
+
+@lru_cache(maxsize=65536)
+def _matching_form(text: str) -> str:
+    """NFKC, lower-cased (cached: the same passages and sentences come back query after query)."""
+    return nfkc(text).lower()
 
 
 def rescore(hits: list[Hit], scores: np.ndarray) -> list[Hit]:
