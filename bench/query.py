@@ -32,6 +32,7 @@ def query_rows(
     engine = fresh_engine()
     snap = engine.loaded.snapshot
     retriever = engine.loaded.retriever
+    first_stage = Retriever(snap, engine.encoder, retriever.ranking)  # the reranker off
     queries = [normalise_query(q) for q in questions] * rounds
     vectors = {q: embedder.embed_queries([q])[0] for q in set(queries)}
     hits = {q: retriever.search(q, 5) for q in set(queries)}
@@ -74,7 +75,12 @@ def query_rows(
         (
             f"retrieval, {settings.retriever} (query vector cached)",
             lambda: time_each(lambda q: retriever.search(q, 5), queries),
-            "vector + lexical + sentence rescoring + fusion",
+            "vector + lexical + sentence rescoring + fusion + second-stage reranker",
+        ),
+        (
+            "retrieval, first stage only (KOTAE_RERANK=false)",
+            lambda: time_each(lambda q: first_stage.search(q, 5), queries),
+            "the row above without the reranker (service/rerank.py)",
         ),
         (
             "retrieval, without pseudo-relevance feedback",
@@ -113,7 +119,7 @@ def with_ratio(rows: list[Row]) -> list[Row]:
     out = []
     for r in rows:
         ratio = None
-        if r.case.startswith("answer composition") and embed > 0:
+        if r.case.startswith(("answer composition", "retrieval")) and embed > 0:
             ratio = round(float(r.values["p50 ms"] or 0) / embed, 3)
         out.append(Row(r.section, r.case, {**r.values, RATIO: ratio}, r.note))
     return out

@@ -13,7 +13,7 @@ question lacks, scored as a second lexical query.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -93,13 +93,27 @@ class Ranking:
         )
 
 
+class Reranker(Protocol):
+    """A second stage: reorders the first stage's top ``depth`` hits (service/rerank.py)."""
+
+    @property
+    def depth(self) -> int: ...
+
+    def __call__(self, question: str, qv: np.ndarray, hits: list[Hit]) -> list[Hit]: ...
+
+
 class Retriever:
     def __init__(
-        self, snapshot: Snapshot, encoder: QueryEncoder, ranking: Ranking | None = None
+        self,
+        snapshot: Snapshot,
+        encoder: QueryEncoder,
+        ranking: Ranking | None = None,
+        reranker: Reranker | None = None,
     ) -> None:
         self.snapshot = snapshot
         self.encode = encoder
         self.ranking = ranking or Ranking()
+        self.reranker = reranker
 
     @property
     def kind(self) -> RetrieverName:
@@ -121,9 +135,10 @@ class Retriever:
         score = score + self._year_bonus(query, candidates)
         if lexical is not None and self.kind == "hybrid":
             score = score + self._feedback(query, score, candidates)
-        order = np.argsort(-score, kind="stable")[:k]
+        depth = max(k, self.reranker.depth) if self.reranker else k
+        order = np.argsort(-score, kind="stable")[:depth]
         coverage = lex / ideal if lex is not None and ideal > 0 else np.zeros(len(candidates))
-        return [
+        hits = [
             Hit(
                 int(candidates[i]),
                 self.snapshot.chunks[candidates[i]],
@@ -133,6 +148,7 @@ class Retriever:
             )
             for i in order
         ]
+        return self.reranker(query, qv, hits)[:k] if self.reranker else hits
 
     def _allowed(self, filters: Filters) -> np.ndarray | None:
         """Ids of the passages a filter admits (None: all)."""

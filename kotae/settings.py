@@ -82,6 +82,14 @@ class Settings(BaseSettings):
         le=1.0,
         description="Score bonus for passages dated in a year the question names.",
     )
+    rerank: bool = Field(
+        True,
+        description="Reorder the first stage's top passages with the fitted second-stage "
+        "reranker (service/rerank.py); false: first-stage order.",
+    )
+    rerank_depth: int = Field(
+        20, ge=1, le=200, description="How many first-stage passages the reranker reorders."
+    )
     min_score: float = Field(
         0.77, description="Dense similarity under which the answer says nothing relevant was found."
     )
