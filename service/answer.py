@@ -89,20 +89,18 @@ def compose_answer(
         return _not_found(question, citations, 0.0)
     scored = score_candidates(question, hits, snapshot, query_vector)
     quotes = _best_quotes(scored, citations)
-    best = int(np.argmax(scored.scores)) if len(scored.scores) else -1
-    x = signals(
-        question,
-        hits,
-        snapshot.lexical,
-        calibration or Calibration(),
-        float(scored.features[best, FEATURES.index("overlap")]) if best >= 0 else 0.0,
-        float(scored.scores[best]) if best >= 0 else 0.0,
-    )
+    x = signals(question, hits, snapshot.lexical, calibration or Calibration(), best_cover(scored))
     decision = decide(x)
     if not decision.found:
         return _not_found(question, citations, decision.confidence)
     text = "\n".join(f"{q.text} [{q.n}]" for q in quotes)
     return Answer(question, text, citations, quotes, confidence=decision.confidence)
+
+
+def best_cover(scored: Scored) -> float:
+    """The largest share of the question's words one candidate sentence expresses."""
+    cover = scored.features[:, FEATURES.index("word_share")]
+    return float(cover.max()) if len(cover) else 0.0
 
 
 def _not_found(question: str, citations: list[Citation], confidence: float) -> Answer:
