@@ -49,7 +49,7 @@ def threads_rows(
     embedder = model.embedder
     kinds: dict[str, tuple[Callable[[list[str]], object], Iterator[str], int]] = {
         "question": (embedder.embed_queries, questions, 8),
-        "passage": (embedder.embed_passages, itertools.cycle(passages), 4),
+        "passage": (embedder.embed_passages, itertools.cycle(passages), 2),
     }
     pools = {way: _pool(way, model) for way in WAYS}
     per_s: dict[tuple[str, Way], list[float]] = {(k, w): [] for k in kinds for w in WAYS}

@@ -92,7 +92,7 @@ class Settings(BaseSettings):
         description="Most query-embedding model calls at once; later questions share a call.",
     )
     query_threads: int = Field(
-        1,
+        0,
         ge=0,
         le=64,
         description="Threads of a query-embedding model call that starts while another runs "
