@@ -214,8 +214,16 @@ class IndexBuilder:
     def _embed(self, texts: list[str]) -> np.ndarray:
         distinct = len(set(texts))
         bar = self._progress(total=distinct, desc="embedding", unit="text")
-        embed = self.embedder.embed_passages
-        vectors = embed_distinct(embed, texts, self.settings.batch_size, self.embedder.dim, bar)
+        embed, workers = self.embedder.embed_passages, self.settings.index_workers
+        vectors = embed_distinct(
+            embed,
+            texts,
+            self.settings.batch_size,
+            self.embedder.dim,
+            bar,
+            workers,
+            lambda: self.embedder.threads_per_call(1 if workers > 1 else 0),
+        )
         bar.close()
         return vectors
 

