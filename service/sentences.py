@@ -209,6 +209,13 @@ def score_candidates(question: str, hits: list[Hit], snapshot: Snapshot, qv: np.
     return Scored(cands, feats, feats @ fitted_weights() if len(cands) else np.zeros(0))
 
 
+def _passage_year(snapshot: Snapshot, hit: Hit) -> set[str]:
+    """The year of the passage's governing date: a sentence that names no year is about it
+    (「1月12日…出席した」 under a 2023 heading does not answer a question about 2007)."""
+    year = int(snapshot.chunk_years[hit.chunk_id])
+    return {str(year)} if year else set()
+
+
 def features(
     question: str, hits: list[Hit], cands: list[Candidate], snapshot: Snapshot, qv: np.ndarray
 ) -> np.ndarray:
@@ -236,7 +243,7 @@ def features(
         novelty = len(forms - terms.keys()) / len(forms) if forms else 0.0
         shape, kinds, norm = _sentence_shape(c.text)
         match = bool(qtype) and qtype in kinds
-        said = set(_YEAR.findall(norm))
+        said = set(_YEAR.findall(norm)) or _passage_year(snapshot, hits[c.n - 1])
         listed = bool(_LABEL.match(c.text))
         rows.append(
             [
