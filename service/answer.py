@@ -95,7 +95,7 @@ def compose_answer(
         hits,
         snapshot.lexical,
         calibration or Calibration(),
-        float(scored.features[best, FEATURES.index("overlap")]) if best >= 0 else 0.0,
+        _overlap(scored, best),
         float(scored.scores[best]) if best >= 0 else 0.0,
     )
     decision = decide(x)
@@ -103,6 +103,14 @@ def compose_answer(
         return _not_found(question, citations, decision.confidence)
     text = "\n".join(f"{q.text} [{q.n}]" for q in quotes)
     return Answer(question, text, citations, quotes, confidence=decision.confidence)
+
+
+def _overlap(scored: Scored, best: int) -> float:
+    if best < 0:
+        return 0.0
+    if scored.overlap is not None:
+        return float(scored.overlap[best])
+    return float(scored.features[best, FEATURES.index("overlap")])
 
 
 def _not_found(question: str, citations: list[Citation], confidence: float) -> Answer:
@@ -116,6 +124,8 @@ def _best_quotes(scored: Scored, citations: list[Citation]) -> list[Quote]:
         hit = citations[0].hit
         return [Quote(1, hit.chunk.start, hit.chunk.end, hit.chunk.text, hit.dense)]
     order = np.argsort(-scored.scores, kind="stable")
+    if scored.quotable is not None:  # an FAQ question line is not its own answer
+        order = order[scored.quotable[order]]
     best = float(scored.scores[order[0]])
     chosen: list[Quote] = []
     seen: set[str] = set()
