@@ -11,7 +11,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # every model is local; never reach the network
 
-from bench.config import FULL, QUICK, SECTIONS  # noqa: E402
+from bench.config import CONCURRENCY, FULL, QUICK, SECTIONS  # noqa: E402
 from bench.run import Report, run  # noqa: E402
 from bench.table import render  # noqa: E402
 
@@ -23,6 +23,11 @@ def main(argv: list[str] | None = None) -> int:
         epilog="Example: python -m bench --quick --only service,scale",
     )
     parser.add_argument("--quick", action="store_true", help="CI smoke test (under a minute)")
+    parser.add_argument(
+        "--concurrency",
+        action="store_true",
+        help="issue 18's check in minutes: with --only batching,threads,service",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.add_argument(
         "--only", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}"
@@ -34,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(sections) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown section(s) {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
-    report = run(QUICK if args.quick else FULL, sections, args.workdir)
+    config = CONCURRENCY if args.concurrency else QUICK if args.quick else FULL
+    report = run(config, sections, args.workdir)
     print(to_json(report) if args.json else to_markdown(report))
     if args.save_json:
         args.save_json.write_text(to_json(report) + "\n", encoding="utf-8")

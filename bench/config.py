@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-SECTIONS = ("indexing", "query", "batching", "service", "scale", "peer")
+SECTIONS = ("indexing", "query", "batching", "threads", "service", "scale", "peer")
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,11 @@ class Variant:
 
 DEFAULT = Variant("")
 SERIAL = Variant("model calls serialised (bench.serial_server)", "bench.serial_server", (), False)
+ONE_THREAD = Variant(
+    "a call beside another on one thread (KOTAE_QUERY_THREADS=1)",
+    env=(("KOTAE_QUERY_THREADS", "1"),),
+    cached=False,
+)
 UNBATCHED = Variant(
     "before issue 18: one model call per request, concurrent (bench.unbatched_server)",
     "bench.unbatched_server",
@@ -50,6 +56,9 @@ class Config:
     other_hnsw: tuple[tuple[int, int, int], ...]  # (M, efConstruction, up to n) to compare
     peer_sample: bool  # txtai also on the synthetic sample, not only the corpus
     server_variants: tuple[Variant, ...]  # servers to compare with the default `kotae serve`
+    threads_rounds: int = 2  # interleaved blocks per way of running calls (threads section)
+    service_rounds: int = 0  # >0: all servers up at once, client levels interleaved, repeated
+    minilm: bool = True  # also load (and measure) the sentence-transformers backend
 
 
 QUICK = Config(
@@ -97,5 +106,22 @@ FULL = Config(
     nprobe=(16, 32, 64),
     other_hnsw=((32, 80, 100_000),),  # the store's efConstruction before this benchmark
     peer_sample=True,
-    server_variants=(UNBATCHED,),
+    server_variants=(ONE_THREAD, UNBATCHED),
+    threads_rounds=10,
+)
+
+# Issue 18's concurrency check in a few minutes: the service on a small index (retrieval is
+# ~2 ms of a question either way), the default server and KOTAE_QUERY_THREADS=1 both up,
+# client levels interleaved and repeated, so a shared machine's load hits both alike.
+CONCURRENCY = dataclasses.replace(
+    QUICK,
+    name="concurrency",
+    load_seconds=8.0,
+    embedding_samples=30,
+    batch_sizes=(1, 2, 4),
+    batch_repeat=6,
+    server_variants=(ONE_THREAD,),
+    threads_rounds=6,
+    service_rounds=2,
+    minilm=False,
 )

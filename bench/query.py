@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from bench.stats import latency_summary, time_each
 from bench.table import Row
 from index.embedders.base import Embedder
-from index.search import QueryEncoder, normalise_query
+from index.search import QueryEncoder, Retriever, normalise_query
 from kotae.settings import Settings
 from service import sentences
 from service.answer import compose_answer
@@ -31,12 +32,15 @@ def query_rows(
     engine = fresh_engine()
     snap = engine.loaded.snapshot
     retriever = engine.loaded.retriever
+    first_stage = Retriever(snap, engine.encoder, retriever.ranking)  # the reranker off
     queries = [normalise_query(q) for q in questions] * rounds
     vectors = {q: embedder.embed_queries([q])[0] for q in set(queries)}
     hits = {q: retriever.search(q, 5) for q in set(queries)}
     cached = QueryEncoder(embedder)
     for q in queries:
         cached(q)
+    plain = replace(retriever.ranking, feedback_weight=0.0)
+    no_feedback = Retriever(snap, retriever.encode, plain)
 
     def compose(q: str, cold: bool = False) -> object:
         if cold:
@@ -71,7 +75,17 @@ def query_rows(
         (
             f"retrieval, {settings.retriever} (query vector cached)",
             lambda: time_each(lambda q: retriever.search(q, 5), queries),
-            "vector + lexical + sentence rescoring + fusion",
+            "vector + lexical + sentence rescoring + fusion + second-stage reranker",
+        ),
+        (
+            "retrieval, first stage only (KOTAE_RERANK=false)",
+            lambda: time_each(lambda q: first_stage.search(q, 5), queries),
+            "the row above without the reranker (service/rerank.py)",
+        ),
+        (
+            "retrieval, without pseudo-relevance feedback",
+            lambda: time_each(lambda q: no_feedback.search(q, 5), queries),
+            "the row above with feedback_weight=0: the difference is what feedback costs",
         ),
         (
             "answer composition, sentences not seen before",
@@ -105,7 +119,7 @@ def with_ratio(rows: list[Row]) -> list[Row]:
     out = []
     for r in rows:
         ratio = None
-        if r.case.startswith("answer composition") and embed > 0:
+        if r.case.startswith(("answer composition", "retrieval")) and embed > 0:
             ratio = round(float(r.values["p50 ms"] or 0) / embed, 3)
         out.append(Row(r.section, r.case, {**r.values, RATIO: ratio}, r.note))
     return out

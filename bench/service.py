@@ -160,6 +160,51 @@ def service_rows(
     return rows + memory
 
 
+def interleaved_rows(
+    servers: list[tuple[Server, Variant]],
+    questions: list[str],
+    distinct: Iterator[str],
+    clients: tuple[int, ...],
+    seconds: float,
+    rounds: int,
+    embedding: Callable[[], list[float]],
+) -> list[Row]:
+    """Never-asked questions only, every server at each client level in turn, ``rounds`` times.
+
+    All servers are up at once (an idle one costs no CPU), so a shared machine's load falls on
+    all of them alike; each server's runs at a level are pooled. The bare query embedding is
+    timed before the first round and after each, and every ratio uses the p50 of all of it.
+    """
+    memory = []
+    for server, variant in servers:
+        label = f"{variant.label}: " if variant.label else ""
+        memory.append(_memory_row(server, f"{label}index loaded, no request yet"))
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            for q in questions:  # warm up: the questions as written never count below
+                http.post("/api/ask", json={"question": q}).raise_for_status()
+    samples = [embedding()]
+    pooled = {(id(s), n): LoadResult(n) for s, _ in servers for n in clients}
+    for _ in range(rounds):
+        for n in clients:
+            for server, _ in servers:
+                run, acc = load(server.url, distinct.__next__, n, seconds), pooled[id(server), n]
+                acc.latencies_ms += run.latencies_ms
+                acc.seconds += run.seconds
+                acc.errors += run.errors
+        samples.append(embedding())
+    every = [ms for sample in samples for ms in sample]
+    embed_p50 = percentile(every, 50)
+    rows = [_embedding_row("", samples[0], [ms for sample in samples[1:] for ms in sample])]
+    note = f"never asked before; {rounds} interleaved run(s) of {seconds:.0f} s pooled"
+    for server, variant in servers:
+        label = f"{variant.label}: " if variant.label else ""
+        rows += [pooled[id(server), n].row(f"{label}distinct", note, embed_p50) for n in clients]
+        memory.append(
+            _memory_row(server, f"{label}after the load runs (up to {max(clients)} clients)")
+        )
+    return rows + memory
+
+
 def _embedding_row(label: str, before: list[float], after: list[float]) -> Row:
     values: dict[str, float | int | str | None] = {"clients": 1}
     values.update(latency_summary(before + after))

@@ -5,8 +5,12 @@ that contains a gold answer; its candidate spans are labelled by character F1 ag
 strings (the best candidates, if they reach ``MIN_LABEL_F1``, are the positives). A linear
 softmax ranker (L2-regularised) is fitted on the questions of half the documents and scored on
 the other half, both ways round; the threshold on the top candidate's probability is chosen on
-the training half to maximise F1 with a small price per wrong answer. The final weights are
-fitted on everything and written to ``service/short_weights.json``.
+the training half to maximise F1 with a small price per wrong answer. With ``--served`` the
+sentences the service actually quotes first are added: their spans join the training data
+(when the quote holds the answer) and the threshold is chosen on them, since a wrong first
+quote is what the short answer must decline. The final weights are fitted on everything and
+written to ``service/short_weights.json``. Run again whenever the sentence scorer is refitted
+(``python -m eval.refit`` runs both).
 
     python -m eval.fit_short \
         --set /work/idx/jsquad/index:/work/shared/dev-sets/jsquad-test/questions.jsonl \
@@ -162,14 +166,24 @@ def evaluate(items: list[Item], names: list[str], w: np.ndarray, t: float) -> di
     return {k: round(v, 4) for k, v in short_metrics(scores).items()}
 
 
-def main() -> None:
+def default_sets() -> list[str]:
+    """Both dev sets, on the indexes ``eval/fit_answers.py`` uses (same environment variables)."""
+    from eval.fit_answers import COLLECTIONS
+
+    return [f"{index}:{questions}" for _, questions, index in COLLECTIONS.values()]
+
+
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--set", action="append", required=True, help="INDEX_DIR:QUESTIONS.jsonl")
+    ap.add_argument(
+        "--set", action="append", help="INDEX_DIR:QUESTIONS.jsonl (default: both dev sets)"
+    )
     ap.add_argument(
         "--served", action="store_true", help="also score held-out on the service's first quotes"
     )
     ap.add_argument("--write", action="store_true", help=f"write the final weights to {WEIGHTS}")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    args.set = args.set or default_sets()
     items: list[Item] = []
     served: list[Item] = []
     for spec in args.set:
@@ -185,8 +199,9 @@ def main() -> None:
     for fold in (0, 1):
         train = [it for it in items if it.fold() != fold]
         test = [it for it in items if it.fold() == fold]
-        w = fit(train, names)
-        t = choose_threshold(train, names, w)
+        served_train = [it for it in served if it.fold() != fold]
+        w = fit(train + served_train, names)
+        t = choose_threshold(served_train or train, names, w)
         for it in test + [s for s in served if s.fold() == fold]:
             text, p = predict(it, names, w)
             held_out.setdefault(it.set_name, []).append(
@@ -195,8 +210,8 @@ def main() -> None:
     for name, scores in held_out.items():
         m = {k: round(v, 4) for k, v in short_metrics(scores).items()}
         print(f"held-out {name} (n={len(scores)}): {m}")
-    w = fit(items, names)
-    t = choose_threshold(items, names, w)
+    w = fit(items + served, names)
+    t = choose_threshold(served or items, names, w)
     print(f"final fit: threshold {t:.2f}; in-sample {evaluate(items, names, w, t)}")
     if args.write:
         out = {

@@ -21,17 +21,24 @@ import numpy as np
 from filelock import FileLock, Timeout
 from tqdm import tqdm
 
-import kotae
 from index.batching import embed_distinct
 from index.embedders.base import Embedder
 from index.lexical import LexicalIndex
-from index.snapshot import FORMAT_VERSION, Snapshot
-from index.stores import make_store, recorded_store, store_identity
-from ingest import INGEST_VERSION
-from ingest.chunker import SEPARATORS, Chunker, split_sentences
+from index.manifest import (
+    build_identity,
+    build_manifest,
+    built_as,
+    document_hashes,
+    same_content,
+    same_vectors,
+)
+from index.snapshot import Snapshot
+from index.stores import make_store
+from ingest.chunker import Chunker
 from ingest.furniture import unsearchable, without
 from ingest.reader import read_corpus
 from ingest.records import Chunk, Document, Skipped
+from ingest.text import split_sentences
 from kotae.errors import EmptyCorpusError, IndexBusyError, KotaeError
 from kotae.settings import Settings
 
@@ -63,31 +70,6 @@ class _DocPart:
     sentence_vectors: np.ndarray
 
 
-def chunking_identity(settings: Settings) -> dict[str, Any]:
-    return {
-        "size": settings.chunk_size,
-        "overlap": settings.chunk_overlap,
-        "separators": SEPARATORS,
-    }
-
-
-def build_manifest(
-    settings: Settings, embedder: Embedder, documents: list[Document], kind: str
-) -> dict[str, Any]:
-    return {
-        "format_version": FORMAT_VERSION,
-        "kotae": kotae.__version__,
-        "embedder": embedder.identity(),
-        "chunking": chunking_identity(settings),
-        "ingest": INGEST_VERSION,
-        "lexical": LexicalIndex.identity(),
-        "vector_index": kind,
-        "vector_store": store_identity(settings),
-        "documents": {d.doc_id: d.sha256 for d in documents},
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-
-
 def max_file_bytes(settings: Settings) -> int:
     return int(settings.max_file_mb * 2**20)
 
@@ -99,15 +81,8 @@ def is_current(settings: Settings, embedder: Embedder) -> bool:
         documents, _ = read_corpus(settings.corpus_dir, max_file_bytes(settings))
     except (KotaeError, OSError):
         return False
-    expected = {
-        "embedder": embedder.identity(),
-        "chunking": chunking_identity(settings),
-        "ingest": INGEST_VERSION,
-        "lexical": LexicalIndex.identity(),
-        "documents": {d.doc_id: d.sha256 for d in documents},
-    }
-    same_store = recorded_store(previous.manifest) == store_identity(settings)
-    return same_store and all(previous.manifest.get(k) == v for k, v in expected.items())
+    current = previous.manifest.get("documents") == document_hashes(documents)
+    return current and built_as(previous.manifest, build_identity(settings, embedder))
 
 
 class IndexBuilder:
@@ -157,10 +132,7 @@ class IndexBuilder:
             old = Snapshot.load(target, self.settings, check_store=False)
         except KotaeError:
             return None
-        m = old.manifest
-        if m.get("embedder") != self.embedder.identity() or m.get("chunking") != chunking_identity(
-            self.settings
-        ):
+        if not same_vectors(old.manifest, build_identity(self.settings, self.embedder)):
             return None
         parts: dict[str, tuple[str, _DocPart]] = {}
         owner = old.sentence_ranges_per_sentence()[:, 0]
@@ -242,8 +214,16 @@ class IndexBuilder:
     def _embed(self, texts: list[str]) -> np.ndarray:
         distinct = len(set(texts))
         bar = self._progress(total=distinct, desc="embedding", unit="text")
-        embed = self.embedder.embed_passages
-        vectors = embed_distinct(embed, texts, self.settings.batch_size, self.embedder.dim, bar)
+        embed, workers = self.embedder.embed_passages, self.settings.index_workers
+        vectors = embed_distinct(
+            embed,
+            texts,
+            self.settings.batch_size,
+            self.embedder.dim,
+            bar,
+            workers,
+            lambda: self.embedder.threads_per_call(1 if workers > 1 else 0),
+        )
         bar.close()
         return vectors
 
@@ -306,16 +286,7 @@ def _same(snapshot: Snapshot, settings: Settings) -> bool:
         old = Snapshot.load(settings.index_dir, settings, check_store=False)
     except KotaeError:
         return False
-    keys = (
-        "embedder",
-        "chunking",
-        "ingest",
-        "lexical",
-        "documents",
-        "vector_index",
-        "vector_store",
-    )
-    same_manifest = all(old.manifest.get(k) == snapshot.manifest.get(k) for k in keys)
+    same_manifest = same_content(old.manifest, snapshot.manifest)
     return same_manifest and old.chunks == snapshot.chunks
 
 

@@ -14,29 +14,34 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
-STOPWORDS = set(
-    "a an the of in on at to for from by with and or but is are was were be been being do does "
-    "did what which who whom whose when where why how that this these those it its as into about "
-    "there their they them he she his her we our you your i me my can could would should will "
-    "shall may might must has have had not no yes than then so such any all some etc esp one "
-    "someone something tell give please also".split()
-)
+from ingest.text import ENGLISH_STOPWORDS
+
+# Words a gloss or a request carries besides the function words ("esp." in JMdict glosses).
+GLOSS_STOPWORDS = frozenset("etc esp one someone something tell give please also".split())
+STOPWORDS = ENGLISH_STOPWORDS | GLOSS_STOPWORDS
 MAX_GLOSS_WORDS = 4
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 SECONDARY_SENSE = 0.25
 _PARENS = re.compile(r"\([^)]*\)")
 
 
-@lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import snowballstemmer
+_local = threading.local()
 
-    return snowballstemmer.stemmer("english")
+
+def _stemmer():  # type: ignore[no-untyped-def]
+    """One stemmer per thread: a snowball stemmer keeps the word it is stemming in itself, so
+    request threads sharing one corrupted each other's words (500s under concurrent load)."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 def english_words(text: str) -> list[str]:

@@ -19,18 +19,12 @@ import numpy as np
 from index.dictionary import shared_dictionary
 from index.glossary import build_glossary, dictionary_version, expand
 from ingest.dates import era_years
-from ingest.text import nfkc
+from ingest.text import ENGLISH_STOPWORDS, nfkc
 
 SPLIT_MODE = "C"
 SUDACHI_MAX_BYTES = 49_149  # "Input is too long, it can't be more than 49149 bytes"
 GLOSSARY = "glossary.json"
 _DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
-_ENGLISH_STOPWORDS = set(
-    "a an the of in on at to for from by with and or but is are was were be been being do does "
-    "did what which who whom whose when where why how that this these those it its as into about "
-    "there their they them he she his her we our you your i me my can could would should will "
-    "shall may might must has have had not no yes than then so such any all some".split()
-)
 
 
 def fit_bytes(text: str, limit: int) -> str:
@@ -80,7 +74,7 @@ class JapaneseTokenizer:
     def content_words(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """(normalised form, part of speech) of each content word, as the index tokenises."""
         text = nfkc(text).lower()
-        words = [w for w in text.split() if w not in _ENGLISH_STOPWORDS]
+        words = [w for w in text.split() if w not in ENGLISH_STOPWORDS]
         out: list[tuple[str, tuple[str, ...]]] = []
         for m in self._tokenizer().tokenize(fit_bytes(" ".join(words), SUDACHI_MAX_BYTES)):
             pos = m.part_of_speech()
@@ -103,6 +97,8 @@ class LexicalIndex:
         self.glossary = glossary
         self.size = int(bm25.scores["num_docs"])
         self._idf: np.ndarray | None = None
+        self._rows: Any = None  # passage × term BM25 weights (CSR), built on first feedback
+        self._terms: list[str] = []
 
     def has_term(self, term: str) -> bool:
         return term in self._bm25.vocab_dict
@@ -149,13 +145,37 @@ class LexicalIndex:
         The second value (each term's best single-passage score, summed) turns scores into
         query coverage in [0, 1]: a weak match stays weak instead of being stretched to 1.
         """
+        return self.score_terms(self.weighted_terms(query))
+
+    def score_terms(self, terms: list[tuple[str, float]]) -> tuple[np.ndarray, float]:
+        """As ``scores``, for weighted corpus terms (each must be in the vocabulary)."""
         total = np.zeros(self.size, np.float32)
         ideal = 0.0
-        for term, weight in self.weighted_terms(query):
+        for term, weight in terms:
             s = np.asarray(self._bm25.get_scores([term]), dtype=np.float32)
             total += weight * s
             ideal += weight * float(s.max())
         return total, ideal
+
+    def passage_terms(self, passages: np.ndarray) -> list[tuple[str, float]]:
+        """Every term of the given passages with its BM25 weight summed over them, strongest
+        first: what pseudo-relevance feedback reads back from the top passages."""
+        if self._rows is None:
+            from scipy.sparse import csc_matrix
+
+            sc = self._bm25.scores
+            n_terms = len(sc["indptr"]) - 1
+            shape = (self.size, n_terms)
+            self._rows = csc_matrix((sc["data"], sc["indices"], sc["indptr"]), shape=shape).tocsr()
+            names = [""] * n_terms
+            for term, i in self._bm25.vocab_dict.items():
+                if i < n_terms:
+                    names[i] = term
+            self._terms = names
+        weights = np.asarray(self._rows[passages].sum(axis=0)).ravel()
+        found = np.flatnonzero(weights > 0)
+        order = found[np.argsort(-weights[found], kind="stable")]
+        return [(self._terms[i], float(weights[i])) for i in order]
 
     def save(self, path: Path) -> None:
         self._bm25.save(str(path), show_progress=False)

@@ -5,16 +5,19 @@ holds one sentence squarely answering the question is not diluted by its neighbo
 Hybrid fusion adds dense scores (min-max over the candidates) to lexical scores expressed
 as query coverage (BM25 over the best any passage could score), with a fixed weight: a
 question with no lexical match adds zeros and keeps the dense order, and a weak match stays
-weak instead of being stretched to full weight as min-max would.
+weak instead of being stretched to full weight as min-max would. Hybrid search then adds a
+light pseudo-relevance feedback (index/feedback.py): the top passage's strongest terms the
+question lacks, scored as a second lexical query.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
+from index.feedback import feedback_terms
 from index.query_encoder import QueryEncoder, normalise_query
 from index.snapshot import Snapshot
 from ingest.dates import years_in_question
@@ -71,6 +74,9 @@ class Ranking:
     lexical_norm: Literal["minmax", "coverage"] = "coverage"
     # Off: measured on both dev sets, it did not help (eval/furniture_ablation.py).
     skip_furniture_sentences: bool = False
+    feedback_weight: float = 0.1
+    feedback_terms: int = 8
+    feedback_passages: int = 1
 
     @classmethod
     def from_settings(cls, settings: Settings, kind: RetrieverName | None = None) -> Ranking:
@@ -81,16 +87,33 @@ class Ranking:
             settings.sentence_weight,
             settings.year_boost,
             settings.lexical_norm,
+            feedback_weight=settings.feedback_weight,
+            feedback_terms=settings.feedback_terms,
+            feedback_passages=settings.feedback_passages,
         )
+
+
+class Reranker(Protocol):
+    """A second stage: reorders the first stage's top ``depth`` hits (service/rerank.py)."""
+
+    @property
+    def depth(self) -> int: ...
+
+    def __call__(self, question: str, qv: np.ndarray, hits: list[Hit]) -> list[Hit]: ...
 
 
 class Retriever:
     def __init__(
-        self, snapshot: Snapshot, encoder: QueryEncoder, ranking: Ranking | None = None
+        self,
+        snapshot: Snapshot,
+        encoder: QueryEncoder,
+        ranking: Ranking | None = None,
+        reranker: Reranker | None = None,
     ) -> None:
         self.snapshot = snapshot
         self.encode = encoder
         self.ranking = ranking or Ranking()
+        self.reranker = reranker
 
     @property
     def kind(self) -> RetrieverName:
@@ -110,9 +133,12 @@ class Retriever:
         lex = None if lexical is None else lexical[candidates]
         score = self._fuse(dense, lex, ideal, japanese)
         score = score + self._year_bonus(query, candidates)
-        order = np.argsort(-score, kind="stable")[:k]
+        if lexical is not None and self.kind == "hybrid":
+            score = score + self._feedback(query, score, candidates)
+        depth = max(k, self.reranker.depth) if self.reranker else k
+        order = np.argsort(-score, kind="stable")[:depth]
         coverage = lex / ideal if lex is not None and ideal > 0 else np.zeros(len(candidates))
-        return [
+        hits = [
             Hit(
                 int(candidates[i]),
                 self.snapshot.chunks[candidates[i]],
@@ -122,6 +148,7 @@ class Retriever:
             )
             for i in order
         ]
+        return self.reranker(query, qv, hits)[:k] if self.reranker else hits
 
     def _allowed(self, filters: Filters) -> np.ndarray | None:
         """Ids of the passages a filter admits (None: all)."""
@@ -204,6 +231,22 @@ class Retriever:
         else:
             lex = _minmax(lexical)
         return (1 - w) * _minmax(dense) + w * lex
+
+    def _feedback(self, query: str, score: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """Coverage of the top passages' strongest new terms (index/feedback.py), weighted.
+
+        Only the score moves: ``Hit.coverage`` stays the question's own, for thresholds.
+        """
+        r, lex = self.ranking, self.snapshot.lexical
+        if not r.feedback_weight or not r.feedback_passages or not r.feedback_terms:
+            return np.zeros(len(candidates))
+        top = candidates[np.argsort(-score, kind="stable")[: r.feedback_passages]]
+        known = {t for t, _ in lex.weighted_terms(query)}
+        terms = feedback_terms(lex.passage_terms(top), known, r.feedback_terms)
+        extra, ideal = lex.score_terms(terms)
+        if ideal <= 0:
+            return np.zeros(len(candidates))
+        return r.feedback_weight * extra[candidates] / ideal
 
     def _year_bonus(self, query: str, candidates: np.ndarray) -> np.ndarray:
         years = years_in_question(query)

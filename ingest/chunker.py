@@ -8,7 +8,6 @@ is located in the original text, so ``document.text[start:end] == chunk.text`` a
 from __future__ import annotations
 
 import bisect
-import re
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
@@ -16,23 +15,7 @@ from ingest.dates import dates_with_offsets
 from ingest.records import Chunk, Document
 
 SEPARATORS = ["\n\n", "\n", "。", "！", "？", "!", "?", "．", "、", "，", ", ", " ", ""]
-_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[」』）)\"']*|\n|$)")
 _HEADING_MAX_CHARS = 60
-
-
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence spans ``[s, e)`` inside ``text[start:end]``, whitespace trimmed, empties dropped."""
-    end = len(text) if end is None else end
-    spans = []
-    for m in _SENTENCE.finditer(text, start, end):
-        s, e = m.start(), m.end()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e - s >= 2:
-            spans.append((s, e))
-    return spans
 
 
 def section_dates(document: Document) -> tuple[list[int], list[str | None]]:

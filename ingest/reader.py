@@ -10,15 +10,27 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import charset_normalizer
+
 from ingest.dates import publication_date
 from ingest.furniture import analyse, mark_repeated, pick_title, repeated_lines
 from ingest.paths import walk
 from ingest.records import Document, Skipped
+from ingest.text import KANA
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 MAX_BYTES = 50 * 1024 * 1024
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30ff]")
+# What the detector may name for Japanese text; any other guess (cp1250 for French, ...) is refused.
+JAPANESE_ENCODINGS = (
+    "cp932",
+    "shift_jis",
+    "shift_jis_2004",
+    "shift_jisx0213",
+    "euc_jp",
+    "euc_jis_2004",
+    "euc_jisx0213",
+)
 _URL = re.compile(r"https?://\S+|#\S+")
 
 
@@ -169,11 +181,12 @@ class _TextExtractor(HTMLParser):
 
 
 def decode(raw: bytes) -> str:
-    """Decode UTF-8 (with or without BOM) or UTF-16 with a BOM, else Shift_JIS (CP932).
+    """Decode UTF-8 (with or without BOM) or UTF-16 with a BOM, else Japanese (Shift_JIS/CP932,
+    EUC-JP) as ``charset-normalizer`` guesses it.
 
-    CP932 accepts most byte strings, so its result is only trusted when it reads like
-    Japanese (see :func:`_looks_japanese`); otherwise Latin-1 prose or random bytes would be
-    indexed as nonsense kanji. Raises ``ValueError`` with a reason a user can act on.
+    A legacy encoding is only trusted when the text reads like Japanese (see
+    :func:`_looks_japanese`): CP932 accepts most byte strings, and Latin-1 prose or random bytes
+    must not be indexed as nonsense kanji. Raises ``ValueError`` with a reason a user can act on.
     """
     if raw.startswith(_UTF16_BOMS):  # Windows Notepad's "Unicode"
         try:
@@ -197,17 +210,31 @@ def decode(raw: bytes) -> str:
                 f"invalid UTF-8 at byte {at} in an otherwise UTF-8 file; "
                 "fix that byte or re-save the file as UTF-8"
             ) from utf8_error
-        sjis: str | None
-        try:
-            sjis = raw.decode("cp932")
-        except UnicodeDecodeError:
-            sjis = None
-        if sjis is None or not _looks_japanese(sjis):
+        legacy = _legacy_japanese(raw)
+        if legacy is None:
             raise ValueError(
                 f"not text in UTF-8 (invalid byte at {at}) nor Shift_JIS Japanese; if it is "
                 "text, convert it with e.g. `iconv -f <encoding> -t UTF-8`, else remove it"
             ) from utf8_error
-        return sjis
+        return legacy
+
+
+def _legacy_japanese(raw: bytes) -> str | None:
+    """The bytes as Japanese text in a legacy encoding, or None.
+
+    ``charset-normalizer`` ranks the candidate encodings; the first Japanese one whose text
+    reads like Japanese wins. Short Shift_JIS is often ranked as Korean (cp949) first, or not
+    offered at all, so CP932 itself is always tried last, under the same test.
+    """
+    guesses = [m.encoding for m in charset_normalizer.from_bytes(raw)]
+    for encoding in [e for e in guesses if e in JAPANESE_ENCODINGS] + ["cp932"]:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_japanese(text):
+            return text
+    return None
 
 
 def _mostly_utf8(raw: bytes) -> bool:
@@ -228,7 +255,7 @@ def _looks_japanese(text: str) -> bool:
     katakana, control characters and private-use code points instead.
     """
     non_ascii = sum(1 for ch in text if ord(ch) > 0x7F)
-    kana = len(_KANA.findall(text))
+    kana = len(KANA.findall(text))
     return not _junk(text) and kana >= max(1, 0.05 * non_ascii)
 
 

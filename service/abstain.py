@@ -5,9 +5,9 @@ on the collection, so no global threshold generalises. Each index is calibrated 
 loaded: a fixed set of generic probe questions (``service/data/probes.json``) is run through
 its retrieval, and the best dense score of a question is read against the scores those
 unrelated probes get on *this* index. With it, the decision weighs how much of the question's
-content the collection knows and the best passages cover, and the sentence scorer's
-confidence; the weights and the threshold are fitted on in-collection and off-topic questions
-of both dev collections by ``eval/fit_answers.py`` (``service/data/abstain.json``).
+content the collection knows and the best passages cover, and how much of it one retrieved
+sentence expresses; the weights and the threshold are fitted on in-collection and off-topic
+questions of both dev collections by ``eval/fit_answers.py`` (``service/data/abstain.json``).
 """
 
 from __future__ import annotations
@@ -35,10 +35,9 @@ SIGNALS = (
     "dense_over_probes",
     "coverage",
     "known_share",
-    "overlap",
-    "sentence",
     "english",
     "numbers",
+    "cover",
 )
 _NUMBER = re.compile(r"\d{2,}")
 
@@ -99,10 +98,12 @@ def signals(
     hits: list[Hit],
     lexical: LexicalIndex,
     calibration: Calibration,
-    best_overlap: float,
-    best_sentence: float,
+    best_cover: float,
 ) -> np.ndarray:
-    """The decision's inputs, in ``SIGNALS`` order."""
+    """The decision's inputs, in ``SIGNALS`` order. ``best_cover`` is the largest share of the
+    question's words one candidate sentence expresses (``sentences.word_share``): read from the
+    sentences, not from the sentence scorer's output, so refitting that scorer or reranking
+    passages does not move this decision's scale."""
     best = max((h.dense for h in hits), default=0.0)
     mean, std, high = calibration.stats(language(question))
     return np.array(
@@ -111,10 +112,9 @@ def signals(
             best - high,
             max((h.coverage for h in hits), default=0.0),
             known_share(question, lexical),
-            best_overlap,
-            best_sentence,
             float(language(question) == "en"),
             numbers_found(question, hits),
+            best_cover,
         ]
     )
 

@@ -89,15 +89,7 @@ def compose_answer(
         return _not_found(question, citations, 0.0)
     scored = score_candidates(question, hits, snapshot, query_vector)
     quotes = _best_quotes(scored, citations)
-    best = int(np.argmax(scored.scores)) if len(scored.scores) else -1
-    x = signals(
-        question,
-        hits,
-        snapshot.lexical,
-        calibration or Calibration(),
-        _overlap(scored, best),
-        float(scored.scores[best]) if best >= 0 else 0.0,
-    )
+    x = signals(question, hits, snapshot.lexical, calibration or Calibration(), best_cover(scored))
     decision = decide(x)
     if not decision.found:
         return _not_found(question, citations, decision.confidence)
@@ -105,12 +97,10 @@ def compose_answer(
     return Answer(question, text, citations, quotes, confidence=decision.confidence)
 
 
-def _overlap(scored: Scored, best: int) -> float:
-    if best < 0:
-        return 0.0
-    if scored.overlap is not None:
-        return float(scored.overlap[best])
-    return float(scored.features[best, FEATURES.index("overlap")])
+def best_cover(scored: Scored) -> float:
+    """The largest share of the question's words one candidate sentence expresses."""
+    cover = scored.features[:, FEATURES.index("word_share")]
+    return float(cover.max()) if len(cover) else 0.0
 
 
 def _not_found(question: str, citations: list[Citation], confidence: float) -> Answer:

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.text import nfkc
+from ingest.text import split_sentences as sentence_spans
 
 # [1], ［１］, [1, 2], [1、2]: what LLMs write; rewritten as [1][2] so every reader sees one form.
 _MARKER = re.compile(r"([ \t]*)[\[［]\s*([0-9０-９]+(?:\s*[,，、]\s*[0-9０-９]+)*)\s*[\]］]")
 _CLEAN_MARKER = re.compile(r"\[(\d+)\]")
-# A sentence ends at 。！？!? (or a period before a space), with the markers that follow it.
-_SENTENCE_END = re.compile(r"(?:[。！？!?]+|\.(?=\s|$))[」』）)\"”]*(?:[ \t]*\[\d+\])*|\n+")
+_MARKER_RUN = re.compile(r"\[\d+\](?:[ \t]*\[\d+\])*")
 _QUOTE = re.compile(r"「([^「」]+)」|“([^“”]+)”|\"([^\"\n]+)\"")
 _WORDY = re.compile(r"\w")
 SNIPPET = 40
@@ -86,14 +86,17 @@ def check_citations(answer: str, passages: Sequence[str]) -> CheckedAnswer:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences with their trailing markers; line breaks end a sentence too (lists, headings)."""
-    sentences: list[str] = []
-    last = 0
-    for match in _SENTENCE_END.finditer(text):
-        sentences.append(text[last : match.end()])
-        last = match.end()
-    sentences.append(text[last:])
-    return [s.strip() for s in sentences if s.strip()]
+    """The index's sentences (``ingest.text``), each with the markers written after its full
+    stop on the same line: "東京です。[1][2]" is one sentence. Line breaks end one too."""
+    spans: list[list[int]] = []
+    for s, e in sentence_spans(text, min_chars=1):
+        run = _MARKER_RUN.match(text, s)
+        if run and spans and "\n" not in text[spans[-1][1] : s]:
+            spans[-1][1] = run.end()
+            s = run.end()
+        if text[s:e].strip():
+            spans.append([s, e])
+    return [text[s:e].strip() for s, e in spans]
 
 
 def quotations(sentence: str) -> list[str]:

@@ -19,6 +19,7 @@ from kotae.errors import IndexCorruptError, KotaeError
 from kotae.settings import Settings
 from service.abstain import Calibration
 from service.answer import Answer, compose_answer
+from service.rerank import reranker_for
 from service.short_answer import ShortAnswerFinder, short_answer_of
 
 log = logging.getLogger("kotae")
@@ -42,6 +43,7 @@ class Engine:
             self.embedder,
             max_batch=settings.query_batch_size,
             max_inflight=settings.query_concurrency,
+            threads=settings.query_threads,
         )
         self._loaded: Loaded | None = None
         self._reload_lock = threading.Lock()
@@ -133,7 +135,14 @@ class Engine:
         return stop
 
     def retriever_for(self, snapshot: Snapshot, kind: RetrieverName) -> Retriever:
-        return Retriever(snapshot, self.encoder, Ranking.from_settings(self.settings, kind))
+        """The first stage for ``kind``; hybrid gets the fitted reranker (``KOTAE_RERANK``)."""
+        rerank = self.settings.rerank and kind == "hybrid"
+        return Retriever(
+            snapshot,
+            self.encoder,
+            Ranking.from_settings(self.settings, kind),
+            reranker_for(snapshot, self.settings.rerank_depth) if rerank else None,
+        )
 
     def search(
         self,

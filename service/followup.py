@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from index.search import Filters, Hit
-from ingest.text import JAPANESE, nfkc
+from ingest.text import ENGLISH_STOPWORDS, JAPANESE, nfkc
 
 MAX_HISTORY = 10  # earlier questions a request may send
 SHORT = 10  # characters: a Japanese question this short with one topic word is an ellipsis
@@ -42,15 +42,13 @@ _JA_GENERIC = frozenset(
     "名称 場所 理由 目的 内容 年 月 日 ほか 他 側 結果 場合 どちら 一つ 最初 最後 概要 成果 "
     "考え 話 説明 様子 歴史 特徴 詳細 情報 何時間 いくら 都市 組織 会社 国 人物 概略".split()
 )
-_EN_STOP = frozenset(
-    "a an the of in on at to for from by with and or but is are was were be been being do does "
-    "did what which who whom whose when where why how that this these those it its as into about "
-    "there their they them he she his her him we our you your i me my can could would should will "
-    "shall may might must has have had not no yes than then so such any all some same also else "
-    "other more most many much name named called year years time day date happen happened "
-    "tell explain describe give list please come came out happen happened agree agreed discuss "
+# Words a follow-up uses to ask rather than to name its topic, beside the function words.
+_EN_ASKING = frozenset(
+    "him same also else other more most many much name named called year years time day date "
+    "happen happened tell explain describe give list please come came out agree agreed discuss "
     "discussed decide decided say said talk talked know known".split()
 )
+_EN_STOP = ENGLISH_STOPWORDS | _EN_ASKING
 _MONTHS = frozenset(
     "january february march april may june july august september october november december".split()
 )

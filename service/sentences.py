@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.glossary import english_words
 from index.lexical import JapaneseTokenizer, LexicalIndex
 from index.search import Hit
 from index.snapshot import Snapshot
@@ -36,7 +37,6 @@ FEATURES = (
     "overlap_rel",
     "novelty",
     "inv_rank",
-    "passage_rel",
     "type_match",
     "type_miss",
     "log_chars",
@@ -54,6 +54,20 @@ FEATURES = (
     "passage_coverage",
     "prev_sim_rel",
     "prev_overlap",
+    "word_cover",
+    "word_cover_rel",
+    "year_match",
+    "year_conflict",
+    "list_line",
+    "list_who",
+    "en_sim_z",
+    "no_novel",
+    "prev_top_overlap",
+    "prev_top_sim",
+    "char_cover",
+    "char_cover_rel",
+    "name_match",
+    "word_share",
 )
 _WH = (
     "何",
@@ -69,28 +83,38 @@ _WH = (
     "どれ",
     "どちら",
 )
-QuestionType = str  # "who" | "when" | "where" | "number" | ""
+QuestionType = str  # "who" | "when" | "where" | "number" | "why" | ""
 _QUESTION_TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
     ("who", re.compile(r"誰|だれ|どなた|何者|\bwho\b|\bwhom\b|\bwhose\b", re.I)),
     (
         "when",
-        re.compile(r"いつ|何年|何月|何日|何時|\bwhen\b|what (?:year|date|day|month)", re.I),
+        re.compile(
+            r"いつ|何年(?!間|ぶり)|何月|何日(?!間)|何時(?!間)"
+            r"|\bwhen\b|what (?:year|date|day|month)",
+            re.I,
+        ),
     ),
     (
         "where",
         re.compile(
-            r"どこ|何処|どの(?:国|都市|場所|地域)|\bwhere\b|which (?:country|city|place)", re.I
+            r"どこ|何処|どの(?:国|都市|場所|地域)|\bwhere\b"
+            r"|(?:which|what) (?:countr(?:y|ies)|cit(?:y|ies)|places?)",
+            re.I,
         ),
     ),
     (
         "number",
         re.compile(
-            r"何(?:人|回|件|個|本|名|社|台|倍|割|キロ|メートル|%|パーセント|万|億)|いくら|いくつ"
+            r"何(?:人|回|件|個|本|名|社|台|倍|割|キロ|メートル|%|パーセント|万|億|時間|分|年間|日間|年ぶり)"
+            r"|いくら|いくつ"
             r"|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい)|how (?:many|much|long|far|old|big)",
             re.I,
         ),
     ),
+    ("why", re.compile(r"なぜ|何故|どうして|理由|\bwhy\b|for what reason", re.I)),
 )
+# A reason: ～ため(に), ～ので, ～から(だ/です), 理由, 狙い, 背景.
+_REASON = re.compile(r"ため|ので|から(?:だ|です|で|。)|理由|狙い|背景|目的")
 _DATE = re.compile(r"\d+年|\d+月\d*日?|(?:令和|平成|昭和|大正|明治)[\d元]+年?|\b(?:1[89]|20)\d\d\b")
 _NUMBER = re.compile(
     r"[\d０-９一二三四五六七八九十百千万億]+\s*(?:人|回|件|個|本|名|社|台|倍|割|%|％|キロ|メートル|円|ドル|万|億|機|隻|か国|カ国|ヶ国)"
@@ -98,6 +122,13 @@ _NUMBER = re.compile(
 _POSTS = re.compile(
     r"長官|大臣|首相|大統領|総理|大使|司令官|議員|知事|市長|社長|会長|教授|氏|さん|天皇|皇后|将軍|王"
 )
+_YEAR = re.compile(r"(?<!\d)(1[0-9]\d\d|20\d\d)(?!\d)")
+# A labelled line — 「日本側参加者：麻生外務大臣　久間防衛大臣」, 「（米国側）ゲイツ国防長官」 —
+# answers who/what-list questions though it is not a sentence.
+_LABEL = re.compile(r"^\s*(?:[^：:。、\d]{1,15}[：:]|[（(][^）)\d０-９]{1,8}[）)])\s*\S")
+# "What is it called": the answer is a name a sentence gives in （…）, 「…」 or with と呼ぶ.
+_ASKS_NAME = re.compile(r"何と(?:いう|言う|呼|称)|名前|名称|呼び名|略称|\bcalled\b|\bname\b", re.I)
+_NAMING = re.compile(r"\([^)]+\)|「[^」]+」|と呼|という|と称|と言う")
 _ENDS = re.compile(r"[。．.!?！？][」』）)\"']*$")
 _FURNITURE = re.compile(
     r"^(?:\d{4}年\d{1,2}月\d{1,2}日(?:掲載|更新|公開)?|.*トップページへ|印刷用|.*@\w+.*|#\S+|https?://\S+"
@@ -123,7 +154,6 @@ class Scored:
     scores: np.ndarray  # fitted linear score per candidate, higher is better
     # which candidates may be quoted (None: all); FAQ question lines inform, never answer
     quotable: np.ndarray | None = None
-    overlap: np.ndarray | None = None  # question words held, an FAQ answer's with its question's
 
 
 @lru_cache(maxsize=1)
@@ -212,20 +242,16 @@ def score_candidates(question: str, hits: list[Hit], snapshot: Snapshot, qv: np.
     feats = features(question, hits, cands, snapshot, qv)
     scores = feats @ fitted_weights() if len(cands) else np.zeros(0)
     keep, asker = faq_pairs(hits, cands, snapshot)
-    scores, overlap = paired(scores, feats[:, FEATURES.index("overlap")], asker)
-    return Scored(cands, feats, scores, keep, overlap)
+    return Scored(cands, feats, paired(scores, asker), keep)
 
 
-def paired(
-    scores: np.ndarray, overlap: np.ndarray, asker: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """An FAQ answer scores, and covers the question, at least as well as the question line
-    it answers: a question line matching the user's question points at the answer below."""
-    scores, overlap = scores.copy(), overlap.copy()
+def paired(scores: np.ndarray, asker: np.ndarray) -> np.ndarray:
+    """An FAQ answer scores at least what the question line it answers scores: a question line
+    matching the user's question points at the answer below it."""
+    scores = scores.copy()
     has = asker >= 0
     scores[has] = np.maximum(scores[has], scores[asker[has]])
-    overlap[has] = np.maximum(overlap[has], overlap[asker[has]])
-    return scores, overlap
+    return scores
 
 
 def features(
@@ -237,12 +263,16 @@ def features(
     terms = question_terms(question, lexical)
     total = sum(terms.values()) or 1.0
     qtype = question_type(question)
+    units = question_units(question, lexical)
+    years = set(_YEAR.findall(nfkc(question)))
+    english = float(not JAPANESE.search(question))
+    grams = _bigrams(nfkc(question).lower()) if not english else set()
+    asks_name = bool(_ASKS_NAME.search(nfkc(question)))
     focus = question_focus(question, lexical.tokenizer)
     best_dense = max(h.dense for h in hits)
     sims = np.asarray(snapshot.sentence_vectors[[c.row for c in cands]]) @ qv
     sd = float(sims.std()) or 1.0
     mean, top_sim = float(sims.mean()), float(sims.max())
-    top = hits[0].score if hits else 0.0
     rows = []
     for c, sim in zip(cands, sims, strict=True):
         words = sentence_words(lexical.tokenizer, c.text)
@@ -251,6 +281,8 @@ def features(
         novelty = len(forms - terms.keys()) / len(forms) if forms else 0.0
         shape, kinds, norm = _sentence_shape(c.text)
         match = bool(qtype) and qtype in kinds
+        said = set(_YEAR.findall(norm))
+        listed = bool(_LABEL.match(c.text))
         rows.append(
             [
                 float(sim),
@@ -260,7 +292,6 @@ def features(
                 0.0,  # overlap relative to the best candidate, filled below
                 novelty,
                 1.0 / c.n,
-                hits[c.n - 1].score - top,
                 float(match),
                 float(bool(qtype) and not match),
                 *shape,
@@ -274,6 +305,20 @@ def features(
                 hits[c.n - 1].coverage,
                 0.0,  # the previous sentence's similarity and overlap, filled below:
                 0.0,  # an answer often follows the line that restates the question
+                word_cover(units, forms),
+                0.0,  # word cover relative to the best candidate, filled below
+                float(bool(years & said)),
+                float(bool(years) and bool(said) and not years & said),
+                float(listed),
+                float(listed and qtype == "who"),
+                0.0,  # English question × sim_z, filled below
+                float(novelty < 0.15),
+                0.0,  # the previous sentence is the one closest to the question: filled below
+                0.0,
+                len(grams & _bigrams(norm)) / len(grams) if grams else 0.0,
+                0.0,  # relative to the best candidate, filled below
+                float(asks_name and bool(_NAMING.search(norm))),
+                word_share(units, forms),
             ]
         )
     x = np.array(rows, dtype=np.float64)
@@ -282,8 +327,15 @@ def features(
     has_prev = np.array([p >= 0 for p in prev])
     x[:, FEATURES.index("prev_sim_rel")] = np.where(has_prev, x[prev, 1], -0.1)
     x[:, FEATURES.index("prev_overlap")] = np.where(has_prev, x[prev, 3], 0.0)
+    cover = FEATURES.index("word_cover")
+    x[:, cover + 1] = x[:, cover] - x[:, cover].max()
+    chars = FEATURES.index("char_cover")
+    x[:, chars + 1] = x[:, chars] - x[:, chars].max()
+    x[:, FEATURES.index("en_sim_z")] = english * x[:, 2]
     x[:, FEATURES.index("top_sim")] = x[:, 1] == 0
     x[:, FEATURES.index("top_overlap")] = (x[:, 4] == 0) & (x[:, 3] > 0)
+    for name in ("top_overlap", "top_sim"):
+        x[:, FEATURES.index(f"prev_{name}")] = np.where(has_prev, x[prev, FEATURES.index(name)], 0)
     return x
 
 
@@ -314,6 +366,49 @@ def question_focus(question: str, tokenizer: JapaneseTokenizer) -> tuple[str, ..
 def question_terms(question: str, lexical: LexicalIndex) -> dict[str, float]:
     """The question's content words (with the glossary's terms for English words), IDF-weighted."""
     return {t: w * lexical.idf(t) for t, w in lexical.weighted_terms(question)}
+
+
+def question_units(question: str, lexical: LexicalIndex) -> list[dict[str, float]]:
+    """The question's words as units of meaning, each with the corpus terms that express it
+    and their weights (IDF × sense weight): a Japanese word is its own term; an English word
+    is the glossary's terms for it. A unit is covered by its best term a sentence holds, so a
+    noisy secondary sense (side → 面, 付く) cannot dilute the words that matter, as it does
+    when all the glossary's terms are pooled."""
+    units = [
+        {t: lexical.idf(t)}
+        for t in dict.fromkeys(lexical.tokenizer.tokens(question))
+        if lexical.has_term(t)
+    ]
+    for word in english_words(question):
+        terms = {t: w * lexical.idf(t) for t, w in lexical.glossary.get(word, {}).items()}
+        if terms:
+            units.append(terms)
+    return units
+
+
+def word_cover(units: list[dict[str, float]], forms: set[str]) -> float:
+    """IDF-weighted share of the question's units a sentence expresses, each unit weighing its
+    heaviest term: a sentence with the question's rarest wording scores highest, which is what
+    ranks the sentences of one question."""
+    return _cover(units, forms, [max(u.values()) for u in units])
+
+
+def word_share(units: list[dict[str, float]], forms: set[str]) -> float:
+    """The same share, a unit weighing the mean of its terms and any one of them covering it up
+    to that: the glossary's rare secondary senses (attend → しん) must not make a common
+    translation (出席) look partial, which matters when judging whether anything answers."""
+    return _cover(units, forms, [sum(u.values()) / len(u) for u in units])
+
+
+def _cover(units: list[dict[str, float]], forms: set[str], bars: list[float]) -> float:
+    total = sum(bars)
+    if not total:
+        return 0.0
+    got = sum(
+        min(bar, max((w for t, w in u.items() if t in forms), default=0.0))
+        for u, bar in zip(units, bars, strict=True)
+    )
+    return got / total
 
 
 def content_free(question: str) -> bool:
@@ -376,7 +471,16 @@ def answer_kinds(text: str, words: tuple[tuple[str, tuple[str, ...]], ...]) -> s
         kinds.add("who")
     if any(p[1:3] == ("固有名詞", "地名") for _, p in words):
         kinds.add("where")
+    if _REASON.search(norm):
+        kinds.add("why")
     return kinds
+
+
+def _bigrams(text: str) -> set[str]:
+    """Character bigrams of the letters and digits of an NFKC text: a sentence that restates
+    the question's wording contiguously shares many."""
+    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+    return {kept[i : i + 2] for i in range(len(kept) - 1)}
 
 
 def _symbol_share(text: str) -> float:

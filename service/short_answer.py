@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.lexical import JapaneseTokenizer, LexicalIndex
-from ingest.text import nfkc
+from ingest.text import KATAKANA_RUN, nfkc
 from service.question_type import AnswerType, answer_type
 
 if TYPE_CHECKING:
@@ -256,7 +256,7 @@ def _classes(span: list[_Morph], text: str) -> dict[str, float]:
         "post": float(bool(_POST.search(text))),
         "quoted": 0.0,
         "latin": float(bool(re.search(r"[A-Za-zＡ-Ｚａ-ｚ]", text))),
-        "katakana": float(bool(re.fullmatch(r"[\u30a0-\u30ff・ー]+", text))),
+        "katakana": float(bool(KATAKANA_RUN.fullmatch(text))),
     }
 
 

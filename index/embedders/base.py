@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -32,6 +34,16 @@ class Embedder(ABC):
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         safe = [safe_text(t, MAX_PASSAGE_CHARS) for t in texts]
         return _normalised(self._encode(safe, False), self.dim)
+
+    @contextmanager
+    def threads_per_call(self, threads: int) -> Iterator[None]:
+        """Model calls this thread makes inside use at most ``threads`` threads (0: no limit).
+
+        Lets several single-threaded calls run side by side, one per core, instead of calls
+        that split each short text over every core. Backends that cannot limit one calling
+        thread's calls (torch's thread count is process-wide) leave it unchanged.
+        """
+        yield
 
     def identity(self) -> dict[str, Any]:
         """What the manifest records: an index is only valid for the same identity."""

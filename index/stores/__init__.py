@@ -1,7 +1,7 @@
 """Vector stores behind one registry: the builder and the snapshot name none of them.
 
-A new backend: subclass ``VectorStore`` in its own module and add it to ``STORES`` (and to
-the ``vector_store`` choices of ``kotae.settings.Settings``).
+A new backend: subclass ``VectorStore`` in its own module and add it to ``STORES``; the
+``vector_store`` setting accepts exactly the kinds registered here.
 """
 
 from __future__ import annotations

@@ -6,11 +6,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from service.engine import Engine
+from service.api.deps import EngineDep
+from service.api.schemas import DocumentResponse
 
 STATIC = Path(__file__).parent / "static"
 router = APIRouter()
@@ -31,17 +32,30 @@ class DocumentList(BaseModel):
     documents: list[DocumentSummary]
 
 
-def _engine(request: Request) -> Engine:
-    from service.api.app import (
-        get_engine,  # the app's readiness check; imported late: app imports us
+@router.get(
+    "/api/documents/{doc_id:path}",
+    tags=["documents"],
+    response_model=DocumentResponse,
+    responses={404: {"description": "No such document in the index."}},
+)
+def document(doc_id: str, engine: EngineDep) -> DocumentResponse:
+    """The full text of an indexed document, exactly as indexed (citations index into it)."""
+    # Documents are looked up in the index, never on disk: no path can escape the corpus.
+    doc = engine.loaded.snapshot.documents.get(doc_id)
+    if doc is None:
+        raise HTTPException(status_code=404, detail=f"no document with id {doc_id!r}")
+    return DocumentResponse(
+        doc_id=doc.doc_id,
+        title=doc.title,
+        date=doc.date,
+        text=doc.text,
+        furniture=list(doc.furniture),
     )
-
-    return get_engine(request)
 
 
 @router.get("/api/documents", tags=["documents"], response_model=DocumentList)
 def list_documents(
-    engine: Annotated[Engine, Depends(_engine)],
+    engine: EngineDep,
     limit: Annotated[int, Query(ge=1, le=500, description="Documents per page.")] = 50,
     offset: Annotated[int, Query(ge=0, description="Documents to skip.")] = 0,
 ) -> DocumentList:

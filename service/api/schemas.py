@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    create_model,
+    field_validator,
+)
 
 from index.search import Filters, Hit
 from service.answer import Citation as Cited
+from service.answer import Quote as Quoted
 from service.engine import Loaded
 from service.followup import MAX_HISTORY
 from service.generate import LLMStatus as LLMState
@@ -118,11 +127,16 @@ class Citation(BaseModel):
         )
 
 
-class Quote(BaseModel):
-    n: int
-    start: int
-    end: int
-    text: str
+def record_model(name: str, record: type, omit: frozenset[str]) -> type[BaseModel]:
+    """The JSON form of a core record: its fields and types, less the internal ones in ``omit``,
+    so the core's dataclass stays the one definition."""
+    hints = get_type_hints(record)
+    kept = {f.name: (hints[f.name], ...) for f in fields(record) if f.name not in omit}
+    return create_model(name, **kept)  # type: ignore[call-overload, no-any-return]
+
+
+class Quote(record_model("QuoteFields", Quoted, omit=frozenset({"score"}))):  # type: ignore[misc]
+    __doc__ = None  # no description in the OpenAPI schema, as before
 
 
 class ShortAnswer(BaseModel):

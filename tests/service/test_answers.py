@@ -11,7 +11,7 @@ import pytest
 from eval.answers import first_line, holds_answer
 from service.answer import NOTHING_FOUND
 from service.engine import Engine
-from service.sentences import content_free, looks_like_furniture, question_type
+from service.sentences import content_free, looks_like_furniture, question_type, word_share
 
 OFF_TOPIC = [
     "明日の東京の天気は？",
@@ -140,8 +140,35 @@ def test_the_fallback_keeps_sentences(line: str) -> None:
         ("本部はどこ？", "where"),
         ("何人が参加した？", "number"),
         ("How many ministers attended?", "number"),
+        ("東京での2+2は何時間ぐらい行われたの？", "number"),
+        ("何年ぶりの開催ですか？", "number"),
+        ("何年に始まった？", "when"),
         ("正式名称は？", ""),
     ],
 )
 def test_question_type(question: str, kind: str) -> None:
     assert question_type(question) == kind
+
+
+def test_an_english_word_is_covered_by_any_of_its_terms_not_diluted_by_rare_ones() -> None:
+    """The word "side" maps to many terms (側, 米側, 技術面 …): a sentence holding a common one
+    covers it fully, a rare sense does not raise the bar, a sentence holding none covers none."""
+    units = [{"ライス": 3.0}, {"側": 1.0, "米側": 2.0, "技術面": 3.0}]
+    assert word_share(units, {"ライス", "米側"}) == pytest.approx(1.0)
+    assert word_share(units, {"ライス", "技術面"}) == pytest.approx(1.0)
+    assert word_share(units, {"ライス", "側"}) == pytest.approx(4.0 / 5.0)
+    assert word_share(units, {"米側"}) == pytest.approx(2.0 / 5.0)
+    assert word_share(units, {"会合"}) == 0.0
+    assert word_share([], {"側"}) == 0.0
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["2007年の会合に出席したアメリカの閣僚は誰ですか？", "2007年の2+2に米側から出席したのは誰？"],
+)
+def test_a_list_line_of_names_answers_who_attended(corpus_engine: Engine, question: str) -> None:
+    """「米側参加者：ライス国務長官　ゲイツ国防長官　他」 is no sentence, but it answers."""
+    answer = corpus_engine.ask(question)
+    assert answer.found, (answer.confidence, answer.text)
+    assert holds_answer(first_line(answer.text), ["ライス国務長官"]), answer.text
+    _quoted_exactly(corpus_engine, question)

@@ -76,9 +76,6 @@ def test_the_page_date_at_the_foot_and_the_title_above_the_breadcrumb(faq_engine
 
 
 def test_an_answer_scores_at_least_its_question_line() -> None:
-    scores, overlap = np.array([3.0, 1.0, 2.0, 5.0]), np.array([0.6, 0.1, 0.2, 0.0])
-    asker = np.array([-1, 0, 0, -1])
-    s, o = paired(scores, overlap, asker)
-    assert s.tolist() == [3.0, 3.0, 3.0, 5.0]
-    assert o.tolist() == [0.6, 0.6, 0.6, 0.0]
-    assert scores.tolist() == [3.0, 1.0, 2.0, 5.0]  # the inputs are left as they were
+    scores, asker = np.array([3.0, 1.0, 2.0, 5.0]), np.array([-1, 0, 0, -1])
+    assert paired(scores, asker).tolist() == [3.0, 3.0, 3.0, 5.0]
+    assert scores.tolist() == [3.0, 1.0, 2.0, 5.0]  # the input is left as it was

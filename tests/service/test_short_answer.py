@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.lexical import LexicalIndex
-from ingest.chunker import split_sentences
+from ingest.text import split_sentences
 from service.question_type import AnswerType, answer_type
 from service.short_answer import ShortAnswerFinder
 

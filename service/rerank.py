@@ -1,0 +1,226 @@
+"""The second stage: reorder the first stage's top passages with signals it cannot afford.
+
+The first stage scores every passage of the collection with two numbers (a cosine mix and
+BM25 coverage). Over its top ``depth`` passages there is time for more: how the question's
+content words sit in each passage (IDF-weighted, in one sentence, close together), whether
+its best sentences hold the kind of thing the question asks for (a date for いつ/when, a
+person for 誰/who, a number), whether it is dated in a year the question names, and how much
+of it is page furniture. A linear score over these, with weights fitted listwise on both dev
+collections by ``eval/fit_rerank.py`` (``service/data/rerank_weights.json``), reorders them.
+
+Words are matched as substrings of the NFKC, lower-cased passage, not by tokenising it: a
+passage seen for the first time costs no Sudachi call, so the stage stays within a few
+milliseconds a query.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from index.search import Hit
+from index.snapshot import Snapshot
+from ingest.dates import years_in_question
+from ingest.text import nfkc
+from service.sentences import answer_kinds, question_terms, question_type
+
+WEIGHTS_FILE = Path(__file__).parent / "data" / "rerank_weights.json"
+WINDOW = 100  # characters: "close together" for the proximity signal
+FEATURES = (
+    "score_rel",
+    "inv_rank",
+    "dense_rel",
+    "own_rel",
+    "sentence_rel",
+    "coverage",
+    "overlap",
+    "overlap_rel",
+    "sentence_overlap",
+    "aligned",
+    "proximity",
+    "type_match",
+    "type_miss",
+    "year_match",
+    "furniture",
+    "log_chars",
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the features need from the question, computed once per query."""
+
+    terms: dict[str, float]  # content word → IDF weight
+    qtype: str  # "who" | "when" | "where" | "number" | ""
+    years: frozenset[int]
+
+
+@lru_cache(maxsize=1)
+def _fitted() -> dict[str, object]:
+    data: dict[str, object] = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def fitted_weights() -> np.ndarray:
+    """The weights ``eval/fit_rerank.py`` wrote, in ``FEATURES`` order (missing ones: 0)."""
+    data = _fitted()
+    w = dict(zip(data["features"], data["weights"], strict=True))  # type: ignore[call-overload]
+    return np.array([w.get(f, 0.0) for f in FEATURES], dtype=np.float64)
+
+
+def read_query(question: str, snapshot: Snapshot) -> Query:
+    terms = question_terms(question, snapshot.lexical)
+    return Query(terms, question_type(question), frozenset(years_in_question(question)))
+
+
+def term_share(text: str, terms: dict[str, float], total: float | None = None) -> float:
+    """IDF-weighted share of the question's terms that occur in ``text`` (already NFKC, lower);
+    ``total`` is the weight of all the question's terms when ``terms`` is a subset of them."""
+    total = sum(terms.values()) if total is None else total
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in terms.items() if t in text) / total
+
+
+def proximity(
+    text: str, terms: dict[str, float], window: int = WINDOW, total: float | None = None
+) -> float:
+    """The largest IDF-weighted share of the question's terms found together within
+    ``window`` characters of ``text``: words scattered over a long passage count less than
+    the same words in one phrase. ``total`` as for ``term_share``."""
+    total = sum(terms.values()) if total is None else total
+    if total <= 0:
+        return 0.0
+    events = sorted((pos, t) for t in terms for pos in _positions(text, t))
+    count: dict[str, int] = {}
+    inside = best = 0.0
+    lo = 0
+    for n, (pos, t) in enumerate(events):
+        count[t] = count.get(t, 0) + 1
+        if count[t] == 1:
+            inside += terms[t]
+        while lo < n and events[lo][0] < pos + len(t) - window:
+            old = events[lo][1]
+            count[old] -= 1
+            if not count[old]:
+                inside -= terms[old]
+            lo += 1
+        best = max(best, inside)
+    return best / total
+
+
+def _positions(text: str, term: str) -> list[int]:
+    out, i = [], text.find(term)
+    while i >= 0:
+        out.append(i)
+        i = text.find(term, i + 1)
+    return out
+
+
+def features(query: Query, qv: np.ndarray, hits: list[Hit], snapshot: Snapshot) -> np.ndarray:
+    """One row of ``FEATURES`` per hit, in the first stage's order."""
+    if not hits:
+        return np.zeros((0, len(FEATURES)))
+    ids = np.array([h.chunk_id for h in hits], dtype=np.int64)
+    own = np.asarray(snapshot.vectors[ids]) @ qv
+    rows = [_passage_row(query, qv, h, r, snapshot) for r, h in enumerate(hits)]
+    x = np.array(rows, dtype=np.float64)
+    x[:, FEATURES.index("own_rel")] = own - own.max()
+    for name, col in (("sentence_rel", "sentence_rel"), ("overlap_rel", "overlap")):
+        x[:, FEATURES.index(name)] = x[:, FEATURES.index(col)] - x[:, FEATURES.index(col)].max()
+    x[:, FEATURES.index("score_rel")] -= x[0, FEATURES.index("score_rel")]
+    x[:, FEATURES.index("dense_rel")] -= x[:, FEATURES.index("dense_rel")].max()
+    return x
+
+
+def _passage_row(query: Query, qv: np.ndarray, hit: Hit, rank: int, snap: Snapshot) -> list[float]:
+    """A hit's features; the relative ones hold raw values until ``features`` subtracts."""
+    text = _matching_form(hit.chunk.text)
+    total = sum(query.terms.values())
+    present = {t: w for t, w in query.terms.items() if t in text}  # sentences hold no others
+    best_sim, best_share, aligned, kinds = _sentences(query, qv, hit, snap, present, total)
+    overlap = term_share(text, present, total)
+    year = int(snap.chunk_years[hit.chunk_id])
+    match = bool(query.qtype) and query.qtype in kinds
+    return [
+        hit.score,
+        1.0 / (rank + 1),
+        hit.dense,
+        0.0,  # own cosine, relative: filled by ``features``
+        best_sim,
+        hit.coverage,
+        overlap,
+        overlap,
+        best_share,
+        aligned,
+        proximity(text, present, total=total),
+        float(match),
+        float(bool(query.qtype) and not match),
+        float(bool(query.years) and year in query.years),
+        float(snap.chunk_furniture[hit.chunk_id]),
+        math.log(max(len(hit.chunk.text), 1)),
+    ]
+
+
+def _sentences(
+    query: Query, qv: np.ndarray, hit: Hit, snap: Snapshot, present: dict[str, float], total: float
+) -> tuple[float, float, float, set[str]]:
+    """The passage's best sentence cosine, its best sentence term share, the term share of
+    the most similar sentence (do the question's meaning and its words meet in one sentence),
+    and the answer kinds (date, number, person) of those two sentences — chrome left out."""
+    lo, hi = (int(v) for v in snap.sentence_ranges[hit.chunk_id])
+    if hi <= lo:
+        return hit.dense, 0.0, 0.0, set()
+    doc = snap.documents[hit.chunk.doc_id].text
+    sims = np.asarray(snap.sentence_vectors[lo:hi]) @ qv
+    texts = [doc[int(s) : int(e)] for s, e in snap.sentences[lo:hi]]
+    shares = [term_share(_matching_form(t), present, total) if present else 0.0 for t in texts]
+    real = [i for i in range(hi - lo) if not snap.sentence_furniture[lo + i]] or list(
+        range(hi - lo)
+    )
+    best_sim = max(real, key=lambda i: sims[i])
+    best_share = max(real, key=lambda i: shares[i])
+    kinds: set[str] = set()
+    if query.qtype:
+        for i in {best_sim, best_share}:
+            kinds |= answer_kinds(texts[i], ())
+    return float(sims[best_sim]), shares[best_share], shares[best_sim], kinds
+
+
+@lru_cache(maxsize=65536)
+def _matching_form(text: str) -> str:
+    """NFKC, lower-cased (cached: the same passages and sentences come back query after query)."""
+    return nfkc(text).lower()
+
+
+def rescore(hits: list[Hit], scores: np.ndarray) -> list[Hit]:
+    """``hits`` by descending ``scores``, the hit at rank r given the first stage's r-th best
+    score: the sentence scorer and the not-found decision downstream were fitted on
+    first-stage scores and their gaps, so those values stay; only who holds them changes."""
+    order = np.argsort(-scores, kind="stable")
+    values = sorted((h.score for h in hits), reverse=True)
+    return [replace(hits[i], score=v) for i, v in zip(order, values, strict=True)]
+
+
+@dataclass(frozen=True)
+class Rerank:
+    """The fitted second stage for one loaded index (a ``index.search.Reranker``)."""
+
+    snapshot: Snapshot
+    weights: np.ndarray
+    depth: int = 20
+
+    def __call__(self, question: str, qv: np.ndarray, hits: list[Hit]) -> list[Hit]:
+        if len(hits) < 2:
+            return hits
+        query = read_query(question, self.snapshot)
+        return rescore(hits, features(query, qv, hits, self.snapshot) @ self.weights)
+
+
+def reranker_for(snapshot: Snapshot, depth: int) -> Rerank:
+    return Rerank(snapshot, fitted_weights(), depth)
