@@ -2,6 +2,7 @@
 
     python -m eval.fit_answers            # writes service/data/{sentence_weights,abstain}.json
     python -m eval.fit_answers --dry-run  # cross-validated numbers only
+    python -m eval.fit_answers --with faq # the municipal FAQ dev set as a third collection
 
 Data: the 2+2 dev set (eval/questions.jsonl over corpus/) and the JSQuAD dev set
 (../shared/dev-sets/jsquad-test), each through the service's own retrieval (top 5, as
@@ -61,6 +62,15 @@ COLLECTIONS = {
         Path(os.environ.get("KOTAE_FIT_JSQUAD_INDEX", "/work/idx/jsquad/index")),
     ),
 }
+FAQ = ROOT / "eval" / "dev-sets" / "faq"
+OPTIONAL = {  # added with --with NAME: (corpus, questions, index), and the set's own off-topic file
+    "faq": (
+        FAQ / "corpus",
+        FAQ / "questions.jsonl",
+        Path(os.environ.get("KOTAE_FIT_FAQ_INDEX", "/work/idx/faq/index")),
+    ),
+}
+OWN_OFFTOPIC = {"faq": FAQ / "offtopic.jsonl"}
 OFFTOPIC = ROOT / "eval" / "offtopic.jsonl"
 K = 5
 FOLDS = 5
@@ -92,7 +102,7 @@ def gather(name: str, encoder: QueryEncoder | None) -> tuple[list[Asked], Engine
     other = [p for n, (_, p, _) in COLLECTIONS.items() if n != name]
     asked: list[Asked] = []
     items = [(q.id, q.question, True, q.relevant) for q in load_questions(questions, docs)]
-    for path in [OFFTOPIC, *other]:
+    for path in [OFFTOPIC, *other, *([OWN_OFFTOPIC[name]] if name in OWN_OFFTOPIC else [])]:
         for o in load_offtopic(path):
             if not sentences.content_free(o.question):
                 items.append((f"{path.stem}:{o.id}", o.question, False, {}))
@@ -101,8 +111,10 @@ def gather(name: str, encoder: QueryEncoder | None) -> tuple[list[Asked], Engine
         cands = sentences.candidates(hits, snap)
         x = sentences.features(question, hits, cands, snap, engine.encoder(question))
         gold = [a for answers in relevant.values() for a in answers]
-        y = np.array([holds_answer(c.text, gold) for c in cands], dtype=bool)
-        asked.append(Asked(name, qid, question, inside, hits, x, y, [c.text for c in cands]))
+        keep, _ = sentences.faq_pairs(hits, cands, snap)  # a question line never answers
+        y = np.array([holds_answer(c.text, gold) for c in cands], dtype=bool) & keep
+        texts = [c.text for c in cands]
+        asked.append(Asked(name, qid, question, inside, hits, x, y, texts))
     return asked, engine
 
 
@@ -295,7 +307,16 @@ def main(argv: list[str] | None = None) -> None:
         type=Path,
         help="Keep these fitted sentence weights (a sentence_weights.json); refit the rest.",
     )
+    parser.add_argument(
+        "--with",
+        dest="extra",
+        action="append",
+        default=[],
+        choices=sorted(OPTIONAL),
+        help="Fit on this dev set too (faq: eval/dev-sets/faq, index $KOTAE_FIT_FAQ_INDEX).",
+    )
     args = parser.parse_args(argv)
+    COLLECTIONS.update({name: OPTIONAL[name] for name in args.extra})
     asked: list[Asked] = []
     engines: dict[str, Engine] = {}
     for name in COLLECTIONS:

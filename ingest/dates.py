@@ -59,10 +59,27 @@ def dates_with_offsets(text: str) -> list[tuple[int, str]]:
     return sorted((o, d) for o, d in found if d)
 
 
+_DATE_LABEL = re.compile(
+    r"^[^\S\n]*[【\[(（]?(?:最終)?(?:更新|掲載|公開|作成|発行)日(?:時)?[】\])）]?[^\S\n]*[:：]?"
+    r"|^[^\S\n]*(?:last\s+)?(?:updated|modified|published)(?:\s+on)?\s*:?",
+    re.I | re.M,
+)
+
+
 def publication_date(text: str, head_chars: int = 400) -> str | None:
-    """The date the document states for itself: the first date in its opening lines."""
+    """The date the document states for itself: the first date in its opening lines, else a
+    line labelled as the page's date wherever it stands (「更新日：…」 at a page's foot)."""
     head = dates_with_offsets(text[:head_chars])
-    return head[0][1] if head else None
+    return head[0][1] if head else labelled_date(text)
+
+
+def labelled_date(text: str) -> str | None:
+    """The date right after the first 「更新日」/「掲載日」/"Last updated" label opening a line."""
+    for m in _DATE_LABEL.finditer(text):
+        found = dates_with_offsets(text[m.end() : m.end() + 40].split("\n", 1)[0])
+        if found and found[0][0] <= 2:
+            return found[0][1]
+    return None
 
 
 def era_years(text: str) -> list[int]:

@@ -16,6 +16,7 @@ from answers, so a false mark that hides content costs more than a missed banner
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -363,8 +364,9 @@ def _is_org(key: str) -> bool:
 def _mark_header(lines: Sequence[Line], kinds: list[str | None]) -> None:
     """Short lines above a page's first breadcrumb are site chrome (site name, menus).
 
-    Only when no prose comes before the breadcrumb, and never the line repeating the
-    breadcrumb's last item (the page's own title, which some sites put first).
+    Only when no prose comes before the breadcrumb, and never the page's own title, which
+    some sites put first: a line naming the breadcrumb's last item (「下水道使用料について」
+    under 「… > 下水道使用料」, 「所得証明書・課税証明書の交付」 under 「… > 税の証明書」).
     """
     first = next((i for i, k in enumerate(kinds) if k == "breadcrumb"), None)
     if first is None:
@@ -374,8 +376,18 @@ def _mark_header(lines: Sequence[Line], kinds: list[str | None]) -> None:
         return
     last_crumb = _crumbs(lines[first].key)[-1]
     for i in above:
-        if kinds[i] is None and len(lines[i].key) <= _SHORT and _core(lines[i].key) != last_crumb:
-            kinds[i] = "header"
+        if kinds[i] is None and len(lines[i].key) <= _SHORT:
+            if not _names(_core(lines[i].key), last_crumb):
+                kinds[i] = "header"
+
+
+def _names(line: str, crumb: str) -> bool:
+    """The line names the breadcrumb item: it shares a run of at least half the item's
+    characters (three at least) with it, or is it."""
+    if not crumb or line == crumb:
+        return line == crumb
+    run = difflib.SequenceMatcher(None, line, crumb, autojunk=False).find_longest_match()
+    return run.size >= max(3, (len(crumb) + 1) // 2)
 
 
 def _crumbs(key: str) -> list[str]:

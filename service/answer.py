@@ -114,6 +114,8 @@ def _best_quotes(scored: Scored, citations: list[Citation]) -> list[Quote]:
         hit = citations[0].hit
         return [Quote(1, hit.chunk.start, hit.chunk.end, hit.chunk.text, hit.dense)]
     order = np.argsort(-scored.scores, kind="stable")
+    if scored.quotable is not None:  # an FAQ question line is not its own answer
+        order = order[scored.quotable[order]]
     best = float(scored.scores[order[0]])
     chosen: list[Quote] = []
     seen: set[str] = set()

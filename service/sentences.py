@@ -25,6 +25,7 @@ from index.glossary import english_words
 from index.lexical import JapaneseTokenizer, LexicalIndex
 from index.search import Hit
 from index.snapshot import Snapshot
+from ingest.qa import bare_labels, question_lines
 from ingest.text import JAPANESE, nfkc
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "sentence_weights.json"
@@ -151,6 +152,8 @@ class Scored:
     candidates: list[Candidate]
     features: np.ndarray  # (len(candidates), len(FEATURES))
     scores: np.ndarray  # fitted linear score per candidate, higher is better
+    # which candidates may be quoted (None: all); FAQ question lines inform, never answer
+    quotable: np.ndarray | None = None
 
 
 @lru_cache(maxsize=1)
@@ -192,10 +195,41 @@ def candidates(hits: list[Hit], snapshot: Snapshot) -> list[Candidate]:
             start, end = (int(x) for x in snapshot.sentences[row])
             text = doc.text[start:end]
             marked = furniture is not None and bool(furniture[row])
-            chrome = marked or looks_like_furniture(text)
+            chrome = marked or looks_like_furniture(text) or _is_label(doc.text, start)
             if not chrome:
                 out.append(Candidate(n, row, start, end, text))
     return out
+
+
+def _is_label(text: str, start: int) -> bool:
+    """A bare 「質問」/「回答」/「Q.」 line of an FAQ page: a label, never an answer."""
+    return any(lo <= start < hi for lo, hi in bare_labels(text))
+
+
+def faq_pairs(
+    hits: list[Hit], cands: list[Candidate], snapshot: Snapshot
+) -> tuple[np.ndarray, np.ndarray]:
+    """FAQ structure among the candidates (ingest/qa.py): which may be quoted — not a question
+    line whose answer is a candidate too, from any cited passage of its page (quote the answer,
+    not the question restated) — and per candidate the question line it answers (-1: none)."""
+    keep = np.ones(len(cands), dtype=bool)
+    asker = np.full(len(cands), -1)
+    docs = [hits[c.n - 1].chunk.doc_id for c in cands]
+    for i, c in enumerate(cands):
+        text = snapshot.documents[docs[i]].text
+        asked = next((a for a in question_lines(text) if a.start <= c.start < a.end), None)
+        if asked is None:
+            continue
+        block = [
+            j
+            for j, d in enumerate(cands)
+            if docs[j] == docs[i] and asked.answer <= d.start < asked.answer_end
+        ]
+        keep[i] = not block
+        asker[block] = i
+    if not keep.any():
+        return np.ones(len(cands), dtype=bool), np.full(len(cands), -1)
+    return keep, asker
 
 
 def looks_like_furniture(text: str) -> bool:
@@ -206,7 +240,18 @@ def looks_like_furniture(text: str) -> bool:
 def score_candidates(question: str, hits: list[Hit], snapshot: Snapshot, qv: np.ndarray) -> Scored:
     cands = candidates(hits, snapshot)
     feats = features(question, hits, cands, snapshot, qv)
-    return Scored(cands, feats, feats @ fitted_weights() if len(cands) else np.zeros(0))
+    scores = feats @ fitted_weights() if len(cands) else np.zeros(0)
+    keep, asker = faq_pairs(hits, cands, snapshot)
+    return Scored(cands, feats, paired(scores, asker), keep)
+
+
+def paired(scores: np.ndarray, asker: np.ndarray) -> np.ndarray:
+    """An FAQ answer scores at least what the question line it answers scores: a question line
+    matching the user's question points at the answer below it."""
+    scores = scores.copy()
+    has = asker >= 0
+    scores[has] = np.maximum(scores[has], scores[asker[has]])
+    return scores
 
 
 def _passage_year(snapshot: Snapshot, hit: Hit) -> set[str]:

@@ -144,6 +144,31 @@ def test_municipal_faq_page() -> None:
     assert headline(MUNICIPAL) == "住民税はいつ納めればいいですか？"
 
 
+@pytest.mark.parametrize(
+    ("title", "crumb"),
+    [
+        ("下水道使用料についてのよくある質問", "下水道使用料"),
+        ("所得証明書・課税証明書の交付", "税の証明書"),
+        ("住民税", "住民税"),
+    ],
+)
+def test_a_title_above_the_breadcrumb_naming_its_last_item_is_not_header(
+    title: str, crumb: str
+) -> None:
+    body = "\n\n本文です。手続きは窓口でできます。\n"
+    text = f"サンプル市公式サイト\n{title}\nホーム > くらし > {crumb}{body}"
+    marks = kinds(text)
+    assert marks["サンプル市公式サイト"] == "header"
+    assert title not in marks
+    assert headline(text) == title
+
+
+def test_a_site_name_above_the_breadcrumb_is_still_header() -> None:
+    body = "\n\n本文です。手続きは窓口でできます。\n"
+    text = "みどり市公式ホームページ\nホーム > くらし > 下水道使用料" + body
+    assert kinds(text)["みどり市公式ホームページ"] == "header"
+
+
 def test_faq_question_after_a_contact_block_is_kept() -> None:
     text = (
         "問い合わせ先\n市民課 電話 03-1234-5678\n\n"

@@ -17,6 +17,13 @@ from tests.conftest import CORPUS
         ("— NHK (@nhk_news) July 28, 2024\n", "2024-07-28"),
         ("令和元年５月１日", "2019-05-01"),
         ("日付のない文書", None),
+        # no date in the opening lines: a line labelled as the page's date, wherever it stands
+        ("質問\n回答\n" + "本文。" * 200 + "\n更新日：2023年11月15日\n", "2023-11-15"),
+        ("本文\n\n【最終更新日】令和5年4月1日", "2023-04-01"),
+        ("Body text.\nLast updated: Apr 3, 2024", "2024-04-03"),
+        # past the opening lines, a label in running text or without its date dates nothing
+        ("本文。" * 200 + "\n今日の更新日は2023年1月1日です", None),
+        ("本文。" * 200 + "\n更新日：未定\n2024年1月1日の予定", None),
     ],
 )
 def test_publication_dates(text: str, iso: str | None) -> None:

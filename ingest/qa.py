@@ -1,0 +1,124 @@
+"""Q&A structure of FAQ pages: the lines that ask a question the lines below them answer.
+
+FAQ pages restate the resident's question in their own question lines (「Q．収集日の当日は
+どうすればいいですか。」), so a sentence scorer that rewards similarity to the question quotes
+the question back instead of the answer below it. Sites mark the pairs in many ways —
+``Q．/A．``, ``Q1``, ``問：/答：``, ``質問：/回答：``, ``【質問】/【回答】``, bare 「質問」/「回答」
+label lines, or no label at all (a line that is itself a question, then its answer) — so this
+reads the structure from line shapes, not from one site's markup. Offsets are the original
+text's (matching runs on NFKC keys only).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ingest.furniture import Line, lines_of
+
+_ASK = r"q|question|質問|問い?|設問"
+_REPLY = r"a|answer|回答|答え?"
+
+
+def _label(words: str) -> str:
+    """A label opening a line: bracketed (【質問】), or followed by a number, a separator or
+    a space (Q1, 問：, Q. ) — never a word that merely starts with it (問題, answering)."""
+    return (
+        rf"^(?:[【\[〔(]\s*(?:{words})\s*\d*\s*[】\]〕)]"
+        rf"|(?:{words})\s*\d+\s*[.:：、)]?|(?:{words})\s*[.:：、)]|(?:{words})(?=\s))"
+    )
+
+
+_ASK_LABEL = re.compile(_label(_ASK))
+_REPLY_LABEL = re.compile(_label(_REPLY))
+_BARE = re.compile(rf"^[【\[〔(]?\s*(?:{_ASK}|{_REPLY})\s*\d*\s*[】\]〕)]?\s*[.:：]?$")
+_BARE_ASK = re.compile(rf"^[【\[〔(]?\s*(?:{_ASK})\s*\d*\s*[】\]〕)]?\s*[.:：]?$")
+# A line that is one question: ends in a question mark, or in ですか/ますか/でしょうか/のか
+# (with or without 。), and holds no other sentence end before that.
+_QUESTION_END = re.compile(r"(?:[?？]|(?:です|ます|でしょう|ません|の|んです)か[。.]?)[」』)]*$")
+_SENTENCE_END = re.compile(r"[。!?！？](?!$)")
+_MAX_QUESTION = 150
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question line ``[start, end)`` whose answer paragraph is ``[answer, answer_end)`` (to
+    the next blank line or question); ``labels`` are the bare 「質問」/「回答」 lines around
+    it, never an answer either."""
+
+    start: int
+    end: int
+    answer: int
+    answer_end: int
+    labels: tuple[tuple[int, int], ...] = ()
+
+
+@lru_cache(maxsize=1024)
+def question_lines(text: str) -> tuple[Asked, ...]:
+    """Every question line of ``text`` that is followed by an answer, in text order."""
+    every = lines_of(text)
+    kept = [i for i, ln in enumerate(every) if not ln.blank]
+    lines = [every[i] for i in kept]
+    joined = [b - a == 1 for a, b in zip(kept, kept[1:], strict=False)]  # no blank line between
+    found = (_asked_at(lines, joined, i) for i in range(len(lines)))
+    return tuple(a for a in found if a is not None)
+
+
+@lru_cache(maxsize=1024)
+def bare_labels(text: str) -> tuple[tuple[int, int], ...]:
+    """The lines that are only a Q/A label (「質問」, 「【回答】」, 「A.」): never an answer."""
+    return tuple(
+        (ln.start, ln.end) for ln in lines_of(text) if not ln.blank and _BARE.match(ln.key)
+    )
+
+
+def _asked_at(lines: list[Line], joined: list[bool], i: int) -> Asked | None:
+    line, labels = lines[i], []
+    if _BARE.match(line.key):
+        return None
+    after = i + 1
+    labelled = bool(_ASK_LABEL.match(line.key)) and not _REPLY_LABEL.match(line.key)
+    if i and _BARE_ASK.match(lines[i - 1].key):
+        labelled = True  # 「質問」 on its own line, then the question
+        labels.append((lines[i - 1].start, lines[i - 1].end))
+    if not labelled and not is_question(line.key):
+        return None
+    if (
+        after < len(lines)
+        and _BARE.match(lines[after].key)
+        and not _BARE_ASK.match(lines[after].key)
+    ):
+        labels.append((lines[after].start, lines[after].end))  # 「回答」 on its own line
+        after += 1
+    if after >= len(lines):
+        return None
+    nxt = lines[after].key
+    if _BARE.match(nxt) or (_ASK_LABEL.match(nxt) and not _REPLY_LABEL.match(nxt)):
+        return None  # a list of questions (a table of contents), not a question and its answer
+    if not labelled and not (_REPLY_LABEL.match(nxt) or _prose(nxt)):
+        return None  # an unlabelled question is one only when an answer, not a heading, follows
+    end = after
+    while end + 1 < len(lines) and joined[end]:
+        if _BARE.match(lines[end + 1].key) or _asks(lines[end + 1].key):
+            break
+        end += 1  # the answer paragraph runs to a blank line or the next question
+    return Asked(line.start, line.end, lines[after].start, lines[end].end, tuple(labels))
+
+
+def _asks(key: str) -> bool:
+    return bool(_ASK_LABEL.match(key)) and not _REPLY_LABEL.match(key)
+
+
+def _prose(key: str) -> bool:
+    """A line that reads as an answer: it states something (ends a sentence), not a heading."""
+    return not is_question(key) and bool(re.search(r"[。.!！]\S{0,2}$", key))
+
+
+def is_question(key: str) -> bool:
+    """A line (NFKC key) that is a single question sentence."""
+    body = key.strip()
+    if not body or len(body) > _MAX_QUESTION or not _QUESTION_END.search(body):
+        return False
+    stem = _QUESTION_END.sub("", body)
+    return not _SENTENCE_END.search(stem + "。")
