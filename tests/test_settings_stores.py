@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from index.stores import STORES
-from kotae.settings import Settings
+from kotae.settings import VECTOR_STORES, Settings
 
 
 @pytest.mark.parametrize("kind", sorted(STORES))
@@ -21,3 +21,8 @@ def test_an_unknown_store_names_the_value_and_the_known_ones(
     message = str(error.value)
     assert "KOTAE_VECTOR_STORE" in message and "'qdrant'" in message
     assert ", ".join(sorted(STORES)) in message
+
+
+def test_the_settings_names_are_the_registry_names() -> None:
+    """Settings name the stores without importing index; this keeps the two lists one."""
+    assert sorted(VECTOR_STORES) == sorted(STORES)

@@ -1,7 +1,8 @@
 """Vector stores behind one registry: the builder and the snapshot name none of them.
 
-A new backend: subclass ``VectorStore`` in its own module and add it to ``STORES``; the
-``vector_store`` setting accepts exactly the kinds registered here.
+A new backend: subclass ``VectorStore`` in its own module, add it to ``STORES`` and its kind to
+``kotae.settings.VECTOR_STORES`` (the names the ``vector_store`` setting accepts, kept there so
+settings import nothing of index; a test holds the two equal).
 """
 
 from __future__ import annotations

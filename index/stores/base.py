@@ -2,7 +2,8 @@
 
 Vectors are L2-normalised, so inner product is cosine similarity. Every store answers in
 positions of the snapshot's passage table, so the rest of retrieval never knows which one ran.
-A new backend is one subclass in its own module plus one line in ``index.stores.STORES``.
+A new backend is one subclass in its own module plus one line in ``index.stores.STORES``
+(and its kind in ``kotae.settings.VECTOR_STORES``).
 """
 
 from __future__ import annotations
