@@ -53,7 +53,9 @@ _MONTHS = frozenset(
     "january february march april may june july august september october november december".split()
 )
 _NOUNISH = {"名詞", "接頭辞", "接尾辞"}
-_EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+&'\-]*|\d{4}")
+_EN_WORD = re.compile(r"\d\s*\+\s*\d|[A-Za-z][A-Za-z0-9+&'\-]*|\d{4}")
+# する-verb forms (合意さ-れた, 確認し-た): the noun before one names what was done, not a topic.
+_SURU = frozenset("さ し す する せ され させ しよ".split())
 
 
 class Search(Protocol):
@@ -121,7 +123,7 @@ def _resolve_one(question: str, context: str, tokenizer: Morphemes, tuning: Tuni
         return Resolved(question)
     said = _key(question)
     carried: list[str] = []
-    for phrase in topics(context, tokenizer):
+    for phrase in topics(context, tokenizer, predicates=False):
         key = _key(phrase)
         if key not in said and all(key not in _key(c) for c in carried):
             carried.append(phrase)
@@ -152,13 +154,20 @@ def depends_on_context(question: str, tokenizer: Morphemes) -> bool:
     return not found
 
 
-def topics(text: str, tokenizer: Morphemes) -> list[str]:
+def topics(text: str, tokenizer: Morphemes, predicates: bool = True) -> list[str]:
     """Topic phrases of ``text`` in order, as written: noun runs (2007年, 日本側, ジェイ・キャスト)
-    for Japanese, content words for English; words that only ask (何, いつ, who) are dropped."""
+    for Japanese, content words for English; words that only ask (何, いつ, who) are dropped.
+
+    ``predicates=False`` also drops a noun used as a する-verb (何が合意された → 合意): it is
+    what the question asked about that topic, so a follow-up on another aspect of the same
+    topic (その時の出席者は？) must not carry it.
+    """
     if not JAPANESE.search(text):
         return _english_topics(text)
     out: list[str] = []
-    for phrase in _noun_phrases(text, tokenizer):
+    for phrase, verbal in _noun_phrases(text, tokenizer):
+        if verbal and not predicates:
+            continue
         if phrase in _JA_POINTERS or phrase in _JA_GENERIC or phrase.startswith(("その", "この")):
             continue
         if JAPANESE.search(phrase) or re.search(r"\d", phrase):
@@ -168,9 +177,10 @@ def topics(text: str, tokenizer: Morphemes) -> list[str]:
     return _unique(out)
 
 
-def _noun_phrases(text: str, tokenizer: Morphemes) -> list[str]:
-    """Runs of nouns, prefixes and suffixes, joined across a middle dot (ジェイ・キャスト)."""
-    phrases: list[str] = []
+def _noun_phrases(text: str, tokenizer: Morphemes) -> list[tuple[str, bool]]:
+    """Runs of nouns, prefixes and suffixes, joined across a middle dot (ジェイ・キャスト), each
+    with whether a する-verb follows it (合意された: the run is used as a verb)."""
+    phrases: list[tuple[str, bool]] = []
     run = ""
     pending_dot = ""
     for surface, pos in tokenizer.words(text):
@@ -181,10 +191,10 @@ def _noun_phrases(text: str, tokenizer: Morphemes) -> list[str]:
             pending_dot = surface
         else:
             if run:
-                phrases.append(run)
+                phrases.append((run, pos == "動詞" and surface in _SURU))
             run, pending_dot = "", ""
     if run:
-        phrases.append(run)
+        phrases.append((run, False))
     return phrases
 
 
