@@ -49,11 +49,15 @@ _EN_ASKING = frozenset(
     "discussed decide decided say said talk talked know known".split()
 )
 _EN_STOP = ENGLISH_STOPWORDS | _EN_ASKING
-_MONTHS = frozenset(
+_MONTH_NAMES = tuple(
     "january february march april may june july august september october november december".split()
 )
+_MONTHS = frozenset(_MONTH_NAMES)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _NOUNISH = {"名詞", "接頭辞", "接尾辞"}
-_EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+&'\-]*|\d{4}")
+_EN_WORD = re.compile(r"\d\s*\+\s*\d|[A-Za-z][A-Za-z0-9+&'\-]*|\d{4}")
+# する-verb forms (合意さ-れた, 確認し-た): the noun before one names what was done, not a topic.
+_SURU = frozenset("さ し す する せ され させ しよ".split())
 
 
 class Search(Protocol):
@@ -86,21 +90,58 @@ class Resolved:
     carried: tuple[str, ...] = ()
     context: str = ""  # the earlier question it was resolved against, itself resolved
     context_passages: int = Tuning.context_passages
+    period: str = ""  # the carried year (2011) or month (2011-06) that passages' dates must match
 
     def filters(self, asked: Filters, search: Search) -> Filters:
-        """``asked`` narrowed to the documents the earlier question found, for a follow-up.
+        """``asked`` narrowed to the carried period, else to the documents the earlier question
+        found, for a follow-up.
 
-        「その会場は？」 is about the meeting just discussed: its documents, not any meeting's.
-        The user's own document filter wins where the two share nothing.
+        「その会場は？」 is about the meeting just discussed: its date when the earlier question
+        named one (a passage is dated by the meeting it reports, so this finds that meeting in
+        any document), else its documents. The user's own filter wins where the two share
+        nothing, and a period no passage is dated in narrows nothing.
         """
         if self.understood_as is None or not self.context:
             return asked
+        dated = _within(asked, self.period)
+        if dated is not None and search(self.context, 1, dated):
+            return dated
         hits = search(self.context, self.context_passages, asked)
         found = frozenset(h.chunk.doc_id for h in hits)
         docs = found if asked.doc_ids is None else found & asked.doc_ids
         if not docs:
             return asked
         return Filters(docs, asked.date_from, asked.date_to)
+
+
+def _within(asked: Filters, period: str) -> Filters | None:
+    """``asked`` with its date range cut to ``period`` (None: no period, or no overlap)."""
+    if not period:
+        return None
+    start = max(asked.date_from or period, period)
+    end = min(asked.date_to or "9999", period + ("-31" if len(period) > 4 else "-12-31"))
+    if start > end:
+        return None
+    return Filters(asked.doc_ids, start, end)
+
+
+def period_of(carried: Sequence[str], question: str) -> str:
+    """The year (and month) the carried words name, as a date prefix; "" when they name none
+    or the question names its own year."""
+    if _YEAR.search(nfkc(question)):
+        return ""
+    text = nfkc(" ".join(carried)).lower()
+    year = _YEAR.search(text)
+    if not year:
+        return ""
+    month = re.search(rf"{year.group(1)}年(\d{{1,2}})月", text)
+    number = int(month.group(1)) if month else _english_month(text)
+    return f"{year.group(1)}-{number:02d}" if number and 1 <= number <= 12 else year.group(1)
+
+
+def _english_month(text: str) -> int:
+    named = [i for i, m in enumerate(_MONTH_NAMES, 1) if re.search(rf"\b{m}\b", text)]
+    return named[0] if len(named) == 1 else 0
 
 
 def resolve(
@@ -121,7 +162,7 @@ def _resolve_one(question: str, context: str, tokenizer: Morphemes, tuning: Tuni
         return Resolved(question)
     said = _key(question)
     carried: list[str] = []
-    for phrase in topics(context, tokenizer):
+    for phrase in topics(context, tokenizer, predicates=False):
         key = _key(phrase)
         if key not in said and all(key not in _key(c) for c in carried):
             carried.append(phrase)
@@ -134,7 +175,10 @@ def _resolve_one(question: str, context: str, tokenizer: Morphemes, tuning: Tuni
     else:
         about = f" ({', '.join(carried)})"
     search_text = " ".join([text] * max(1, tuning.own_weight)) + about
-    return Resolved(search_text, text + about, tuple(carried), context, tuning.context_passages)
+    period = period_of(carried, text)
+    return Resolved(
+        search_text, text + about, tuple(carried), context, tuning.context_passages, period
+    )
 
 
 def depends_on_context(question: str, tokenizer: Morphemes) -> bool:
@@ -152,13 +196,20 @@ def depends_on_context(question: str, tokenizer: Morphemes) -> bool:
     return not found
 
 
-def topics(text: str, tokenizer: Morphemes) -> list[str]:
+def topics(text: str, tokenizer: Morphemes, predicates: bool = True) -> list[str]:
     """Topic phrases of ``text`` in order, as written: noun runs (2007年, 日本側, ジェイ・キャスト)
-    for Japanese, content words for English; words that only ask (何, いつ, who) are dropped."""
+    for Japanese, content words for English; words that only ask (何, いつ, who) are dropped.
+
+    ``predicates=False`` also drops a noun used as a する-verb (何が合意された → 合意): it is
+    what the question asked about that topic, so a follow-up on another aspect of the same
+    topic (その時の出席者は？) must not carry it.
+    """
     if not JAPANESE.search(text):
         return _english_topics(text)
     out: list[str] = []
-    for phrase in _noun_phrases(text, tokenizer):
+    for phrase, verbal in _noun_phrases(text, tokenizer):
+        if verbal and not predicates:
+            continue
         if phrase in _JA_POINTERS or phrase in _JA_GENERIC or phrase.startswith(("その", "この")):
             continue
         if JAPANESE.search(phrase) or re.search(r"\d", phrase):
@@ -168,9 +219,10 @@ def topics(text: str, tokenizer: Morphemes) -> list[str]:
     return _unique(out)
 
 
-def _noun_phrases(text: str, tokenizer: Morphemes) -> list[str]:
-    """Runs of nouns, prefixes and suffixes, joined across a middle dot (ジェイ・キャスト)."""
-    phrases: list[str] = []
+def _noun_phrases(text: str, tokenizer: Morphemes) -> list[tuple[str, bool]]:
+    """Runs of nouns, prefixes and suffixes, joined across a middle dot (ジェイ・キャスト), each
+    with whether a する-verb follows it (合意された: the run is used as a verb)."""
+    phrases: list[tuple[str, bool]] = []
     run = ""
     pending_dot = ""
     for surface, pos in tokenizer.words(text):
@@ -181,10 +233,10 @@ def _noun_phrases(text: str, tokenizer: Morphemes) -> list[str]:
             pending_dot = surface
         else:
             if run:
-                phrases.append(run)
+                phrases.append((run, pos == "動詞" and surface in _SURU))
             run, pending_dot = "", ""
     if run:
-        phrases.append(run)
+        phrases.append((run, False))
     return phrases
 
 

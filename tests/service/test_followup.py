@@ -7,7 +7,7 @@ import pytest
 from index.lexical import JapaneseTokenizer
 from index.search import Filters, Hit
 from ingest.records import Chunk
-from service.followup import Resolved, Tuning, depends_on_context, resolve, topics
+from service.followup import Resolved, Tuning, depends_on_context, period_of, resolve, topics
 
 TOK = JapaneseTokenizer()
 FIRST = "2007年の会合では何が合意された？"
@@ -77,7 +77,9 @@ def _hit(doc_id: str) -> Hit:
 
 
 def test_a_follow_up_searches_the_documents_the_earlier_question_found() -> None:
-    r = resolve("その時の出席者は？", [FIRST], TOK)
+    first = "日米の会合では何が合意された？"  # names no year: narrowed by documents
+    r = resolve("その時の出席者は？", [first], TOK)
+    assert r.period == ""
     seen: list[tuple[str, int]] = []
 
     def search(question: str, k: int, filters: Filters | None) -> list[Hit]:
@@ -85,8 +87,63 @@ def test_a_follow_up_searches_the_documents_the_earlier_question_found() -> None
         return [_hit("a"), _hit("b"), _hit("a")]
 
     assert r.filters(Filters(), search).doc_ids == {"a", "b"}
-    assert seen == [(FIRST, Tuning().context_passages)]
+    assert seen == [(first, Tuning().context_passages)]
     narrowed = r.filters(Filters(frozenset({"b", "c"}), "2007-01-01"), search)
     assert narrowed == Filters(frozenset({"b"}), "2007-01-01")
     assert r.filters(Filters(frozenset({"c"})), search) == Filters(frozenset({"c"}))
     assert Resolved("x").filters(Filters(), search) == Filters()
+
+
+def test_what_the_first_question_asked_is_not_carried_only_its_topic() -> None:
+    # 何が合意された asks about the agreement; その時の出席者 asks about the same meeting.
+    assert "合意" in topics(FIRST, TOK)
+    assert topics(FIRST, TOK, predicates=False) == ["2007年", "会合"]
+    r = resolve("その時の日本側の出席者は？", [FIRST], TOK)
+    assert r.carried == ("2007年", "会合")
+    assert r.understood_as == "その時の日本側の出席者は？（2007年・会合）"
+    asked = "米国は尖閣諸島について何を確認した？"
+    assert topics(asked, TOK, predicates=False) == ["米国", "尖閣諸島"]
+
+
+def test_english_topics_keep_2_plus_2() -> None:
+    r = resolve(
+        "How many outcome documents were there?", ["What came out of the June 2011 2+2?"], TOK
+    )
+    assert r.carried == ("June", "2011", "2+2")
+    assert r.period == "2011-06"
+
+
+@pytest.mark.parametrize(
+    ("carried", "question", "period"),
+    [
+        (("2024年7月", "東京", "2+2"), "その会場はどこ？", "2024-07"),
+        (("2007年", "会合"), "その時の出席者は？", "2007"),
+        (("June", "2011", "2+2"), "Where was it held?", "2011-06"),
+        (("1月", "ワシントン"), "その時の出席者は？", ""),  # a month without a year: no period
+        (("2007年", "会合"), "2024年の会合はどこ？", ""),  # the question names its own year
+        (("May", "June", "2011"), "Where was it held?", "2011"),  # two months: the year only
+    ],
+)
+def test_the_carried_period(carried: tuple[str, ...], question: str, period: str) -> None:
+    assert period_of(carried, question) == period
+
+
+def test_a_carried_period_narrows_by_date_when_passages_are_dated_in_it() -> None:
+    r = resolve("その時の出席者は？", [FIRST], TOK)
+    assert r.period == "2007"
+    dated_in_2007 = True
+
+    def search(question: str, k: int, filters: Filters | None) -> list[Hit]:
+        if filters is not None and filters.date_from is not None and not dated_in_2007:
+            return []
+        return [_hit("a"), _hit("b")]
+
+    assert r.filters(Filters(), search) == Filters(None, "2007", "2007-12-31")
+    assert r.filters(Filters(None, "2007-03-01"), search) == Filters(
+        None, "2007-03-01", "2007-12-31"
+    )
+    # The user's own range shares nothing with the period: the documents narrow instead.
+    apart = Filters(None, "2010-01-01", "2010-12-31")
+    assert r.filters(apart, search) == Filters(frozenset({"a", "b"}), "2010-01-01", "2010-12-31")
+    dated_in_2007 = False  # no passage is dated in 2007: documents, as before
+    assert r.filters(Filters(), search) == Filters(frozenset({"a", "b"}))
