@@ -3,6 +3,8 @@
     python -m eval.fit_answers            # writes service/data/{sentence_weights,abstain}.json
     python -m eval.fit_answers --dry-run  # cross-validated numbers only
     python -m eval.fit_answers --with faq # the municipal FAQ dev set as a third collection
+    python -m eval.fit_answers --dry-run --with paraphrase --with paraphrase-jsquad --with faq
+                                          # everyday wording too (measured, not adopted: README)
 
 Data: the 2+2 dev set (eval/questions.jsonl over corpus/) and the JSQuAD dev set
 (../shared/dev-sets/jsquad-test), each through the service's own retrieval (top 5, as
@@ -70,6 +72,18 @@ OPTIONAL = {  # added with --with NAME: (corpus, questions, index), and the set'
         Path(os.environ.get("KOTAE_FIT_FAQ_INDEX", "/work/idx/faq/index")),
     ),
 }
+# Everyday wording over the dev collections' own text and index: the not-found decision must
+# not learn that an answerable question repeats the text's words.
+OPTIONAL["paraphrase"] = (
+    ROOT / "corpus",
+    ROOT / "eval" / "paraphrase.jsonl",
+    COLLECTIONS["twoplus"][2],
+)
+OPTIONAL["paraphrase-jsquad"] = (
+    JSQUAD / "corpus",
+    ROOT / "eval" / "paraphrase-jsquad.jsonl",
+    COLLECTIONS["jsquad"][2],
+)
 OWN_OFFTOPIC = {"faq": FAQ / "offtopic.jsonl"}
 OFFTOPIC = ROOT / "eval" / "offtopic.jsonl"
 K = 5
@@ -99,7 +113,9 @@ def gather(name: str, encoder: QueryEncoder | None) -> tuple[list[Asked], Engine
     engine.encoder = encoder or QueryEncoder(engine.embedder, size=100_000)
     snap = engine.load()
     docs = {d: doc.text for d, doc in snap.documents.items()}
-    other = [p for n, (_, p, _) in COLLECTIONS.items() if n != name]
+    # Off-topic: the questions of every collection over another text (a paraphrase set over
+    # this same text is in-collection, not off-topic).
+    other = [p for n, (c, p, _) in COLLECTIONS.items() if n != name and c != corpus]
     asked: list[Asked] = []
     items = [(q.id, q.question, True, q.relevant) for q in load_questions(questions, docs)]
     for path in [OFFTOPIC, *other, *([OWN_OFFTOPIC[name]] if name in OWN_OFFTOPIC else [])]:
