@@ -267,6 +267,21 @@ def abstain_cv(asked: list[Asked]) -> np.ndarray:
     return p
 
 
+def held_out(asked: list[Asked]) -> dict[str, float]:
+    """Leave one text out: fit the model and its thresholds on the other texts' sets, rate the
+    held-out text's sets (a paraphrase set goes out with the dev set over the same text)."""
+    x, y, weight, _ = abstain_data(asked)
+    out: dict[str, float] = {}
+    for corpus in dict.fromkeys(COLLECTIONS[a.collection][0] for a in asked):
+        out_ = np.array([COLLECTIONS[a.collection][0] == corpus for a in asked])
+        rest = [a for a, o in zip(asked, out_, strict=True) if not o]
+        w = fit_logistic(x[~out_], y[~out_], weight[~out_])
+        p = 1 / (1 + np.exp(-(np.hstack([x, np.ones((len(x), 1))]) @ w)))
+        threshold = pick_threshold(rest, p[~out_])
+        out.update(rates([a for a, o in zip(asked, out_, strict=True) if o], p[out_], threshold))
+    return out
+
+
 def lang_of(a: Asked) -> str:
     return abstain.language(a.question)
 
@@ -274,7 +289,7 @@ def lang_of(a: Asked) -> str:
 def rates(asked: list[Asked], p: np.ndarray, threshold: dict[str, float]) -> dict[str, float]:
     out = {}
     found = [pi >= threshold[lang_of(a)] for a, pi in zip(asked, p, strict=True)]
-    for name in COLLECTIONS:
+    for name in dict.fromkeys(a.collection for a in asked):
         inside = [
             f for a, f in zip(asked, found, strict=True) if a.collection == name and a.in_collection
         ]
@@ -331,6 +346,11 @@ def main(argv: list[str] | None = None) -> None:
         choices=sorted(OPTIONAL),
         help="Fit on this dev set too (faq: eval/dev-sets/faq, index $KOTAE_FIT_FAQ_INDEX).",
     )
+    parser.add_argument(
+        "--held-out",
+        action="store_true",
+        help="Also report leave-one-text-out not-found rates (fit on the other texts).",
+    )
     args = parser.parse_args(argv)
     COLLECTIONS.update({name: OPTIONAL[name] for name in args.extra})
     asked: list[Asked] = []
@@ -359,6 +379,8 @@ def main(argv: list[str] | None = None) -> None:
     threshold = pick_threshold(asked, p, p_in)
     print(json.dumps({"abstain_cv": rates(asked, p, threshold), "threshold": threshold}, indent=1))
     print(json.dumps({"abstain_in_sample": rates(asked, p_in, threshold)}))
+    if args.held_out:
+        print(json.dumps({"abstain_held_out": held_out(asked)}))
     if args.dry_run:
         return
     note = "written by python -m eval.fit_answers; see eval/README.md"
