@@ -45,7 +45,10 @@ _RULES_JA: list[tuple[AnswerType, re.Pattern[str]]] = [
             r"|何時間|何分|何秒|何[かヶカケ]月|何週|いくら|いくつ|どのくらい|どれくらい|どれほど|どの程度|何メートル|何キロ|何ゲーム|幾"
         ),
     ),
-    (AnswerType.PERSON, re.compile(r"誰|だれ|どなた|何者|人物は|人物名|人名|氏名|著者|作者")),
+    (
+        AnswerType.PERSON,
+        re.compile(r"誰|だれ|どなた|何者|人物は|人物名|人名|氏名|著者|作者|(?:出席|参加|列席|同席)者"),
+    ),
     (AnswerType.PLACE, re.compile(r"どこ|何処|何県|何市|何国|どの国|場所|所在地|地域は|出身地")),
     (
         AnswerType.NAME,

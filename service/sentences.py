@@ -11,6 +11,7 @@ sentence at all — and scored with weights fitted on the dev sets by ``eval/fit
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -25,6 +26,7 @@ from index.glossary import english_words
 from index.lexical import JapaneseTokenizer, LexicalIndex
 from index.search import Hit
 from index.snapshot import Snapshot
+from ingest.chunker import section_dates
 from ingest.qa import bare_labels, question_lines
 from ingest.text import JAPANESE, nfkc
 
@@ -85,7 +87,7 @@ _WH = (
 )
 QuestionType = str  # "who" | "when" | "where" | "number" | "why" | ""
 _QUESTION_TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
-    ("who", re.compile(r"誰|だれ|どなた|何者|\bwho\b|\bwhom\b|\bwhose\b", re.I)),
+    ("who", re.compile(r"誰|だれ|どなた|何者|(?:出席|参加|列席|同席)者|\bwho(?:m|se)?\b", re.I)),
     (
         "when",
         re.compile(
@@ -254,11 +256,16 @@ def paired(scores: np.ndarray, asker: np.ndarray) -> np.ndarray:
     return scores
 
 
-def _passage_year(snapshot: Snapshot, hit: Hit) -> set[str]:
-    """The year of the passage's governing date: a sentence that names no year is about it
-    (「1月12日…出席した」 under a 2023 heading does not answer a question about 2007)."""
-    year = int(snapshot.chunk_years[hit.chunk_id])
-    return {str(year)} if year else set()
+def _sentence_year(snapshot: Snapshot, hit: Hit, start: int) -> set[str]:
+    """The year of the dated section the sentence lies in: a sentence that names no year is
+    about it (「1月12日…出席した」 under a 2023 heading does not answer a question about 2007,
+    nor does a 2011 attendee line in a passage that began in the 2007 section)."""
+    offsets, dates = _sections(snapshot.documents[hit.chunk.doc_id])
+    date = dates[bisect.bisect_right(offsets, start) - 1]
+    return {date[:4]} if date else set()
+
+
+_sections = lru_cache(maxsize=512)(section_dates)
 
 
 def features(
@@ -288,7 +295,7 @@ def features(
         novelty = len(forms - terms.keys()) / len(forms) if forms else 0.0
         shape, kinds, norm = _sentence_shape(c.text)
         match = bool(qtype) and qtype in kinds
-        said = set(_YEAR.findall(norm)) or _passage_year(snapshot, hits[c.n - 1])
+        said = set(_YEAR.findall(norm)) or _sentence_year(snapshot, hits[c.n - 1], c.start)
         listed = bool(_LABEL.match(c.text))
         rows.append(
             [

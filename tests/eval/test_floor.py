@@ -49,7 +49,7 @@ def test_the_default_is_hybrid_and_beats_dense(corpus_engine: Engine) -> None:
 
 # Answer-level floors: just under what `kotae eval` measures with the fitted scorer and
 # "not found" decision (eval/README.md, "Answers").
-ANSWER_FLOORS = {"answer_any": 0.81, "answer_first": 0.71, "found_rate": 0.95, "abstain_rate": 0.94}
+ANSWER_FLOORS = {"answer_any": 0.81, "answer_first": 0.69, "found_rate": 0.95, "abstain_rate": 0.94}
 
 
 def test_answers_stay_above_the_floor(corpus_engine: Engine) -> None:
