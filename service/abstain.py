@@ -26,6 +26,7 @@ from index.glossary import english_words
 from index.lexical import LexicalIndex
 from index.search import Hit
 from ingest.text import JAPANESE, nfkc
+from service.fitted import fitted, ordered
 
 DATA = Path(__file__).parent / "data"
 PROBES_FILE = DATA / "probes.json"
@@ -87,10 +88,9 @@ def probe_questions() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _model() -> tuple[np.ndarray, float, dict[str, float]]:
-    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    w = dict(zip(data["signals"], data["weights"], strict=True))
+    data = fitted(MODEL_FILE)
     thresholds = {lang: float(t) for lang, t in data["threshold"].items()}
-    return np.array([w.get(s, 0.0) for s in SIGNALS]), float(data["bias"]), thresholds
+    return ordered(data, "signals", SIGNALS), float(data["bias"]), thresholds
 
 
 def signals(

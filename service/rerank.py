@@ -15,7 +15,6 @@ milliseconds a query.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -27,6 +26,7 @@ from index.search import Hit
 from index.snapshot import Snapshot
 from ingest.dates import years_in_question
 from ingest.text import nfkc
+from service.fitted import fitted, ordered
 from service.sentences import answer_kinds, question_terms, question_type
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "rerank_weights.json"
@@ -60,17 +60,13 @@ class Query:
     years: frozenset[int]
 
 
-@lru_cache(maxsize=1)
 def _fitted() -> dict[str, object]:
-    data: dict[str, object] = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-    return data
+    return fitted(WEIGHTS_FILE)
 
 
 def fitted_weights() -> np.ndarray:
     """The weights ``eval/fit_rerank.py`` wrote, in ``FEATURES`` order (missing ones: 0)."""
-    data = _fitted()
-    w = dict(zip(data["features"], data["weights"], strict=True))  # type: ignore[call-overload]
-    return np.array([w.get(f, 0.0) for f in FEATURES], dtype=np.float64)
+    return ordered(fitted(WEIGHTS_FILE), "features", FEATURES)
 
 
 def read_query(question: str, snapshot: Snapshot) -> Query:

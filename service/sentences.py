@@ -12,7 +12,6 @@ sentence at all — and scored with weights fitted on the dev sets by ``eval/fit
 from __future__ import annotations
 
 import bisect
-import json
 import math
 import re
 import unicodedata
@@ -29,6 +28,7 @@ from index.snapshot import Snapshot
 from ingest.chunker import section_dates
 from ingest.qa import bare_labels, question_lines
 from ingest.text import JAPANESE, nfkc
+from service.fitted import fitted, ordered
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "sentence_weights.json"
 FEATURES = (
@@ -158,22 +158,14 @@ class Scored:
     quotable: np.ndarray | None = None
 
 
-@lru_cache(maxsize=1)
-def _fitted() -> dict[str, object]:
-    data: dict[str, object] = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-    return data
-
-
 def fitted_weights() -> np.ndarray:
     """The weights ``eval/fit_answers.py`` wrote, in ``FEATURES`` order."""
-    data = _fitted()
-    w = dict(zip(data["features"], data["weights"], strict=True))  # type: ignore[call-overload]
-    return np.array([w.get(f, 0.0) for f in FEATURES], dtype=np.float64)
+    return ordered(fitted(WEIGHTS_FILE), "features", FEATURES)
 
 
 def selection_margin() -> float:
     """How far behind the best sentence another may score and still be quoted (fitted)."""
-    return float(_fitted()["margin"])  # type: ignore[arg-type]
+    return float(fitted(WEIGHTS_FILE)["margin"])
 
 
 def question_type(question: str) -> QuestionType:
