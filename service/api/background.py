@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
@@ -63,16 +65,25 @@ class BackgroundBuild:
         self._load("the index on disk")
         self._set(state="checking")
         try:
-            if self.engine.ensure_index(progress=self):
+            built = self.engine.ensure_index(progress=self)
+            if built:
                 self._report_skipped()
-                self._load("the new index")
-            elif not self.engine.ready:
-                self.engine.load()
+            with self._lock:  # the new index and "done" become visible to /readyz together
+                if built or not self.engine.ready:
+                    self.engine.load()
+                self._status = replace(self._status, state="done")
         except (KotaeError, FileNotFoundError) as e:
             log.error("index build failed: %s", e)
             self._set(state="failed", error=str(e))
             return
-        self._set(state="done")
+        if built:
+            log.info("serving the new index (%s)", self.engine.loaded.snapshot.path)
+
+    @contextmanager
+    def settled(self) -> Iterator[None]:
+        """Read readiness and build state inside this, so they are never seen half-changed."""
+        with self._lock:
+            yield
 
     def _report_skipped(self) -> None:
         report = self.engine.last_build

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
@@ -32,21 +33,22 @@ def healthz() -> dict[str, str]:
 )
 def readyz(request: Request) -> Ready | JSONResponse:
     build = request.app.state.build
-    try:
-        engine = get_engine(request)
-    except HTTPException as e:
-        if build is None:
-            raise
-        return JSONResponse({"detail": e.detail, "build": build.as_dict()}, status_code=503)
-    snap = engine.loaded.snapshot
-    return Ready(
-        status="ready",
-        model=engine.embedder.model,
-        embedder=engine.embedder.name,
-        chunks=len(snap.chunks),
-        documents=len(snap.documents),
-        retriever=engine.settings.retriever,
-        # never waits: probed in the background
-        llm=LLMStatus.from_state(request.app.state.generator.status()),
-        build=build.as_dict() if build is not None else None,
-    )
+    with build.settled() if build is not None else nullcontext():
+        try:
+            engine = get_engine(request)
+        except HTTPException as e:
+            if build is None:
+                raise
+            return JSONResponse({"detail": e.detail, "build": build.as_dict()}, status_code=503)
+        snap = engine.loaded.snapshot
+        return Ready(
+            status="ready",
+            model=engine.embedder.model,
+            embedder=engine.embedder.name,
+            chunks=len(snap.chunks),
+            documents=len(snap.documents),
+            retriever=engine.settings.retriever,
+            # never waits: probed in the background
+            llm=LLMStatus.from_state(request.app.state.generator.status()),
+            build=build.as_dict() if build is not None else None,
+        )
