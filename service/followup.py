@@ -12,7 +12,7 @@ written, so what the user is shown reads as their own words.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -81,6 +81,7 @@ class Tuning:
     own_weight: int = 2
     context_passages: int = 3  # the earlier question's top passages whose documents are kept
     max_carried: int = 6  # topic phrases carried into one question
+    drop_titles: bool = True  # leave out carried words naming every document searched
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,24 @@ class Resolved:
     context: str = ""  # the earlier question it was resolved against, itself resolved
     context_passages: int = Tuning.context_passages
     period: Period = Period()  # the carried year and/or month: passages dated in it rank first
+    said: str = ""  # the question as asked
+    own_weight: int = Tuning.own_weight
+    drop_titles: bool = Tuning.drop_titles
+
+    def search_text(self, filters: Filters, title: Callable[[str], str | None]) -> str:
+        """The text to search for within ``filters``.
+
+        A carried word in the title of every document the search is narrowed to (下関市
+        within 下関市) holds for all of it: it tells none of its passages apart and only
+        pulls toward the opening ones, so it is left out of the search (not of the display).
+        """
+        if filters.doc_ids is None or not self.carried or not self.drop_titles:
+            return self.question
+        titles = [_key(title(d) or "") for d in filters.doc_ids]
+        kept = [c for c in self.carried if not all(_key(c) in t for t in titles)]
+        if len(kept) == len(self.carried):
+            return self.question
+        return _search_text(self.said, kept, self.own_weight)
 
     def filters(self, asked: Filters, search: Search) -> Filters:
         """``asked`` with the carried period preferred, else narrowed to the documents the
@@ -171,15 +190,30 @@ def _resolve_one(question: str, context: str, tokenizer: Morphemes, tuning: Tuni
     if not carried:
         return Resolved(question)
     text = question.strip()
-    if JAPANESE.search(text):
-        about = f"（{'・'.join(carried)}）"
-    else:
-        about = f" ({', '.join(carried)})"
-    search_text = " ".join([text] * max(1, tuning.own_weight)) + about
-    period = period_of(carried, text)
     return Resolved(
-        search_text, text + about, tuple(carried), context, tuning.context_passages, period
+        _search_text(text, carried, tuning.own_weight),
+        text + _about(text, carried),
+        tuple(carried),
+        context,
+        tuning.context_passages,
+        period_of(carried, text),
+        text,
+        tuning.own_weight,
+        tuning.drop_titles,
     )
+
+
+def _search_text(question: str, carried: Sequence[str], own_weight: int) -> str:
+    """The question's own words ``own_weight`` times, then the carried ones."""
+    return " ".join([question] * max(1, own_weight)) + _about(question, carried)
+
+
+def _about(question: str, carried: Sequence[str]) -> str:
+    if not carried:
+        return ""
+    if JAPANESE.search(question):
+        return f"（{'・'.join(carried)}）"
+    return f" ({', '.join(carried)})"
 
 
 def depends_on_context(question: str, tokenizer: Morphemes) -> bool:

@@ -170,3 +170,20 @@ def test_a_carried_period_is_preferred_when_passages_are_dated_in_it() -> None:
     assert r.filters(mine, search) == replace(mine, prefer=Period("2007"))
     first_date = "2010-01-01"  # nothing ranks first dated in 2007: the documents, as before
     assert r.filters(Filters(), search) == Filters(frozenset({"a", "b"}))
+
+
+def test_carried_words_naming_every_document_searched_are_left_out_of_the_search() -> None:
+    r = resolve("その市が合併したのは何年？", ["下関市はどんな都市？"], TOK)
+    assert r.carried == ("下関市",)
+    assert r.understood_as == "その市が合併したのは何年？（下関市）"  # still shown
+    titles = {"a": "下関市", "b": "北九州市", "c": "下関市の歴史"}.get
+    own = " ".join(["その市が合併したのは何年？"] * Tuning().own_weight)
+    assert r.search_text(Filters(frozenset({"a"})), titles) == own
+    assert r.search_text(Filters(frozenset({"a", "c"})), titles) == own
+    assert r.search_text(Filters(frozenset({"a", "b"})), titles) == r.question  # b lacks it
+    assert r.search_text(Filters(), titles) == r.question  # not narrowed to documents
+    assert r.search_text(Filters(frozenset({"x"})), lambda d: None) == r.question
+    kept = resolve(
+        "その市が合併したのは何年？", ["下関市はどんな都市？"], TOK, Tuning(drop_titles=False)
+    )
+    assert kept.search_text(Filters(frozenset({"a"})), titles) == kept.question
