@@ -3,7 +3,8 @@
 Run: ``python -m eval.followup_sweep`` (prints a Markdown table and the chosen row: the best
 mean Recall@1 with history over the dependent second questions of both sets among those whose
 Recall@5 with history is not below Recall@5 asked alone, and whose standalone Recall@1 is not
-below asked alone, on either set; ties go to the earlier row of the grid).
+below asked alone, on either set; a tie keeps the current defaults if they are among the
+best, else goes to the earlier row of the grid).
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def main() -> None:
             mean += dep["recall@1_history"] / len(retrievers)
             cells.append(f"{dep['recall@1_history']:.3f} / {dep['recall@5_history']:.3f}")
             cells.append(f"{alone['recall@1_history']:.3f}")
-        if ok and (best is None or mean > best[0]):
+        mean = round(mean, 6)
+        if ok and (best is None or mean > best[0] or (mean == best[0] and tuning == Tuning())):
             best = (mean, values)
         print(
             "| "

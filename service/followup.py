@@ -53,7 +53,8 @@ _MONTH_NAMES = tuple(
     "january february march april may june july august september october november december".split()
 )
 _MONTHS = frozenset(_MONTH_NAMES)
-_EN_MONTH = re.compile(rf"\b({'|'.join(m.capitalize() for m in _MONTH_NAMES)})\b")
+# Month names in any case, but "may" only as "May": lower case it is the verb.
+_EN_MONTH = re.compile(rf"\b((?i:{'|'.join(m for m in _MONTH_NAMES if m != 'may')})|May)\b")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _JA_MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*月")
 _NOUNISH = {"名詞", "接頭辞", "接尾辞"}
@@ -154,7 +155,7 @@ def period_of(carried: Sequence[str], question: str) -> Period:
 def _month(text: str, year: str = "", question: bool = False) -> int:
     """The one month ``text`` names (the one after ``year`` in 2011年6月 when given), else 0.
 
-    English months count capitalised, and a question's opening "May" is the verb."""
+    A question's opening "May" is the verb too."""
     if year and (m := re.search(rf"{year}年(\d{{1,2}})月", text)):
         return int(m.group(1)) if 1 <= int(m.group(1)) <= 12 else 0
     found = {int(n) for n in _JA_MONTH.findall(text)} & set(range(1, 13))

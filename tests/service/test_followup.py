@@ -128,6 +128,8 @@ def test_english_topics_keep_2_plus_2() -> None:
         (("2011年", "2+2"), "6月の会合では何が決まった？", "2011-06"),  # its month, year carried
         (("2011", "2+2"), "What was agreed there in June?", "2011-06"),
         (("2011", "2+2"), "May I ask who attended it?", "2011"),  # "May" opening a question
+        (("june", "2011"), "Where was it held?", "2011-06"),  # typed in lower case
+        (("may", "2011"), "Where was it held?", "2011"),  # "may" in lower case is the verb
         (("2011年6月", "2+2"), "その年の9月には？", "2011-09"),  # the question's month wins
     ],
 )
