@@ -93,7 +93,8 @@ def score_followups(
         resolved = resolve(f.question.question, f.history, tokenizer, tuning)
         alone = _relevance(retriever, f.question, f.question.question, depth)
         filters = resolved.filters(Filters(), retriever.search)
-        with_history = _relevance(retriever, f.question, resolved.question, depth, filters)
+        text = resolved.search_text(filters, lambda d: retriever.snapshot.documents[d].title)
+        with_history = _relevance(retriever, f.question, text, depth, filters)
         explicit = None
         if f.explicit is not None:
             explicit = _relevance(retriever, f.question, f.explicit, depth)

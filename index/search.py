@@ -45,10 +45,39 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Period:
+    """A year, a month of a year, or a month of any year (``year`` or ``month`` empty).
+
+    「1月にワシントンで開かれた会合」 names a month and no year: still a period a passage's
+    date can be in.
+    """
+
+    year: str = ""  # "2011"
+    month: str = ""  # "06"
+
+    def holds(self, date: str | None) -> bool:
+        if not date or not (self.year or self.month):
+            return False
+        return (not self.year or date[:4] == self.year) and (
+            not self.month or date[5:7] == self.month
+        )
+
+    def __str__(self) -> str:
+        return f"{self.year or '-'}-{self.month}" if self.month else self.year
+
+    def __bool__(self) -> bool:
+        return bool(self.year or self.month)
+
+
+@dataclass(frozen=True)
 class Filters:
+    """What a search may return; ``prefer`` only reorders: passages dated in it rank first,
+    the rest after them (a follow-up's carried period, see service/followup.py)."""
+
     doc_ids: frozenset[str] | None = None
     date_from: str | None = None
     date_to: str | None = None
+    prefer: Period | None = None
 
     def allows(self, chunk: Chunk) -> bool:
         if self.doc_ids is not None and chunk.doc_id not in self.doc_ids:
@@ -136,7 +165,8 @@ class Retriever:
         if lexical is not None and self.kind == "hybrid":
             score = score + self._feedback(query, score, candidates)
         depth = max(k, self.reranker.depth) if self.reranker else k
-        order = np.argsort(-score, kind="stable")[:depth]
+        preferred = self._preferred(filters.prefer, candidates)
+        order = np.lexsort((-score, ~preferred))[:depth]
         coverage = lex / ideal if lex is not None and ideal > 0 else np.zeros(len(candidates))
         hits = [
             Hit(
@@ -148,7 +178,19 @@ class Retriever:
             )
             for i in order
         ]
-        return self.reranker(query, qv, hits)[:k] if self.reranker else hits
+        if self.reranker:
+            hits = self.reranker(query, qv, hits)
+        period = filters.prefer
+        if period:  # the reranker may have mixed them again
+            hits.sort(key=lambda h: not period.holds(h.chunk.date))
+        return hits[:k]
+
+    def _preferred(self, period: Period | None, candidates: np.ndarray) -> np.ndarray:
+        """Which candidates are dated in ``period`` (all False without one)."""
+        if not period:
+            return np.zeros(len(candidates), dtype=bool)
+        chunks = self.snapshot.chunks
+        return np.array([period.holds(chunks[i].date) for i in candidates], dtype=bool)
 
     def _allowed(self, filters: Filters) -> np.ndarray | None:
         """Ids of the passages a filter admits (None: all)."""

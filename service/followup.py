@@ -12,11 +12,11 @@ written, so what the user is shown reads as their own words.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from index.search import Filters, Hit
+from index.search import Filters, Hit, Period
 from ingest.text import ENGLISH_STOPWORDS, JAPANESE, nfkc
 
 MAX_HISTORY = 10  # earlier questions a request may send
@@ -53,7 +53,10 @@ _MONTH_NAMES = tuple(
     "january february march april may june july august september october november december".split()
 )
 _MONTHS = frozenset(_MONTH_NAMES)
+# Month names in any case, but "may" only as "May": lower case it is the verb.
+_EN_MONTH = re.compile(rf"\b((?i:{'|'.join(m for m in _MONTH_NAMES if m != 'may')})|May)\b")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_JA_MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*月")
 _NOUNISH = {"名詞", "接頭辞", "接尾辞"}
 _EN_WORD = re.compile(r"\d\s*\+\s*\d|[A-Za-z][A-Za-z0-9+&'\-]*|\d{4}")
 # する-verb forms (合意さ-れた, 確認し-た): the noun before one names what was done, not a topic.
@@ -79,6 +82,7 @@ class Tuning:
     own_weight: int = 2
     context_passages: int = 3  # the earlier question's top passages whose documents are kept
     max_carried: int = 6  # topic phrases carried into one question
+    drop_titles: bool = True  # leave out carried words naming every document searched
 
 
 @dataclass(frozen=True)
@@ -90,58 +94,75 @@ class Resolved:
     carried: tuple[str, ...] = ()
     context: str = ""  # the earlier question it was resolved against, itself resolved
     context_passages: int = Tuning.context_passages
-    period: str = ""  # the carried year (2011) or month (2011-06) that passages' dates must match
+    period: Period = Period()  # the carried year and/or month: passages dated in it rank first
+    said: str = ""  # the question as asked
+    own_weight: int = Tuning.own_weight
+    drop_titles: bool = Tuning.drop_titles
+
+    def search_text(self, filters: Filters, title: Callable[[str], str | None]) -> str:
+        """The text to search for within ``filters``.
+
+        A carried word in the title of every document the search is narrowed to (下関市
+        within 下関市) holds for all of it: it tells none of its passages apart and only
+        pulls toward the opening ones, so it is left out of the search (not of the display).
+        """
+        if filters.doc_ids is None or not self.carried or not self.drop_titles:
+            return self.question
+        titles = [_key(title(d) or "") for d in filters.doc_ids]
+        kept = [c for c in self.carried if not all(_key(c) in t for t in titles)]
+        if len(kept) == len(self.carried):
+            return self.question
+        return _search_text(self.said, kept, self.own_weight)
 
     def filters(self, asked: Filters, search: Search) -> Filters:
-        """``asked`` narrowed to the carried period, else to the documents the earlier question
-        found, for a follow-up.
+        """``asked`` with the carried period preferred, else narrowed to the documents the
+        earlier question found, for a follow-up.
 
-        「その会場は？」 is about the meeting just discussed: its date when the earlier question
-        named one (a passage is dated by the meeting it reports, so this finds that meeting in
-        any document), else its documents. The user's own filter wins where the two share
-        nothing, and a period no passage is dated in narrows nothing.
+        「その会場は？」 is about the meeting just discussed: passages dated in the period the
+        earlier question named rank first, in any document (a passage is dated by the meeting
+        it reports), and the rest still follow — an article dated by its publication, not by
+        the meeting, is not lost. Without a period, or when no passage the user's own filter
+        allows is dated in it, the search keeps to the earlier question's documents.
         """
         if self.understood_as is None or not self.context:
             return asked
-        dated = _within(asked, self.period)
-        if dated is not None and search(self.context, 1, dated):
-            return dated
+        if self.period:
+            dated = replace(asked, prefer=self.period)
+            top = search(self.context, 1, dated)
+            if top and self.period.holds(top[0].chunk.date):
+                return dated
         hits = search(self.context, self.context_passages, asked)
         found = frozenset(h.chunk.doc_id for h in hits)
         docs = found if asked.doc_ids is None else found & asked.doc_ids
         if not docs:
             return asked
-        return Filters(docs, asked.date_from, asked.date_to)
+        return replace(asked, doc_ids=docs)
 
 
-def _within(asked: Filters, period: str) -> Filters | None:
-    """``asked`` with its date range cut to ``period`` (None: no period, or no overlap)."""
-    if not period:
-        return None
-    start = max(asked.date_from or period, period)
-    end = min(asked.date_to or "9999", period + ("-31" if len(period) > 4 else "-12-31"))
-    if start > end:
-        return None
-    return Filters(asked.doc_ids, start, end)
-
-
-def period_of(carried: Sequence[str], question: str) -> str:
-    """The year (and month) the carried words name, as a date prefix; "" when they name none
-    or the question names its own year."""
-    if _YEAR.search(nfkc(question)):
-        return ""
-    text = nfkc(" ".join(carried)).lower()
+def period_of(carried: Sequence[str], question: str) -> Period:
+    """The period the conversation is about: the carried year with the month the question or
+    else the carried words name (a month alone is a month of any year); none when the
+    question names its own year."""
+    asked = nfkc(question).strip()
+    if _YEAR.search(asked):
+        return Period()
+    text = nfkc(" ".join(carried))
     year = _YEAR.search(text)
-    if not year:
-        return ""
-    month = re.search(rf"{year.group(1)}年(\d{{1,2}})月", text)
-    number = int(month.group(1)) if month else _english_month(text)
-    return f"{year.group(1)}-{number:02d}" if number and 1 <= number <= 12 else year.group(1)
+    month = _month(asked, question=True) or _month(text, year.group(1) if year else "")
+    return Period(year.group(1) if year else "", f"{month:02d}" if month else "")
 
 
-def _english_month(text: str) -> int:
-    named = [i for i, m in enumerate(_MONTH_NAMES, 1) if re.search(rf"\b{m}\b", text)]
-    return named[0] if len(named) == 1 else 0
+def _month(text: str, year: str = "", question: bool = False) -> int:
+    """The one month ``text`` names (the one after ``year`` in 2011年6月 when given), else 0.
+
+    A question's opening "May" is the verb too."""
+    if year and (m := re.search(rf"{year}年(\d{{1,2}})月", text)):
+        return int(m.group(1)) if 1 <= int(m.group(1)) <= 12 else 0
+    found = {int(n) for n in _JA_MONTH.findall(text)} & set(range(1, 13))
+    for m in _EN_MONTH.finditer(text):
+        if not (question and m.start() == 0 and m.group() == "May"):
+            found.add(_MONTH_NAMES.index(m.group().lower()) + 1)
+    return found.pop() if len(found) == 1 else 0
 
 
 def resolve(
@@ -170,15 +191,30 @@ def _resolve_one(question: str, context: str, tokenizer: Morphemes, tuning: Tuni
     if not carried:
         return Resolved(question)
     text = question.strip()
-    if JAPANESE.search(text):
-        about = f"（{'・'.join(carried)}）"
-    else:
-        about = f" ({', '.join(carried)})"
-    search_text = " ".join([text] * max(1, tuning.own_weight)) + about
-    period = period_of(carried, text)
     return Resolved(
-        search_text, text + about, tuple(carried), context, tuning.context_passages, period
+        _search_text(text, carried, tuning.own_weight),
+        text + _about(text, carried),
+        tuple(carried),
+        context,
+        tuning.context_passages,
+        period_of(carried, text),
+        text,
+        tuning.own_weight,
+        tuning.drop_titles,
     )
+
+
+def _search_text(question: str, carried: Sequence[str], own_weight: int) -> str:
+    """The question's own words ``own_weight`` times, then the carried ones."""
+    return " ".join([question] * max(1, own_weight)) + _about(question, carried)
+
+
+def _about(question: str, carried: Sequence[str]) -> str:
+    if not carried:
+        return ""
+    if JAPANESE.search(question):
+        return f"（{'・'.join(carried)}）"
+    return f" ({', '.join(carried)})"
 
 
 def depends_on_context(question: str, tokenizer: Morphemes) -> bool:

@@ -48,4 +48,4 @@ def resolve_with_llm(
     text = " ".join(reply.split()).strip("「」\"' ")
     if not text or len(text) > MAX_REWRITE_CHARS or text == question.strip():
         return rule
-    return replace(rule, question=text, understood_as=text)
+    return replace(rule, question=text, understood_as=text, carried=())

@@ -98,7 +98,9 @@ def _answer(
         if asked.understood_as:
             typer.secho(f"(understood as: {asked.understood_as})", dim=True)
         filters = asked.filters(Filters(), engine.search)
-        events = generator.stream(engine, asked.question, top_k, filters, mode)
+        documents = engine.loaded.snapshot.documents
+        text = asked.search_text(filters, lambda d: documents[d].title)
+        events = generator.stream(engine, text, top_k, filters, mode)
         result = _print_stream(events)
     answer = result.answer
     if answer.short is not None:

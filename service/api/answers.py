@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -45,6 +46,11 @@ def _resolved(body: AskRequest, engine: Engine, generator: Generator) -> Resolve
     return resolve(body.question, history, tokenizer)
 
 
+def _title(engine: Engine) -> Callable[[str], str | None]:
+    documents = engine.loaded.snapshot.documents
+    return lambda doc_id: documents[doc_id].title
+
+
 @router.post(
     "/api/ask",
     response_model=AskResponse,
@@ -60,8 +66,9 @@ def ask(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> AskResp
     from them; either way each claim is cited as [n] and generated citations are checked."""
     asked = _resolved(body, engine, generator)
     filters = asked.filters(body.filters(), engine.search)
+    question = asked.search_text(filters, _title(engine))
     with llm_errors():
-        result = generator.ask(engine, asked.question, body.top_k, filters, body.mode)
+        result = generator.ask(engine, question, body.top_k, filters, body.mode)
     return AskResponse.from_result(result).model_copy(update={"understood_as": asked.understood_as})
 
 
@@ -79,8 +86,9 @@ def ask_stream(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> 
     with the checked answer (or `error` when generative was asked for and the LLM failed)."""
     asked = _resolved(body, engine, generator)
     filters = asked.filters(body.filters(), engine.search)
+    question = asked.search_text(filters, _title(engine))
     with llm_errors():
-        events = generator.stream(engine, asked.question, body.top_k, filters, body.mode)
+        events = generator.stream(engine, question, body.top_k, filters, body.mode)
     return sse_response(events, asked.understood_as)
 
 

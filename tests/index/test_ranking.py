@@ -16,7 +16,7 @@ import pytest
 
 from index.glossary import english_words, expand
 from index.lexical import LexicalIndex
-from index.search import Ranking, Retriever, RetrieverName, _minmax
+from index.search import Filters, Hit, Period, Ranking, Retriever, RetrieverName, _minmax
 from index.stores.faiss import FaissStore
 from ingest.records import Chunk
 from kotae.settings import Settings
@@ -187,6 +187,38 @@ def test_search_scores_are_fusion_plus_year_bonus() -> None:
         assert h.score == pytest.approx(expected[h.chunk_id], abs=1e-6)
         assert h.dense == pytest.approx(dense[h.chunk_id], abs=1e-6)
         assert h.coverage == pytest.approx([0.5, 0.0, 0.25][h.chunk_id])
+
+
+def test_a_preferred_period_ranks_its_passages_first_and_keeps_the_rest() -> None:
+    lexical = FakeLexical([2.0, 0.0, 1.0], 4.0)
+    snap = _snapshot(VECTORS, SENTENCES, RANGES, [2007, 2010, 2007], lexical=lexical)
+    r = _retriever(snap, QV, lexical_weight=0.3, feedback_weight=0.0)
+    plain = r.search("会合", k=3)
+    assert [h.chunk_id for h in plain] == [2, 0, 1]
+    preferred = r.search("会合", k=3, filters=Filters(prefer=Period("2010")))
+    assert [h.chunk_id for h in preferred] == [1, 2, 0]  # 2010 first, the others in order
+    assert {h.chunk_id: h.score for h in preferred} == {h.chunk_id: h.score for h in plain}
+    month = r.search("会合", k=3, filters=Filters(prefer=Period("", "01")))  # all in January
+    assert [h.chunk_id for h in month] == [2, 0, 1]
+    top = r.search("会合", k=1, filters=Filters(prefer=Period("2010")))
+    assert [h.chunk_id for h in top] == [1]
+
+
+class Reverse:
+    """A second stage that reverses what it is given, to mix preferred passages back in."""
+
+    depth = 2
+
+    def __call__(self, question: str, qv: np.ndarray, hits: list[Hit]) -> list[Hit]:
+        return hits[::-1]
+
+
+def test_a_preferred_period_stays_first_after_the_reranker() -> None:
+    lexical = FakeLexical([2.0, 0.0, 1.0], 4.0)
+    snap = _snapshot(VECTORS, SENTENCES, RANGES, [2007, 2010, 2007], lexical=lexical)
+    r = Retriever(snap, lambda q: QV, Ranking(feedback_weight=0.0), Reverse())  # type: ignore[arg-type]
+    hits = r.search("会合", k=2, filters=Filters(prefer=Period("2010")))
+    assert [h.chunk_id for h in hits] == [1, 2]  # the depth holds 2010 first, then reversed
 
 
 # ---------- glossary expansion ----------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from index.lexical import JapaneseTokenizer
-from index.search import Filters, Hit
+from index.search import Filters, Hit, Period
 from ingest.records import Chunk
 from service.followup import Resolved, Tuning, depends_on_context, period_of, resolve, topics
 
@@ -79,7 +81,7 @@ def _hit(doc_id: str) -> Hit:
 def test_a_follow_up_searches_the_documents_the_earlier_question_found() -> None:
     first = "日米の会合では何が合意された？"  # names no year: narrowed by documents
     r = resolve("その時の出席者は？", [first], TOK)
-    assert r.period == ""
+    assert not r.period
     seen: list[tuple[str, int]] = []
 
     def search(question: str, k: int, filters: Filters | None) -> list[Hit]:
@@ -110,7 +112,7 @@ def test_english_topics_keep_2_plus_2() -> None:
         "How many outcome documents were there?", ["What came out of the June 2011 2+2?"], TOK
     )
     assert r.carried == ("June", "2011", "2+2")
-    assert r.period == "2011-06"
+    assert r.period == Period("2011", "06")
 
 
 @pytest.mark.parametrize(
@@ -119,31 +121,71 @@ def test_english_topics_keep_2_plus_2() -> None:
         (("2024年7月", "東京", "2+2"), "その会場はどこ？", "2024-07"),
         (("2007年", "会合"), "その時の出席者は？", "2007"),
         (("June", "2011", "2+2"), "Where was it held?", "2011-06"),
-        (("1月", "ワシントン"), "その時の出席者は？", ""),  # a month without a year: no period
+        (("1月", "ワシントン"), "その時の出席者は？", "--01"),  # a month of any year
+        (("January", "2+2"), "Who attended it?", "--01"),
         (("2007年", "会合"), "2024年の会合はどこ？", ""),  # the question names its own year
         (("May", "June", "2011"), "Where was it held?", "2011"),  # two months: the year only
+        (("2011年", "2+2"), "6月の会合では何が決まった？", "2011-06"),  # its month, year carried
+        (("2011", "2+2"), "What was agreed there in June?", "2011-06"),
+        (("2011", "2+2"), "May I ask who attended it?", "2011"),  # "May" opening a question
+        (("june", "2011"), "Where was it held?", "2011-06"),  # typed in lower case
+        (("may", "2011"), "Where was it held?", "2011"),  # "may" in lower case is the verb
+        (("2011年6月", "2+2"), "その年の9月には？", "2011-09"),  # the question's month wins
     ],
 )
 def test_the_carried_period(carried: tuple[str, ...], question: str, period: str) -> None:
-    assert period_of(carried, question) == period
+    assert str(period_of(carried, question)) == period
 
 
-def test_a_carried_period_narrows_by_date_when_passages_are_dated_in_it() -> None:
+@pytest.mark.parametrize(
+    ("period", "date", "holds"),
+    [
+        (Period("2007"), "2007-05-01", True),
+        (Period("2007"), "2008-05-01", False),
+        (Period("2011", "06"), "2011-06", True),
+        (Period("2011", "06"), "2011-09-13", False),
+        (Period("", "01"), "2024-01-12", True),
+        (Period("", "01"), "2024-11-01", False),
+        (Period("2007"), None, False),
+        (Period(), "2007-05-01", False),
+    ],
+)
+def test_a_period_holds_the_dates_in_it(period: Period, date: str | None, holds: bool) -> None:
+    assert period.holds(date) is holds
+
+
+def _dated(doc_id: str, date: str | None) -> Hit:
+    return Hit(0, Chunk(doc_id=doc_id, start=0, end=1, text="x", date=date), 1.0, 1.0)
+
+
+def test_a_carried_period_is_preferred_when_passages_are_dated_in_it() -> None:
     r = resolve("その時の出席者は？", [FIRST], TOK)
-    assert r.period == "2007"
-    dated_in_2007 = True
+    assert r.period == Period("2007")
+    first_date = "2007-05-01"
 
     def search(question: str, k: int, filters: Filters | None) -> list[Hit]:
-        if filters is not None and filters.date_from is not None and not dated_in_2007:
-            return []
-        return [_hit("a"), _hit("b")]
+        return [_dated("a", first_date), _dated("b", "2011-06")][:k]
 
-    assert r.filters(Filters(), search) == Filters(None, "2007", "2007-12-31")
-    assert r.filters(Filters(None, "2007-03-01"), search) == Filters(
-        None, "2007-03-01", "2007-12-31"
-    )
-    # The user's own range shares nothing with the period: the documents narrow instead.
-    apart = Filters(None, "2010-01-01", "2010-12-31")
-    assert r.filters(apart, search) == Filters(frozenset({"a", "b"}), "2010-01-01", "2010-12-31")
-    dated_in_2007 = False  # no passage is dated in 2007: documents, as before
+    # Preferred, not filtered: the user's own filter stays as it was, nothing is excluded.
+    assert r.filters(Filters(), search) == Filters(prefer=Period("2007"))
+    mine = Filters(frozenset({"a", "b"}), "2007-03-01")
+    assert r.filters(mine, search) == replace(mine, prefer=Period("2007"))
+    first_date = "2010-01-01"  # nothing ranks first dated in 2007: the documents, as before
     assert r.filters(Filters(), search) == Filters(frozenset({"a", "b"}))
+
+
+def test_carried_words_naming_every_document_searched_are_left_out_of_the_search() -> None:
+    r = resolve("その市が合併したのは何年？", ["下関市はどんな都市？"], TOK)
+    assert r.carried == ("下関市",)
+    assert r.understood_as == "その市が合併したのは何年？（下関市）"  # still shown
+    titles = {"a": "下関市", "b": "北九州市", "c": "下関市の歴史"}.get
+    own = " ".join(["その市が合併したのは何年？"] * Tuning().own_weight)
+    assert r.search_text(Filters(frozenset({"a"})), titles) == own
+    assert r.search_text(Filters(frozenset({"a", "c"})), titles) == own
+    assert r.search_text(Filters(frozenset({"a", "b"})), titles) == r.question  # b lacks it
+    assert r.search_text(Filters(), titles) == r.question  # not narrowed to documents
+    assert r.search_text(Filters(frozenset({"x"})), lambda d: None) == r.question
+    kept = resolve(
+        "その市が合併したのは何年？", ["下関市はどんな都市？"], TOK, Tuning(drop_titles=False)
+    )
+    assert kept.search_text(Filters(frozenset({"a"})), titles) == kept.question

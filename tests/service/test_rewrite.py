@@ -74,3 +74,23 @@ def test_extractive_mode_does_not_ask_the_llm(client: TestClient, fake: FakeLLM)
     body = _ask(client, FOLLOW_UP, history=[FIRST], mode="extractive")
     assert str(body["understood_as"]).startswith(f"{FOLLOW_UP}（2007年")
     assert fake.requests == []
+
+
+class _Reply:
+    """An LLM client that answers every prompt with one fixed text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def complete(self, messages: object) -> str:
+        return self.text
+
+
+def test_the_llm_rewrite_is_searched_as_written_whatever_the_narrowing() -> None:
+    from index.lexical import JapaneseTokenizer
+    from index.search import Filters
+    from service.rewrite import resolve_with_llm
+
+    r = resolve_with_llm(_Reply(REWRITTEN), FOLLOW_UP, [FIRST], JapaneseTokenizer())  # type: ignore[arg-type]
+    assert r.understood_as == REWRITTEN and r.carried == ()
+    assert r.search_text(Filters(frozenset({DOC_2007})), lambda d: "2007年 会合") == REWRITTEN
