@@ -21,7 +21,7 @@ import bisect
 import math
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -66,7 +66,7 @@ class Query:
     qtype: str  # "who" | "when" | "where" | "number" | ""
     years: frozenset[int]
 
-    @property
+    @cached_property
     def year_terms(self) -> frozenset[str]:
         """The terms that are one of the question's years (「2007年」 → "2007"): a passage
         holds them when it is dated that year, or writes it in 和暦, not only when it
@@ -158,12 +158,14 @@ def _passage_row(query: Query, qv: np.ndarray, hit: Hit, rank: int, snap: Snapsh
     total = sum(query.terms.values())
     present = {t: w for t, w in query.terms.items() if t in text}  # sentences hold no others
     best_sim, best_share, aligned, kinds = _sentences(query, qv, hit, snap, present, total)
-    dated = section_years(snap.documents[hit.chunk.doc_id], hit.chunk.start, hit.chunk.end)
-    # A question's year the passage does not write but is dated, or written in 和暦:
-    # present, and as close to every word as the heading that dates it.
-    years = dated | written_years(hit.chunk.text)
-    held = [t for t in query.year_terms - present.keys() if int(t) in years]
-    implied = _share([query.terms[t] for t in held], total)
+    dated, implied = set(), 0.0
+    if query.years:
+        dated = section_years(snap.documents[hit.chunk.doc_id], hit.chunk.start, hit.chunk.end)
+        # A question's year the passage does not write but is dated, or written in 和暦:
+        # present, and as close to every word as the heading that dates it.
+        years = dated | written_years(hit.chunk.text)
+        held = [t for t in query.year_terms - present.keys() if int(t) in years]
+        implied = _share([query.terms[t] for t in held], total)
     overlap = term_share(text, present, total) + implied
     near = proximity(text, present, total=total) + implied
     match = bool(query.qtype) and query.qtype in kinds
