@@ -170,7 +170,7 @@ def folds(asked: list[Asked], seed: int = 0) -> np.ndarray:
     """Fold of each question: a permutation within each set, so every fold holds every set."""
     rng = np.random.default_rng(seed)
     fold = np.zeros(len(asked), dtype=int)
-    for name in {a.qset for a in asked}:
+    for name in sorted({a.qset for a in asked}):  # sorted: the same folds in every run
         idx = [i for i, a in enumerate(asked) if a.qset == name]
         fold[idx] = rng.permutation(len(idx)) % FOLDS
     return fold

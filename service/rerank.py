@@ -4,9 +4,11 @@ The first stage scores every passage of the collection with two numbers (a cosin
 BM25 coverage). Over its top ``depth`` passages there is time for more: how the question's
 content words sit in each passage (IDF-weighted, in one sentence, close together), whether
 its best sentences hold the kind of thing the question asks for (a date for いつ/when, a
-person for 誰/who, a number), whether it is dated in a year the question names, and how much
-of it is page furniture. A linear score over these, with weights fitted listwise on both dev
-collections by ``eval/fit_rerank.py`` (``service/data/rerank_weights.json``), reorders them.
+person for 誰/who, a number), whether it is dated in a year the question names (by the dated
+sections it overlaps, not only where it starts; a question's 「2007年」 is held by a passage
+under a 平成19年 heading), and how much of it is page furniture. A linear score over these,
+with weights fitted listwise on both dev collections by ``eval/fit_rerank.py``
+(``service/data/rerank_weights.json``), reorders them.
 
 Words are matched as substrings of the NFKC, lower-cased passage, not by tokenising it: a
 passage seen for the first time costs no Sudachi call, so the stage stays within a few
@@ -15,16 +17,20 @@ milliseconds a query.
 
 from __future__ import annotations
 
+import bisect
 import math
+import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from index.search import Hit
 from index.snapshot import Snapshot
-from ingest.dates import years_in_question
+from ingest.chunker import section_dates
+from ingest.dates import era_years, years_in_question
+from ingest.records import Document
 from ingest.text import nfkc
 from service.fitted import fitted, ordered
 from service.sentences import answer_kinds, question_terms, question_type
@@ -46,6 +52,7 @@ FEATURES = (
     "type_match",
     "type_miss",
     "year_match",
+    "year_conflict",
     "furniture",
     "log_chars",
 )
@@ -58,6 +65,13 @@ class Query:
     terms: dict[str, float]  # content word → IDF weight
     qtype: str  # "who" | "when" | "where" | "number" | ""
     years: frozenset[int]
+
+    @cached_property
+    def year_terms(self) -> frozenset[str]:
+        """The terms that are one of the question's years (「2007年」 → "2007"): a passage
+        holds them when it is dated that year, or writes it in 和暦, not only when it
+        writes the digits."""
+        return frozenset(t for t in self.terms if t.isdigit() and int(t) in self.years)
 
 
 def _fitted() -> dict[str, object]:
@@ -110,6 +124,10 @@ def proximity(
     return best / total
 
 
+def _share(weights: list[float], total: float) -> float:
+    return sum(weights) / total if total > 0 else 0.0
+
+
 def _positions(text: str, term: str) -> list[int]:
     out, i = [], text.find(term)
     while i >= 0:
@@ -140,8 +158,16 @@ def _passage_row(query: Query, qv: np.ndarray, hit: Hit, rank: int, snap: Snapsh
     total = sum(query.terms.values())
     present = {t: w for t, w in query.terms.items() if t in text}  # sentences hold no others
     best_sim, best_share, aligned, kinds = _sentences(query, qv, hit, snap, present, total)
-    overlap = term_share(text, present, total)
-    year = int(snap.chunk_years[hit.chunk_id])
+    dated, implied = set(), 0.0
+    if query.years:
+        dated = section_years(snap.documents[hit.chunk.doc_id], hit.chunk.start, hit.chunk.end)
+        # A question's year the passage does not write but is dated, or written in 和暦:
+        # present, and as close to every word as the heading that dates it.
+        years = dated | written_years(hit.chunk.text)
+        held = [t for t in query.year_terms - present.keys() if int(t) in years]
+        implied = _share([query.terms[t] for t in held], total)
+    overlap = term_share(text, present, total) + implied
+    near = proximity(text, present, total=total) + implied
     match = bool(query.qtype) and query.qtype in kinds
     return [
         hit.score,
@@ -154,10 +180,11 @@ def _passage_row(query: Query, qv: np.ndarray, hit: Hit, rank: int, snap: Snapsh
         overlap,
         best_share,
         aligned,
-        proximity(text, present, total=total),
+        near,
         float(match),
         float(bool(query.qtype) and not match),
-        float(bool(query.years) and year in query.years),
+        float(bool(query.years & dated)),
+        float(bool(query.years) and bool(dated) and not query.years & dated),
         float(snap.chunk_furniture[hit.chunk_id]),
         math.log(max(len(hit.chunk.text), 1)),
     ]
@@ -174,8 +201,16 @@ def _sentences(
         return hit.dense, 0.0, 0.0, set()
     doc = snap.documents[hit.chunk.doc_id].text
     sims = np.asarray(snap.sentence_vectors[lo:hi]) @ qv
-    texts = [doc[int(s) : int(e)] for s, e in snap.sentences[lo:hi]]
+    spans = [(int(s), int(e)) for s, e in snap.sentences[lo:hi]]
+    texts = [doc[s:e] for s, e in spans]
     shares = [term_share(_matching_form(t), present, total) if present else 0.0 for t in texts]
+    if query.year_terms:  # a sentence holds the year of its section, or the one it writes in 和暦
+        document = snap.documents[hit.chunk.doc_id]
+        for i, (start, _) in enumerate(spans):
+            years = section_years(document, start, start + 1) | written_years(texts[i])
+            norm = _matching_form(texts[i])
+            held = [t for t in query.year_terms if t not in norm and int(t) in years]
+            shares[i] += _share([query.terms[t] for t in held], total)
     real = [i for i in range(hi - lo) if not snap.sentence_furniture[lo + i]] or list(
         range(hi - lo)
     )
@@ -186,6 +221,27 @@ def _sentences(
         for i in {best_sim, best_share}:
             kinds |= answer_kinds(texts[i], ())
     return float(sims[best_sim]), shares[best_share], shares[best_sim], kinds
+
+
+def section_years(document: Document, start: int, end: int) -> set[int]:
+    """The years of the dated sections ``[start, end)`` overlaps: a passage that runs from
+    the 2007 section into the 2011 one is about both (the chunk keeps only the date where
+    it starts)."""
+    offsets, dates = _sections(document)
+    lo = bisect.bisect_right(offsets, start) - 1
+    hi = bisect.bisect_left(offsets, end)
+    return {int(d[:4]) for d in dates[max(lo, 0) : max(hi, lo + 1)] if d}
+
+
+_sections = lru_cache(maxsize=512)(section_dates)
+_WESTERN_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+
+
+@lru_cache(maxsize=65536)
+def written_years(text: str) -> frozenset[int]:
+    """Years a text writes, 西暦 or 和暦 (平成19年 → 2007)."""
+    western = {int(y) for y in _WESTERN_YEAR.findall(nfkc(text))}
+    return frozenset(western | set(era_years(text)))
 
 
 @lru_cache(maxsize=65536)

@@ -14,9 +14,19 @@ import pytest
 
 from index.search import Hit, Ranking, Retriever
 from index.stores.faiss import FaissStore
-from ingest.records import Chunk
+from ingest.records import Chunk, Document
 from service import rerank
-from service.rerank import FEATURES, Query, Rerank, features, proximity, rescore, term_share
+from service.rerank import (
+    FEATURES,
+    Query,
+    Rerank,
+    features,
+    proximity,
+    rescore,
+    section_years,
+    term_share,
+    written_years,
+)
 
 TERMS = {"普天間": 2.0, "移設": 1.0}
 
@@ -69,7 +79,9 @@ QV = _unit([1.0, 0.0])[0]
 
 def _snapshot() -> Any:
     return SimpleNamespace(
-        documents={d: SimpleNamespace(text=t) for d, t in DOCS.items()},
+        documents={
+            d: Document(d, t, date=c.date) for (d, t), c in zip(DOCS.items(), CHUNKS, strict=True)
+        },
         chunks=CHUNKS,
         vectors=_unit([0.6, 0.8], [0.8, 0.6]),
         sentences=SENTENCES,
@@ -109,14 +121,69 @@ def test_features_in_first_stage_order() -> None:
     assert np.allclose(_column(x, "type_match"), [0.0, 1.0])  # a's best sentence has 2006年
     assert np.allclose(_column(x, "type_miss"), [1.0, 0.0])
     assert np.allclose(_column(x, "year_match"), [0.0, 1.0])
+    assert np.allclose(_column(x, "year_conflict"), [1.0, 0.0])  # b is dated 2011
     assert np.allclose(_column(x, "furniture"), [0.25, 0.0])
     assert np.allclose(_column(x, "log_chars"), np.log([len(DOCS["b"]), len(DOCS["a"])]))
 
 
 def test_a_question_without_type_or_year_gives_no_match_and_no_miss() -> None:
     x = features(Query(TERMS, "", frozenset()), QV, _hits(), _snapshot())
-    for name in ("type_match", "type_miss", "year_match"):
+    for name in ("type_match", "type_miss", "year_match", "year_conflict"):
         assert not _column(x, name).any()
+
+
+def test_a_question_without_content_words_scores_no_overlap() -> None:
+    """Off-topic input such as 「？？？」 has no terms: nothing to share, no division by zero."""
+    x = features(Query({}, "", frozenset({2006})), QV, _hits(), _snapshot())
+    for name in ("overlap", "sentence_overlap", "aligned", "proximity"):
+        assert not _column(x, name).any()
+
+
+# ---------- years: dated sections and 和暦 ----------
+
+TWO_MEETINGS = "2007年5月1日\n第一の会合。出席者は甲。\n2011年6月21日\n第二の会合。出席者は乙。"
+
+
+def test_section_years_cover_every_section_a_passage_overlaps() -> None:
+    doc = Document("m", TWO_MEETINGS, date="2007-05-01")
+    second = TWO_MEETINGS.index("2011")
+    assert section_years(doc, 0, 10) == {2007}
+    assert section_years(doc, second + 3, len(TWO_MEETINGS)) == {2011}
+    # starts in the 2007 section, ends in the 2011 one: about both, not only where it starts
+    assert section_years(doc, 5, second + 5) == {2007, 2011}
+
+
+def test_written_years_read_wareki_and_western_years() -> None:
+    assert written_years("平成19年5月1日、会合を開いた。") == {2007}
+    assert written_years("2011年と令和6年") == {2011, 2024}
+    assert written_years("12345件") == frozenset()
+
+
+def test_a_question_year_is_held_by_a_passage_dated_or_written_in_wareki() -> None:
+    """「2007年の会合」: the 平成19年 passage holds "2007" though it never writes the digits,
+    so its overlap and proximity are full, as for a passage that writes 2007."""
+    text = "平成19年5月1日\n会合を開いた。"
+    doc = Document("w", text, date="2007-05-01")
+    chunk = Chunk("w", 0, len(text), text, "2007-05-01")
+    snap = SimpleNamespace(
+        documents={"w": doc},
+        vectors=_unit([1.0, 0.0]),
+        sentences=np.array([[0, len(text)]]),
+        sentence_vectors=_unit([1.0, 0.0]),
+        sentence_ranges=np.array([[0, 1]]),
+        sentence_furniture=np.array([False]),
+        chunk_furniture=np.array([0.0]),
+    )
+    query = Query({"2007": 3.0, "会合": 1.0}, "", frozenset({2007}))
+    assert query.year_terms == {"2007"}
+    x = features(query, QV, [Hit(0, chunk, 1.0, 1.0, 0.5)], snap)  # type: ignore[arg-type]
+    assert _column(x, "overlap") == pytest.approx([1.0])
+    assert _column(x, "proximity") == pytest.approx([1.0])
+    assert _column(x, "year_match") == pytest.approx([1.0])
+    other = Query({"2011": 3.0, "会合": 1.0}, "", frozenset({2011}))
+    y = features(other, QV, [Hit(0, chunk, 1.0, 1.0, 0.5)], snap)  # type: ignore[arg-type]
+    assert _column(y, "overlap") == pytest.approx([0.25])
+    assert _column(y, "year_conflict") == pytest.approx([1.0])
 
 
 # ---------- rescoring ----------
