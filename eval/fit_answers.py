@@ -84,6 +84,12 @@ OPTIONAL["paraphrase-jsquad"] = (
     ROOT / "eval" / "paraphrase-jsquad.jsonl",
     COLLECTIONS["jsquad"][2],
 )
+# English questions over the encyclopedia's Japanese text (eval/english-jsquad.jsonl).
+OPTIONAL["english-jsquad"] = (
+    JSQUAD / "corpus",
+    ROOT / "eval" / "english-jsquad.jsonl",
+    COLLECTIONS["jsquad"][2],
+)
 OWN_OFFTOPIC = {"faq": FAQ / "offtopic.jsonl"}
 OFFTOPIC = ROOT / "eval" / "offtopic.jsonl"
 K = 5
