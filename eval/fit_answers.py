@@ -5,6 +5,8 @@
     python -m eval.fit_answers --with faq # the municipal FAQ dev set as a third collection
     python -m eval.fit_answers --dry-run --with paraphrase --with paraphrase-jsquad --with faq
                                           # everyday wording too (measured, not adopted: README)
+    python -m eval.fit_answers --dry-run --with english-jsquad
+                                          # English questions teach the not-found model only
 
 Data: the 2+2 dev set (eval/questions.jsonl over corpus/) and the JSQuAD dev set
 (../shared/dev-sets/jsquad-test), each through the service's own retrieval (top 5, as
@@ -84,6 +86,14 @@ OPTIONAL["paraphrase-jsquad"] = (
     ROOT / "eval" / "paraphrase-jsquad.jsonl",
     COLLECTIONS["jsquad"][2],
 )
+# English questions over the encyclopedia's Japanese text (eval/english-jsquad.jsonl).
+OPTIONAL["english-jsquad"] = (
+    JSQUAD / "corpus",
+    ROOT / "eval" / "english-jsquad.jsonl",
+    COLLECTIONS["jsquad"][2],
+)
+# Sets that teach only the not-found decision: the sentence scorer is fitted without them.
+NOT_FOUND_ONLY = frozenset({"english-jsquad"})
 OWN_OFFTOPIC = {"faq": FAQ / "offtopic.jsonl"}
 OFFTOPIC = ROOT / "eval" / "offtopic.jsonl"
 K = 5
@@ -140,8 +150,8 @@ def fit_listwise(asked: list[Asked]) -> np.ndarray:
     Each collection weighs the same in total, so 500 encyclopedia questions do not drown 70
     paraphrased ones: the held-out collections are of both kinds.
     """
-    groups = [a for a in asked if a.in_collection and a.y.any()]
-    sizes = {n: sum(a.collection == n for a in groups) for n in COLLECTIONS}
+    groups = [a for a in asked if a.in_collection and a.y.any() and _sentences_from(a)]
+    sizes = {n: sum(a.collection == n for a in groups) for n in _sentence_sets()}
     weights = [len(groups) / (len(sizes) * sizes[a.collection]) for a in groups]
     d = groups[0].x.shape[1]
 
@@ -161,13 +171,21 @@ def fit_listwise(asked: list[Asked]) -> np.ndarray:
     return np.asarray(minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B").x)
 
 
+def _sentence_sets() -> list[str]:
+    return [n for n in COLLECTIONS if n not in NOT_FOUND_ONLY]
+
+
+def _sentences_from(a: Asked) -> bool:
+    return a.collection not in NOT_FOUND_ONLY
+
+
 def folds(n: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).permutation(n) % FOLDS
 
 
 def sentence_cv(asked: list[Asked]) -> np.ndarray:
     """Out-of-fold candidate scores for every in-collection question (by question folds)."""
-    inside = [a for a in asked if a.in_collection and len(a.y)]
+    inside = [a for a in asked if a.in_collection and len(a.y) and _sentences_from(a)]
     fold = folds(len(inside))
     scores: list[np.ndarray] = [np.zeros(0)] * len(inside)
     for f in range(FOLDS):
@@ -194,10 +212,10 @@ def chosen(scores: np.ndarray, texts: list[str], margin: float) -> list[int]:
 
 def sentence_report(asked: list[Asked], oof: np.ndarray) -> dict[str, dict[str, float]]:
     """answer_first / answer_any (given found) per collection and margin, out of fold."""
-    inside = [a for a in asked if a.in_collection and len(a.y)]
+    inside = [a for a in asked if a.in_collection and len(a.y) and _sentences_from(a)]
     report: dict[str, dict[str, float]] = {}
     for margin in MARGINS:
-        for name in COLLECTIONS:
+        for name in _sentence_sets():
             rows = [(a, s) for a, s in zip(inside, oof, strict=True) if a.collection == name]
             n = sum(a.collection == name and a.in_collection for a in asked)
             picks = [(a, chosen(s, a.texts, margin)) for a, s in rows]
@@ -214,9 +232,10 @@ def sentence_report(asked: list[Asked], oof: np.ndarray) -> dict[str, dict[str, 
 
 def pick_margin(report: dict[str, dict[str, float]]) -> float:
     """The smallest margin whose answer_any is within 0.01 of the best, on both collections."""
-    best = {n: max(report[f"{n}@{m}"]["answer_any"] for m in MARGINS) for n in COLLECTIONS}
+    names = _sentence_sets()
+    best = {n: max(report[f"{n}@{m}"]["answer_any"] for m in MARGINS) for n in names}
     for m in MARGINS:
-        if all(report[f"{n}@{m}"]["answer_any"] >= best[n] - 0.01 for n in COLLECTIONS):
+        if all(report[f"{n}@{m}"]["answer_any"] >= best[n] - 0.01 for n in names):
             return m
     return MARGINS[-1]
 

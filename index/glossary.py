@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -28,6 +29,9 @@ MAX_GLOSS_WORDS = 4
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 SECONDARY_SENSE = 0.25
 _PARENS = re.compile(r"\([^)]*\)")
+# JMnedict romanises long vowels as written in kana (Taiyou, Shouwa, Oohira); English text
+# drops them (Taiyo, Showa, Ohira). A name's gloss is indexed both ways.
+_LONG_VOWEL = re.compile(r"(?<=[OoUu])[Uu]|(?<=[Oo])[Oo]")
 
 
 _local = threading.local()
@@ -44,11 +48,20 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return stemmer
 
 
+def fold_marks(text: str) -> str:
+    """Latin letters without their diacritics: JMdict romanises with macrons (Shōwa, Heijō,
+    Sōtō) and a reader types none (Showa), so both sides are read without them."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def english_words(text: str) -> list[str]:
     """Content words of an English text: stemmed, or kept as written when an acronym (US, EU),
-    so that "US" is not mistaken for the pronoun "us"."""
+    so that "US" is not mistaken for the pronoun "us"; diacritics dropped (Shōwa → showa)."""
     out = []
-    for w in _WORD.findall(text):
+    for w in _WORD.findall(fold_marks(text)):
         if len(w) > 1 and w.isupper():
             out.append(w)
         elif (lower := w.lower()) not in STOPWORDS and len(lower) > 1:
@@ -88,6 +101,9 @@ _QUERIES = (
 )
 
 
+_NAMES = 2  # _QUERIES from this one on read JMnedict (names)
+
+
 def build_glossary(vocabulary: Iterable[str]) -> dict[str, dict[str, float]]:
     """English stem → {corpus term: weight}; 1 for a term's main sense, less for others."""
     path = dictionary_path()
@@ -99,10 +115,13 @@ def build_glossary(vocabulary: Iterable[str]) -> dict[str, dict[str, float]]:
         for start in range(0, len(terms), 500):
             batch = terms[start : start + 500]
             marks = ",".join("?" * len(batch))
-            for sql in _QUERIES:
+            for n, sql in enumerate(_QUERIES):
                 for term, gloss, first in db.execute(sql.format(marks), batch):
-                    words = english_words(_PARENS.sub(" ", gloss))
+                    text = _PARENS.sub(" ", gloss)
+                    words = english_words(text)
                     if 0 < len(words) <= MAX_GLOSS_WORDS:
+                        if n >= _NAMES:
+                            words += english_words(_LONG_VOWEL.sub("", text))
                         weight = 1.0 if first else SECONDARY_SENSE
                         for w in words:
                             mapping[w][term] = max(mapping[w].get(term, 0.0), weight)

@@ -198,6 +198,6 @@ class LexicalIndex:
             "tokenizer": f"sudachipy-{sudachipy.__version__}-mode{SPLIT_MODE}",
             "dictionary": f"core-{getattr(sudachidict_core, '__version__', 'unknown')}",
             "scorer": f"bm25s-{bm25s.__version__}",
-            "glossary": f"jmdict-{dictionary_version()}-senses",
+            "glossary": f"jmdict-{dictionary_version()}-senses-folded",
             "era_years": "western",
         }
