@@ -61,6 +61,6 @@ def test_every_answer_string_is_specific_to_one_place(
 
 def test_offtopic_file_loads_and_asks_nothing_the_set_asks(questions: list[Question]) -> None:
     offtopic = load_offtopic(FAQ / "offtopic.jsonl")
-    assert len(offtopic) == 20
+    assert len(offtopic) >= 20  # one question moves the rate by at most 0.05
     assert {o.lang for o in offtopic} == {"ja", "en"}
     assert not {o.question for o in offtopic} & {q.question for q in questions}
