@@ -7,7 +7,6 @@
                                           # everyday wording too (measured, not adopted: README)
     python -m eval.fit_answers --dry-run --with english-jsquad
                                           # English questions teach the not-found model only
-
     python -m eval.fit_answers --dry-run --near --held-out
                                           # + questions near each dev text's topic as off-topic
 
