@@ -1,0 +1,113 @@
+"""FAQ answers: quote the answer of the question-and-answer pair that matches, as it reads.
+
+On an FAQ page the unit that answers is a pair — a question line and the answer paragraph
+under it (``ingest/qa.py``). Scoring sentences one by one lets a sentence of a neighbouring
+answer, or an answer whose question only shares words with the user's, win the first line. So
+each pair among the candidates is scored as a whole — its best question sentence plus its best
+answer sentence, both by the fitted sentence scorer (a pair matches when its question *and* its
+answer fit) — and the best pair's answer is quoted first, in the page's order, a line of the
+page as one quote when it is short enough to read as one (「…30日以内に登録してください。登録
+手数料は1頭3,000円です。」 is one answer; its second sentence is not a lesser one).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ingest.qa import Asked, question_lines
+
+if TYPE_CHECKING:
+    from index.search import Hit
+    from index.snapshot import Snapshot
+    from service.sentences import Candidate
+
+
+LINE_CHARS = 200  # a page's answer line up to this long is quoted whole
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Candidates (indices) of one question line and of its answer paragraph (in the page's
+    order)."""
+
+    question: tuple[int, ...]
+    answer: tuple[int, ...]
+
+    def score(self, scores: np.ndarray) -> float:
+        return float(scores[list(self.question)].max() + scores[list(self.answer)].max())
+
+
+def pairs(hits: list[Hit], cands: list[Candidate], snapshot: Snapshot) -> tuple[Pair, ...]:
+    """Every question line among the candidates with the candidates of its answer, from any
+    cited passage of its page (overlapping passages repeat a sentence: both are kept, the
+    quote step drops repeats)."""
+    docs = [hits[c.n - 1].chunk.doc_id for c in cands]
+    lines: dict[tuple[str, Asked], list[int]] = {}
+    for i, c in enumerate(cands):
+        text = snapshot.documents[docs[i]].text
+        asked = next((a for a in question_lines(text) if a.start <= c.start < a.end), None)
+        if asked is not None:
+            lines.setdefault((docs[i], asked), []).append(i)
+    out = []
+    for (doc, asked), question in lines.items():
+        answer = [
+            j
+            for j, d in enumerate(cands)
+            if docs[j] == doc and asked.answer <= d.start < asked.answer_end
+        ]
+        answer.sort(key=lambda j: (cands[j].start, cands[j].n))
+        out.append(Pair(tuple(question), tuple(answer)))
+    return tuple(out)
+
+
+def best_pair(pairs: tuple[Pair, ...], scores: np.ndarray) -> Pair | None:
+    """The pair whose question and answer together fit the user's question best."""
+    answered = [p for p in pairs if p.answer]
+    if not answered:
+        return None
+    return max(answered, key=lambda p: p.score(scores))
+
+
+def answer_spans(
+    pair: Pair, cands: list[Candidate], hits: list[Hit], limit: int = LINE_CHARS
+) -> list[tuple[int, int, int]]:
+    """``(n, start, end)`` quotes of the pair's answer in the page's order: the sentences one
+    line of the page holds (in one passage) as one quote when it has at most ``limit``
+    characters, else one quote per sentence. A sentence two passages share is read from the
+    passage that holds most of the answer."""
+    held = Counter(cands[i].n for i in pair.answer)
+    by_start: dict[int, Candidate] = {}
+    for i in pair.answer:
+        c = cands[i]
+        if c.start not in by_start or held[c.n] > held[by_start[c.start].n]:
+            by_start[c.start] = c
+    spans: list[list[Candidate]] = []
+    for c in sorted(by_start.values(), key=lambda c: c.start):
+        last = spans[-1][-1] if spans else None
+        if last is not None and last.n == c.n and "\n" not in _between(hits, last, c):
+            spans[-1].append(c)
+        else:
+            spans.append([c])
+    out = []
+    for line in spans:
+        if line[-1].end - line[0].start <= limit:
+            out.append(_cell(hits, line[0].n, line[0].start, line[-1].end))
+        else:
+            out.extend(_cell(hits, c.n, c.start, c.end) for c in line)
+    return out
+
+
+def _between(hits: list[Hit], a: Candidate, b: Candidate) -> str:
+    chunk = hits[a.n - 1].chunk
+    return chunk.text[a.end - chunk.start : b.start - chunk.start]
+
+
+def _cell(hits: list[Hit], n: int, start: int, end: int) -> tuple[int, int, int]:
+    """The span without the table cell separator a row's answer sentence begins with."""
+    chunk = hits[n - 1].chunk
+    text = chunk.text[start - chunk.start : end - chunk.start]
+    return n, start + len(text) - len(text.lstrip("|｜\t 　")), end
