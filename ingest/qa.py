@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.furniture import Line, lines_of
+from ingest.furniture import Line, line_kind, lines_of
 from ingest.text import nfkc
 
 _ASK = r"q|question|質問|問い?|設問"
@@ -150,13 +150,16 @@ def _asked_at(lines: list[Line], joined: list[bool], i: int) -> Asked | None:
         labels.append((lines[i - 1].start, lines[i - 1].end))
     if not labelled and not is_question(line.key):
         return None
+    after = _past_furniture(
+        lines, after
+    )  # 「ページ番号：…」, 「更新日：…」 under a titled question
     if (
         after < len(lines)
         and _BARE.match(lines[after].key)
         and not _BARE_ASK.match(lines[after].key)
     ):
         labels.append((lines[after].start, lines[after].end))  # 「回答」 on its own line
-        after += 1
+        after = _past_furniture(lines, after + 1)
     if after >= len(lines):
         return None
     nxt = lines[after].key
@@ -170,6 +173,13 @@ def _asked_at(lines: list[Line], joined: list[bool], i: int) -> Asked | None:
             break
         end += 1  # the answer paragraph runs to a blank line or the next question
     return Asked(line.start, line.end, lines[after].start, lines[end].end, tuple(labels))
+
+
+def _past_furniture(lines: list[Line], i: int) -> int:
+    """The first line from ``i`` that is not page furniture on its own (a date, a page id)."""
+    while i < len(lines) and line_kind(lines[i].key) is not None:
+        i += 1
+    return i
 
 
 def _asks(key: str) -> bool:

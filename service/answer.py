@@ -16,7 +16,7 @@ from index.search import Hit
 from index.snapshot import Snapshot
 from ingest.text import JAPANESE, nfkc
 from service.abstain import Calibration, decide, signals
-from service.faq import answer_spans, best_pair
+from service.faq import faq_quotes
 from service.sentences import FEATURES, Scored, content_free, score_candidates, selection_margin
 from service.short_answer import ShortAnswer
 
@@ -128,13 +128,13 @@ def _best_quotes(scored: Scored, citations: list[Citation]) -> list[Quote]:
             seen.add(key)
             chosen.append(quote)
 
-    pair = best_pair(scored.pairs, scored.raw) if scored.raw is not None else None
-    if pair is not None:
+    if scored.pairs and scored.raw is not None:
         hits = [c.hit for c in citations]
-        for n, start, end in answer_spans(pair, scored.candidates, hits):
+        spans, used = faq_quotes(scored.pairs, scored.raw, scored.candidates, hits, MAX_SENTENCES)
+        for n, start, end in spans:
             chunk = hits[n - 1].chunk
             add(Quote(n, start, end, chunk.text[start - chunk.start : end - chunk.start], best))
-        order = order[~np.isin(order, pair.answer)]
+        order = order[~np.isin(order, used)]
     for i in order:
         c, score = scored.candidates[i], float(scored.scores[i])
         if score < best - selection_margin() or len(chosen) == MAX_SENTENCES:

@@ -72,6 +72,28 @@ def best_pair(pairs: tuple[Pair, ...], scores: np.ndarray) -> Pair | None:
     return max(answered, key=lambda p: p.score(scores))
 
 
+def faq_quotes(
+    pairs: tuple[Pair, ...],
+    scores: np.ndarray,
+    cands: list[Candidate],
+    hits: list[Hit],
+    most: int,
+) -> tuple[list[tuple[int, int, int]], list[int]]:
+    """``(n, start, end)`` quotes: the best pair's answer (at most ``most - 1`` of them), then
+    the runner-up pair's first — when the match is wrong the reader still sees the next
+    answer; and the candidates those two answers hold (not to be quoted again)."""
+    best = best_pair(pairs, scores)
+    if best is None:
+        return [], []
+    second = best_pair(tuple(p for p in pairs if p is not best), scores)
+    spans = answer_spans(best, cands, hits)[: max(most - 1, 1)]
+    used = list(best.answer)
+    if second is not None:
+        spans += answer_spans(second, cands, hits)[:1]
+        used += second.answer
+    return spans, used
+
+
 def answer_spans(
     pair: Pair, cands: list[Candidate], hits: list[Hit], limit: int = LINE_CHARS
 ) -> list[tuple[int, int, int]]:
