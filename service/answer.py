@@ -130,7 +130,9 @@ def _best_quotes(scored: Scored, citations: list[Citation]) -> list[Quote]:
 
     if scored.pairs and scored.raw is not None:
         hits = [c.hit for c in citations]
-        spans, used = faq_quotes(scored.pairs, scored.raw, scored.candidates, hits, MAX_SENTENCES)
+        spans, used = faq_quotes(
+            scored.pairs, scored.raw, scored.candidates, hits, MAX_SENTENCES, scored.asks
+        )
         for n, start, end in spans:
             chunk = hits[n - 1].chunk
             add(Quote(n, start, end, chunk.text[start - chunk.start : end - chunk.start], best))

@@ -159,6 +159,7 @@ class Scored:
     quotable: np.ndarray | None = None
     raw: np.ndarray | None = None  # the fitted scores before FAQ answers inherit their question's
     pairs: tuple[Pair, ...] = ()  # FAQ question lines and their answers among the candidates
+    asks: str = ""  # the kind of fact the question asks for (question_type)
 
 
 def fitted_weights() -> np.ndarray:
@@ -239,7 +240,8 @@ def score_candidates(question: str, hits: list[Hit], snapshot: Snapshot, qv: np.
     feats = features(question, hits, cands, snapshot, qv)
     scores = feats @ fitted_weights() if len(cands) else np.zeros(0)
     keep, asker = faq_pairs(hits, cands, snapshot)
-    return Scored(cands, feats, paired(scores, asker), keep, scores, pairs(hits, cands, snapshot))
+    faq = pairs(hits, cands, snapshot, question_type)
+    return Scored(cands, feats, paired(scores, asker), keep, scores, faq, question_type(question))
 
 
 def paired(scores: np.ndarray, asker: np.ndarray) -> np.ndarray:
