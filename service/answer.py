@@ -128,10 +128,14 @@ def _best_quotes(scored: Scored, citations: list[Citation]) -> list[Quote]:
             seen.add(key)
             chosen.append(quote)
 
-    if scored.pairs and scored.raw is not None:
+    floor = best - selection_margin()  # a pair leads only when its answer could be quoted anyway
+    near = tuple(
+        p for p in scored.pairs if p.answer and scored.scores[list(p.answer)].max() >= floor
+    )
+    if near and scored.raw is not None:
         hits = [c.hit for c in citations]
         spans, used = faq_quotes(
-            scored.pairs, scored.raw, scored.candidates, hits, MAX_SENTENCES, scored.asks
+            near, scored.raw, scored.candidates, hits, MAX_SENTENCES, scored.asks
         )
         for n, start, end in spans:
             chunk = hits[n - 1].chunk

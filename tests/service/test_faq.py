@@ -6,8 +6,9 @@ import numpy as np
 
 from index.search import Hit
 from ingest.records import Chunk
+from service.answer import Citation, _best_quotes
 from service.faq import Pair, answer_spans, best_pair, faq_quotes
-from service.sentences import Candidate
+from service.sentences import Candidate, Scored, selection_margin
 
 PAGE = (
     "Q．犬を飼い始めました。\n"
@@ -85,3 +86,24 @@ def test_the_matched_answer_then_the_runner_up_first_line() -> None:
         "料金は｜偶数月の15日です。",
     ]
     assert sorted(used) == [1, 2, 3, 5]
+
+
+def test_a_pair_far_behind_the_best_sentence_does_not_lead() -> None:
+    """A stray question-like line in prose must not put its paragraph before the answer."""
+    hits = [hit(1, 0, len(PAGE))]
+    cands = [
+        cand(1, 0, "Q．支払日はいつですか。"),
+        cand(1, 1, "料金は｜偶数月の15日です。"),
+        cand(1, 2, "鑑札は首輪に付けてください。"),
+    ]
+    citations = [Citation(1, hits[0])]
+    pair = Pair((0,), (1,))
+
+    def quotes(answer_score: float) -> list[str]:
+        scores = np.array([answer_score, answer_score, 10.0])
+        keep = np.array([False, True, True])
+        scored = Scored(cands, np.zeros((3, 1)), scores, keep, scores, (pair,))
+        return [q.text for q in _best_quotes(scored, citations)]
+
+    assert quotes(9.0)[0] == "料金は｜偶数月の15日です。"
+    assert quotes(10.0 - selection_margin() - 1.0) == ["鑑札は首輪に付けてください。"]
