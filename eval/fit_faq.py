@@ -3,6 +3,8 @@
     python -m eval.fit_faq            # fit on eval/dev-sets/faq, report faq2 held out, write
                                       # service/data/faq_weights.json
     python -m eval.fit_faq --dry-run  # the numbers only
+    (indexes: --faq-index / --faq2-index, or KOTAE_FIT_FAQ_INDEX / KOTAE_FIT_FAQ2_INDEX; a
+    missing one is built)
 
 Data: each question of a set through the service's own retrieval (top 5, as /api/ask), every
 FAQ pair among the candidates with its features (``service.faq.FEATURES``: the best question
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +35,14 @@ from service.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = {
-    "faq": (ROOT / "eval" / "dev-sets" / "faq", Path("/work/idx/faq/index")),
-    "faq2": (ROOT / "eval" / "dev-sets" / "faq2", Path("/work/idx/faq2/index")),
+    "faq": (
+        ROOT / "eval" / "dev-sets" / "faq",
+        Path(os.environ.get("KOTAE_FIT_FAQ_INDEX", "/work/idx/faq/index")),
+    ),
+    "faq2": (
+        ROOT / "eval" / "dev-sets" / "faq2",
+        Path(os.environ.get("KOTAE_FIT_FAQ2_INDEX", "/work/idx/faq2/index")),
+    ),
 }
 L2 = 0.1
 FOLDS = 5
