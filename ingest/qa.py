@@ -150,9 +150,8 @@ def _asked_at(lines: list[Line], joined: list[bool], i: int) -> Asked | None:
         labels.append((lines[i - 1].start, lines[i - 1].end))
     if not labelled and not is_question(line.key):
         return None
-    after = _past_furniture(
-        lines, after
-    )  # 「ページ番号：…」, 「更新日：…」 under a titled question
+    # 「ページ番号：…」, 「更新日：…」 between a page's titled question and its answer
+    after = _past_furniture(lines, after)
     if (
         after < len(lines)
         and _BARE.match(lines[after].key)
