@@ -4,9 +4,10 @@ FAQ pages restate the resident's question in their own question lines (「Q．�
 どうすればいいですか。」), so a sentence scorer that rewards similarity to the question quotes
 the question back instead of the answer below it. Sites mark the pairs in many ways —
 ``Q．/A．``, ``Q1``, ``問：/答：``, ``質問：/回答：``, ``【質問】/【回答】``, bare 「質問」/「回答」
-label lines, or no label at all (a line that is itself a question, then its answer) — so this
-reads the structure from line shapes, not from one site's markup. Offsets are the original
-text's (matching runs on NFKC keys only).
+label lines, or no label at all (a line that is itself a question, then its answer), and some
+put both on one line (「Ｑ　…ですか。　Ａ　…です。」, a table row 「…ですか。｜…です。」) — so
+this reads the structure from line shapes, not from one site's markup. Offsets are the
+original text's (matching runs on NFKC keys only).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.furniture import Line, lines_of
+from ingest.furniture import Line, line_kind, lines_of
+from ingest.text import nfkc
 
 _ASK = r"q|question|質問|問い?|設問"
 _REPLY = r"a|answer|回答|答え?"
@@ -34,11 +36,20 @@ _ASK_LABEL = re.compile(_label(_ASK))
 _REPLY_LABEL = re.compile(_label(_REPLY))
 _BARE = re.compile(rf"^[【\[〔(]?\s*(?:{_ASK}|{_REPLY})\s*\d*\s*[】\]〕)]?\s*[.:：]?$")
 _BARE_ASK = re.compile(rf"^[【\[〔(]?\s*(?:{_ASK})\s*\d*\s*[】\]〕)]?\s*[.:：]?$")
-# A line that is one question: ends in a question mark, or in ですか/ますか/でしょうか/のか
-# (with or without 。), and holds no other sentence end before that.
-_QUESTION_END = re.compile(r"(?:[?？]|(?:です|ます|でしょう|ません|の|んです)か[。.]?)[」』)]*$")
+# A line that is one question: ends in a question mark, in ですか/ますか/でしょうか/のか, or
+# asks to be told (教えてください, 知りたい) (with or without 。), and holds no other sentence
+# end before that.
+_QUESTION_END = re.compile(
+    r"(?:[?？]|(?:(?:です|ます|でしょう|ません|の|んです)か|教えて(?:ください|下さい)|知りたい(?:です)?)[。.]?)"
+    r"[」』)]*$"
+)
 _SENTENCE_END = re.compile(r"[。!?！？](?!$)")
 _MAX_QUESTION = 150
+# A reply label inside a question line, after the question's sentence end: 「…ですか。　Ａ　…」.
+_INLINE_REPLY = re.compile(
+    rf"(?<=[。.!?！？])\s*((?:{_REPLY})\s*\d*\s*[.:：、)]?\s+|(?:{_REPLY})\s*\d*\s*[.:：、)])"
+)
+_CELL = re.compile(r"[^|｜\t]+")
 
 
 @dataclass(frozen=True)
@@ -61,15 +72,70 @@ def question_lines(text: str) -> tuple[Asked, ...]:
     kept = [i for i, ln in enumerate(every) if not ln.blank]
     lines = [every[i] for i in kept]
     joined = [b - a == 1 for a, b in zip(kept, kept[1:], strict=False)]  # no blank line between
-    found = (_asked_at(lines, joined, i) for i in range(len(lines)))
+    headed = _under_header(every)
+    found = (
+        _one_line(text, ln, ln.start in headed) or _asked_at(lines, joined, i)
+        for i, ln in enumerate(lines)
+    )
     return tuple(a for a in found if a is not None)
+
+
+def _one_line(text: str, line: Line, headed: bool) -> Asked | None:
+    """A question and its answer on one line: a table row (question cell, answer cell; the
+    question cell need not be a question under a 「質問｜回答」 header), or a labelled question
+    with its reply label after it (「Ｑ　…ですか。　Ａ　…です。」)."""
+    raw = text[line.start : line.end]
+    cells = [m for m in _CELL.finditer(raw) if m.group().strip()]
+    if len(cells) == 2 and len(cells[0].group()) <= _MAX_QUESTION:
+        left, right = (nfkc(m.group()).strip().lower() for m in cells)
+        if (is_question(left) or headed) and not _BARE.match(left) and not _BARE.match(right):
+            q, a = (_trimmed(m.start(), m.end(), raw) for m in cells)
+            return Asked(
+                line.start + q[0], line.start + q[1], line.start + cells[0].end(), line.start + a[1]
+            )
+    if not _asks(line.key):
+        return None
+    folded = "".join(nfkc(ch).lower() if len(nfkc(ch)) == 1 else "\0" for ch in raw)
+    reply = _INLINE_REPLY.search(folded)  # one character per raw character: offsets hold
+    if reply is None or not folded[reply.end() :].strip():
+        return None
+    end = len(raw[: reply.start()].rstrip())
+    return Asked(
+        line.start + len(raw) - len(raw.lstrip()),
+        line.start + end,
+        line.start + reply.start(1),
+        line.end,
+    )
+
+
+def _trimmed(start: int, end: int, raw: str) -> tuple[int, int]:
+    cell = raw[start:end]
+    return start + len(cell) - len(cell.lstrip()), end - len(cell) + len(cell.rstrip())
+
+
+def _under_header(lines: list[Line]) -> set[int]:
+    """Starts of the table rows below a 「質問｜回答」 header row, to the next blank line."""
+    out: set[int] = set()
+    headed = False
+    for ln in lines:
+        cells = [c.strip() for c in re.split(r"[|\t]", ln.key) if c.strip()]
+        if ln.blank:
+            headed = False
+        elif len(cells) == 2 and _BARE_ASK.match(cells[0]) and _BARE.match(cells[1]):
+            headed = True
+        elif headed:
+            out.add(ln.start)
+    return out
 
 
 @lru_cache(maxsize=1024)
 def bare_labels(text: str) -> tuple[tuple[int, int], ...]:
     """The lines that are only a Q/A label (「質問」, 「【回答】」, 「A.」): never an answer."""
     return tuple(
-        (ln.start, ln.end) for ln in lines_of(text) if not ln.blank and _BARE.match(ln.key)
+        (ln.start, ln.end)
+        for ln in lines_of(text)
+        if not ln.blank
+        and all(_BARE.match(c.strip()) for c in re.split(r"[|\t]", ln.key) if c.strip())
     )
 
 
@@ -84,13 +150,15 @@ def _asked_at(lines: list[Line], joined: list[bool], i: int) -> Asked | None:
         labels.append((lines[i - 1].start, lines[i - 1].end))
     if not labelled and not is_question(line.key):
         return None
+    # 「ページ番号：…」, 「更新日：…」 between a page's titled question and its answer
+    after = _past_furniture(lines, after)
     if (
         after < len(lines)
         and _BARE.match(lines[after].key)
         and not _BARE_ASK.match(lines[after].key)
     ):
         labels.append((lines[after].start, lines[after].end))  # 「回答」 on its own line
-        after += 1
+        after = _past_furniture(lines, after + 1)
     if after >= len(lines):
         return None
     nxt = lines[after].key
@@ -104,6 +172,13 @@ def _asked_at(lines: list[Line], joined: list[bool], i: int) -> Asked | None:
             break
         end += 1  # the answer paragraph runs to a blank line or the next question
     return Asked(line.start, line.end, lines[after].start, lines[end].end, tuple(labels))
+
+
+def _past_furniture(lines: list[Line], i: int) -> int:
+    """The first line from ``i`` that is not page furniture on its own (a date, a page id)."""
+    while i < len(lines) and line_kind(lines[i].key) is not None:
+        i += 1
+    return i
 
 
 def _asks(key: str) -> bool:

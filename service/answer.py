@@ -16,6 +16,7 @@ from index.search import Hit
 from index.snapshot import Snapshot
 from ingest.text import JAPANESE, nfkc
 from service.abstain import Calibration, decide, signals
+from service.faq import faq_quotes
 from service.sentences import FEATURES, Scored, content_free, score_candidates, selection_margin
 from service.short_answer import ShortAnswer
 
@@ -109,7 +110,8 @@ def _not_found(question: str, citations: list[Citation], confidence: float) -> A
 
 
 def _best_quotes(scored: Scored, citations: list[Citation]) -> list[Quote]:
-    """The best-scored sentence first, then those close behind it, deduplicated."""
+    """The matching FAQ answer first (``service/faq.py``), then the best-scored sentence and
+    those close behind it, deduplicated."""
     if not scored.candidates:  # passages too short to hold a sentence: quote the best passage
         hit = citations[0].hit
         return [Quote(1, hit.chunk.start, hit.chunk.end, hit.chunk.text, hit.dense)]
@@ -119,13 +121,29 @@ def _best_quotes(scored: Scored, citations: list[Citation]) -> list[Quote]:
     best = float(scored.scores[order[0]])
     chosen: list[Quote] = []
     seen: set[str] = set()
+
+    def add(quote: Quote) -> None:
+        key = nfkc(quote.text).strip()
+        if key not in seen and len(key) >= 4 and len(chosen) < MAX_SENTENCES:
+            seen.add(key)
+            chosen.append(quote)
+
+    floor = best - selection_margin()  # a pair leads only when its answer could be quoted anyway
+    near = tuple(
+        p for p in scored.pairs if p.answer and scored.scores[list(p.answer)].max() >= floor
+    )
+    if near and scored.raw is not None:
+        hits = [c.hit for c in citations]
+        spans, used = faq_quotes(
+            near, scored.raw, scored.candidates, hits, MAX_SENTENCES, scored.asks
+        )
+        for n, start, end in spans:
+            chunk = hits[n - 1].chunk
+            add(Quote(n, start, end, chunk.text[start - chunk.start : end - chunk.start], best))
+        order = order[~np.isin(order, used)]
     for i in order:
         c, score = scored.candidates[i], float(scored.scores[i])
         if score < best - selection_margin() or len(chosen) == MAX_SENTENCES:
             break
-        key = nfkc(c.text).strip()
-        if key in seen or len(key) < 4:
-            continue
-        seen.add(key)
-        chosen.append(Quote(c.n, c.start, c.end, c.text, score))
+        add(Quote(c.n, c.start, c.end, c.text, score))
     return chosen

@@ -28,6 +28,7 @@ from index.snapshot import Snapshot
 from ingest.chunker import section_dates
 from ingest.qa import bare_labels, question_lines
 from ingest.text import JAPANESE, nfkc
+from service.faq import Pair, pairs
 from service.fitted import fitted, ordered
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "sentence_weights.json"
@@ -156,6 +157,9 @@ class Scored:
     scores: np.ndarray  # fitted linear score per candidate, higher is better
     # which candidates may be quoted (None: all); FAQ question lines inform, never answer
     quotable: np.ndarray | None = None
+    raw: np.ndarray | None = None  # the fitted scores before FAQ answers inherit their question's
+    pairs: tuple[Pair, ...] = ()  # FAQ question lines and their answers among the candidates
+    asks: str = ""  # the kind of fact the question asks for (question_type)
 
 
 def fitted_weights() -> np.ndarray:
@@ -236,7 +240,8 @@ def score_candidates(question: str, hits: list[Hit], snapshot: Snapshot, qv: np.
     feats = features(question, hits, cands, snapshot, qv)
     scores = feats @ fitted_weights() if len(cands) else np.zeros(0)
     keep, asker = faq_pairs(hits, cands, snapshot)
-    return Scored(cands, feats, paired(scores, asker), keep)
+    faq = pairs(hits, cands, snapshot, question_type)
+    return Scored(cands, feats, paired(scores, asker), keep, scores, faq, question_type(question))
 
 
 def paired(scores: np.ndarray, asker: np.ndarray) -> np.ndarray:

@@ -82,3 +82,59 @@ def test_not_a_question_and_its_answer(text: str) -> None:
 )
 def test_is_question(line: str, expected: bool) -> None:
     assert is_question(line) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # question and answer on one line, the reply label after the question's end
+        (
+            "Ｑ　聞き取れませんでした。　Ａ　0120-45-8800で聞き直せます。\n"
+            "Ｑ　登録は有料ですか。　Ａ　無料です。\n\n担当課　電話0267-45-1105\n",
+            [
+                ("Ｑ　聞き取れませんでした。", "Ａ　0120-45-8800で聞き直せます。"),
+                ("Ｑ　登録は有料ですか。", "Ａ　無料です。"),
+            ],
+        ),
+        # table rows: a question cell and an answer cell; under a 質問｜回答 header the
+        # question cell need not end in a question
+        (
+            "質問｜回答\n料金はいつ請求されますか。｜2か月に1回です。\n"
+            "料金が急に高くなりました。｜水漏れの可能性があります。\n",
+            [
+                ("料金はいつ請求されますか。", "｜2か月に1回です。"),
+                ("料金が急に高くなりました。", "｜水漏れの可能性があります。"),
+            ],
+        ),
+        (
+            "| 駐車場はありますか？ | 48台分あります。 |\n",
+            [("駐車場はありますか？", "| 48台分あります。")],
+        ),
+        # an unlabelled request to be told, then its answer
+        (
+            "3．開いている日と時間を教えてください。\n月曜日から土曜日までです。\n",
+            [("3．開いている日と時間を教えてください。", "月曜日から土曜日までです。")],
+        ),
+        # a page that is one question: its title, the page's id and date, then the answer
+        (
+            "トップ ＞ よくある質問\n通知書はいつ届きますか？\nページID：3021\n"
+            "更新日：2024年4月1日\n\n毎年4月下旬にお送りします。\n",
+            [("通知書はいつ届きますか？", "毎年4月下旬にお送りします。")],
+        ),
+        (
+            "質問\n穴を見つけました。どこに連絡すればいいですか。\nページ番号：4410\n"
+            "更新日：2025年3月3日\n回答\n道路管理係へ連絡してください。\n",
+            [("穴を見つけました。どこに連絡すればいいですか。", "道路管理係へ連絡してください。")],
+        ),
+    ],
+)
+def test_one_line_pairs_requests_and_titled_questions(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert asked(text) == expected
+
+
+def test_a_table_header_is_a_label_and_prose_rows_are_no_pairs() -> None:
+    text = "質問｜回答\n料金はいつ請求されますか。｜2か月に1回です。\n\n名前｜電話\n税務課｜1130\n"
+    assert [text[s:e] for s, e in bare_labels(text)] == ["質問｜回答"]
+    assert [q for q, _ in asked(text)] == ["料金はいつ請求されますか。"]

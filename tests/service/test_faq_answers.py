@@ -50,6 +50,8 @@ def faq_engine(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> 
     [
         ("収集日の当日はどうすればいいですか", "8時30分まで"),
         ("印鑑登録証明書を取るには何が必要ですか。", "印鑑登録証を必ずお持ちください"),
+        # the answer's line is quoted whole: its second sentence is part of the answer
+        ("印鑑登録証明書を取るとき、印鑑は必要ですか。", "印鑑そのものは不要です"),
     ],
 )
 def test_the_answer_below_a_matching_question_line_is_quoted_first(
