@@ -27,6 +27,8 @@ _JA_POINTERS = frozenset(
     "その この あの それ これ あれ そこ ここ そちら こちら 同じ その後 その時 その際 "
     "彼 彼女 彼ら 前回 上記 前述 同年 同月 同日 同社 同氏 同国 同市 同会合 同書".split()
 )
+# Nouns that after a pointing word only complete it (その時, その際, その後).
+_JA_POINTED = frozenset("時 とき 際 後 頃 ころ 場 年 月 日 辺".split())
 _JA_ELLIPSIS = re.compile(r"^(では|じゃあ|それでは|それで|ほかに|他に|一方)[、,]?")
 _EN_POINTERS = re.compile(
     r"\b(then|it|its|they|them|their|he|she|his|her|him|there(?!\s+(?:is|are|was|were)\b)"
@@ -83,6 +85,7 @@ class Tuning:
     context_passages: int = 3  # the earlier question's top passages whose documents are kept
     max_carried: int = 6  # topic phrases carried into one question
     drop_titles: bool = True  # leave out carried words naming every document searched
+    drop_pointers: bool = True  # leave the pointing words (その時, 同年) out of the search text
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ class Resolved:
     context: str = ""  # the earlier question it was resolved against, itself resolved
     context_passages: int = Tuning.context_passages
     period: Period = Period()  # the carried year and/or month: passages dated in it rank first
-    said: str = ""  # the question as asked
+    said: str = ""  # the question's own words as searched (pointing words left out)
     own_weight: int = Tuning.own_weight
     drop_titles: bool = Tuning.drop_titles
 
@@ -191,17 +194,37 @@ def _resolve_one(question: str, context: str, tokenizer: Morphemes, tuning: Tuni
     if not carried:
         return Resolved(question)
     text = question.strip()
+    own = unpointed(text, tokenizer) if tuning.drop_pointers else text
     return Resolved(
-        _search_text(text, carried, tuning.own_weight),
+        _search_text(own, carried, tuning.own_weight),
         text + _about(text, carried),
         tuple(carried),
         context,
         tuning.context_passages,
         period_of(carried, text),
-        text,
+        own,
         tuning.own_weight,
         tuning.drop_titles,
     )
+
+
+def unpointed(question: str, tokenizer: Morphemes) -> str:
+    """``question`` without the words that point back (その時, 同年, この): once the carried
+    words say what they pointed at, they only match passages that happen to write 時 or その."""
+    if not JAPANESE.search(question):
+        return question
+    out: list[str] = []
+    pointing = False
+    for surface, pos in tokenizer.words(question):
+        if surface in _JA_POINTERS:
+            pointing = True
+            continue
+        if pointing and (surface in _JA_POINTED or pos in ("助詞", "補助記号", "空白")):
+            continue  # その時の日本側 → 日本側, その時、米国は → 米国は
+        pointing = False
+        out.append(surface)
+    kept = "".join(out)
+    return kept if kept.strip("？?。、 ") else question
 
 
 def _search_text(question: str, carried: Sequence[str], own_weight: int) -> str:
