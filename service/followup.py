@@ -78,10 +78,13 @@ class Tuning:
     """How much a follow-up takes from the conversation; fitted by ``eval/followup_sweep.py``.
 
     The question's own words are repeated ``own_weight`` times in the search text so that
-    carried words narrow the search without outweighing what is actually asked.
+    carried words narrow the search without outweighing what is actually asked;
+    ``english_own_weight`` times for a question without Japanese, whose words reach the
+    Japanese text only through the glossary and say less than the carried ones (2+2, 2007).
     """
 
     own_weight: int = 2
+    english_own_weight: int = 2
     context_passages: int = 3  # the earlier question's top passages whose documents are kept
     max_carried: int = 6  # topic phrases carried into one question
     drop_titles: bool = True  # leave out carried words naming every document searched
@@ -132,7 +135,7 @@ class Resolved:
         if self.period:
             dated = replace(asked, prefer=self.period)
             top = search(self.context, 1, dated)
-            if top and self.period.holds(top[0].chunk.date):
+            if top and top[0].preferred:
                 return dated
         hits = search(self.context, self.context_passages, asked)
         found = frozenset(h.chunk.doc_id for h in hits)
@@ -195,15 +198,16 @@ def _resolve_one(question: str, context: str, tokenizer: Morphemes, tuning: Tuni
         return Resolved(question)
     text = question.strip()
     own = unpointed(text, tokenizer) if tuning.drop_pointers else text
+    weight = tuning.own_weight if JAPANESE.search(text) else tuning.english_own_weight
     return Resolved(
-        _search_text(own, carried, tuning.own_weight),
+        _search_text(own, carried, weight),
         text + _about(text, carried),
         tuple(carried),
         context,
         tuning.context_passages,
         period_of(carried, text),
         own,
-        tuning.own_weight,
+        weight,
         tuning.drop_titles,
     )
 

@@ -173,7 +173,9 @@ def test_a_carried_period_is_preferred_when_passages_are_dated_in_it() -> None:
     first_date = "2007-05-01"
 
     def search(question: str, k: int, filters: Filters | None) -> list[Hit]:
-        return [_dated("a", first_date), _dated("b", "2011-06")][:k]
+        hits = [_dated("a", first_date), _dated("b", "2011-06")][:k]
+        period = filters.prefer if filters else None
+        return [replace(h, preferred=bool(period and period.holds(h.chunk.date))) for h in hits]
 
     # Preferred, not filtered: the user's own filter stays as it was, nothing is excluded.
     assert r.filters(Filters(), search) == Filters(prefer=Period("2007"))
