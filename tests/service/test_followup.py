@@ -224,3 +224,12 @@ def test_a_follow_up_searches_its_own_words_without_the_pointing_ones() -> None:
     assert r.question.startswith("日本側の出席者は？")
     kept = resolve("その時の日本側の出席者は？", [FIRST], TOK, Tuning(drop_pointers=False))
     assert kept.question.startswith("その時の日本側の出席者は？")
+
+
+def test_an_english_follow_up_repeats_its_own_words_english_own_weight_times() -> None:
+    asked = "Who attended that meeting?"
+    history = ["What was agreed at the 2007 meeting?"]
+    r = resolve(asked, history, TOK, Tuning(own_weight=2, english_own_weight=3))
+    assert r.understood_as is not None and r.question.count(asked) == 3
+    ja = resolve("その時の出席者は？", [FIRST], TOK, Tuning(own_weight=2, english_own_weight=3))
+    assert ja.question.count("出席者は？") == 2
