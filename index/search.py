@@ -20,6 +20,7 @@ import numpy as np
 from index.feedback import feedback_terms
 from index.query_encoder import QueryEncoder, normalise_query
 from index.snapshot import Snapshot
+from ingest.chunker import spanned_dates
 from ingest.dates import years_in_question
 from ingest.records import Chunk
 from ingest.text import JAPANESE
@@ -35,6 +36,7 @@ class Hit:
 
     ``dense`` is the raw similarity and ``coverage`` the share of the question's terms the
     passage matches lexically (BM25 over the best possible): absolute scales, for thresholds.
+    ``preferred``: the passage is dated in the search's ``Filters.prefer`` period.
     """
 
     chunk_id: int
@@ -42,6 +44,7 @@ class Hit:
     score: float
     dense: float
     coverage: float = 0.0
+    preferred: bool = False  # dated in the search's ``Filters.prefer`` period
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,10 @@ class Period:
 
     year: str = ""  # "2011"
     month: str = ""  # "06"
+
+    def spans(self, dates: list[str | None]) -> bool:
+        """Whether any of a passage's section dates (``ingest.chunker.spanned_dates``) is in it."""
+        return any(self.holds(d) for d in dates)
 
     def holds(self, date: str | None) -> bool:
         if not date or not (self.year or self.month):
@@ -175,22 +182,27 @@ class Retriever:
                 float(score[i]),
                 float(dense[i]),
                 float(coverage[i]),
+                bool(preferred[i]),
             )
             for i in order
         ]
         if self.reranker:
             hits = self.reranker(query, qv, hits)
-        period = filters.prefer
-        if period:  # the reranker may have mixed them again
-            hits.sort(key=lambda h: not period.holds(h.chunk.date))
+        if filters.prefer:  # the reranker may have mixed them again
+            hits.sort(key=lambda h: not h.preferred)
         return hits[:k]
+
+    def in_period(self, period: Period, chunk: Chunk) -> bool:
+        """Whether ``chunk`` is dated in ``period``, by any dated section it overlaps."""
+        document = self.snapshot.documents[chunk.doc_id]
+        return period.spans(spanned_dates(document, chunk.start, chunk.end))
 
     def _preferred(self, period: Period | None, candidates: np.ndarray) -> np.ndarray:
         """Which candidates are dated in ``period`` (all False without one)."""
         if not period:
             return np.zeros(len(candidates), dtype=bool)
         chunks = self.snapshot.chunks
-        return np.array([period.holds(chunks[i].date) for i in candidates], dtype=bool)
+        return np.array([self.in_period(period, chunks[i]) for i in candidates], dtype=bool)
 
     def _allowed(self, filters: Filters) -> np.ndarray | None:
         """Ids of the passages a filter admits (None: all)."""

@@ -8,6 +8,7 @@ is located in the original text, so ``document.text[start:end] == chunk.text`` a
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
@@ -31,6 +32,20 @@ def section_dates(document: Document) -> tuple[list[int], list[str | None]]:
             offsets.append(line_start)
             dates.append(iso)
     return offsets, dates
+
+
+_cached_sections = lru_cache(maxsize=512)(section_dates)
+
+
+def spanned_dates(document: Document, start: int, end: int) -> list[str | None]:
+    """The dates of the dated sections ``[start, end)`` overlaps, the one it starts in first:
+    a passage that runs from an article's opening (dated by its publication) into the
+    section headed 「2011年6月, …会合開催」 is about that meeting too, though the chunk keeps
+    only the date where it starts."""
+    offsets, dates = _cached_sections(document)
+    lo = bisect.bisect_right(offsets, start) - 1
+    hi = bisect.bisect_left(offsets, end)
+    return dates[max(lo, 0) : max(hi, lo + 1)]
 
 
 class Chunker:

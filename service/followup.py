@@ -27,6 +27,8 @@ _JA_POINTERS = frozenset(
     "その この あの それ これ あれ そこ ここ そちら こちら 同じ その後 その時 その際 "
     "彼 彼女 彼ら 前回 上記 前述 同年 同月 同日 同社 同氏 同国 同市 同会合 同書".split()
 )
+# Nouns that after a pointing word only complete it (その時, その際, その後).
+_JA_POINTED = frozenset("時 とき 際 後 頃 ころ 場 年 月 日 辺".split())
 _JA_ELLIPSIS = re.compile(r"^(では|じゃあ|それでは|それで|ほかに|他に|一方)[、,]?")
 _EN_POINTERS = re.compile(
     r"\b(then|it|its|they|them|their|he|she|his|her|him|there(?!\s+(?:is|are|was|were)\b)"
@@ -76,13 +78,17 @@ class Tuning:
     """How much a follow-up takes from the conversation; fitted by ``eval/followup_sweep.py``.
 
     The question's own words are repeated ``own_weight`` times in the search text so that
-    carried words narrow the search without outweighing what is actually asked.
+    carried words narrow the search without outweighing what is actually asked;
+    ``english_own_weight`` times for a question without Japanese, whose words reach the
+    Japanese text only through the glossary and say less than the carried ones (2+2, 2007).
     """
 
     own_weight: int = 2
+    english_own_weight: int = 2
     context_passages: int = 3  # the earlier question's top passages whose documents are kept
     max_carried: int = 6  # topic phrases carried into one question
     drop_titles: bool = True  # leave out carried words naming every document searched
+    drop_pointers: bool = True  # leave the pointing words (その時, 同年) out of the search text
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,7 @@ class Resolved:
     context: str = ""  # the earlier question it was resolved against, itself resolved
     context_passages: int = Tuning.context_passages
     period: Period = Period()  # the carried year and/or month: passages dated in it rank first
-    said: str = ""  # the question as asked
+    said: str = ""  # the question's own words as searched (pointing words left out)
     own_weight: int = Tuning.own_weight
     drop_titles: bool = Tuning.drop_titles
 
@@ -129,7 +135,7 @@ class Resolved:
         if self.period:
             dated = replace(asked, prefer=self.period)
             top = search(self.context, 1, dated)
-            if top and self.period.holds(top[0].chunk.date):
+            if top and top[0].preferred:
                 return dated
         hits = search(self.context, self.context_passages, asked)
         found = frozenset(h.chunk.doc_id for h in hits)
@@ -191,17 +197,38 @@ def _resolve_one(question: str, context: str, tokenizer: Morphemes, tuning: Tuni
     if not carried:
         return Resolved(question)
     text = question.strip()
+    own = unpointed(text, tokenizer) if tuning.drop_pointers else text
+    weight = tuning.own_weight if JAPANESE.search(text) else tuning.english_own_weight
     return Resolved(
-        _search_text(text, carried, tuning.own_weight),
+        _search_text(own, carried, weight),
         text + _about(text, carried),
         tuple(carried),
         context,
         tuning.context_passages,
         period_of(carried, text),
-        text,
-        tuning.own_weight,
+        own,
+        weight,
         tuning.drop_titles,
     )
+
+
+def unpointed(question: str, tokenizer: Morphemes) -> str:
+    """``question`` without the words that point back (その時, 同年, この): once the carried
+    words say what they pointed at, they only match passages that happen to write 時 or その."""
+    if not JAPANESE.search(question):
+        return question
+    out: list[str] = []
+    pointing = False
+    for surface, pos in tokenizer.words(question):
+        if surface in _JA_POINTERS:
+            pointing = True
+            continue
+        if pointing and (surface in _JA_POINTED or pos in ("助詞", "補助記号", "空白")):
+            continue  # その時の日本側 → 日本側, その時、米国は → 米国は
+        pointing = False
+        out.append(surface)
+    kept = "".join(out)
+    return kept if kept.strip("？?。、 ") else question
 
 
 def _search_text(question: str, carried: Sequence[str], own_weight: int) -> str:

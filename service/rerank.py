@@ -17,7 +17,6 @@ milliseconds a query.
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from dataclasses import dataclass, replace
@@ -28,7 +27,7 @@ import numpy as np
 
 from index.search import Hit
 from index.snapshot import Snapshot
-from ingest.chunker import section_dates
+from ingest.chunker import spanned_dates
 from ingest.dates import era_years, years_in_question
 from ingest.records import Document
 from ingest.text import nfkc
@@ -227,13 +226,9 @@ def section_years(document: Document, start: int, end: int) -> set[int]:
     """The years of the dated sections ``[start, end)`` overlaps: a passage that runs from
     the 2007 section into the 2011 one is about both (the chunk keeps only the date where
     it starts)."""
-    offsets, dates = _sections(document)
-    lo = bisect.bisect_right(offsets, start) - 1
-    hi = bisect.bisect_left(offsets, end)
-    return {int(d[:4]) for d in dates[max(lo, 0) : max(hi, lo + 1)] if d}
+    return {int(d[:4]) for d in spanned_dates(document, start, end) if d}
 
 
-_sections = lru_cache(maxsize=512)(section_dates)
 _WESTERN_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 
 

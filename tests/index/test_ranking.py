@@ -18,7 +18,7 @@ from index.glossary import english_words, expand
 from index.lexical import LexicalIndex
 from index.search import Filters, Hit, Period, Ranking, Retriever, RetrieverName, _minmax
 from index.stores.faiss import FaissStore
-from ingest.records import Chunk
+from ingest.records import Chunk, Document
 from kotae.settings import Settings
 
 
@@ -50,6 +50,7 @@ def _snapshot(
     n_sent = len(sentence_vectors)
     return SimpleNamespace(
         chunks=chunks,
+        documents={c.doc_id: Document(c.doc_id, c.text, date=c.date) for c in chunks},
         vectors=vectors,
         sentences=np.zeros((n_sent, 2), dtype=np.int64),
         sentence_vectors=sentence_vectors,
@@ -202,6 +203,24 @@ def test_a_preferred_period_ranks_its_passages_first_and_keeps_the_rest() -> Non
     assert [h.chunk_id for h in month] == [2, 0, 1]
     top = r.search("会合", k=1, filters=Filters(prefer=Period("2010")))
     assert [h.chunk_id for h in top] == [1]
+
+
+def test_a_passage_running_into_a_section_of_the_period_is_preferred() -> None:
+    # Passage 1 starts in an article's opening, dated by its publication (2011-09-13), and runs
+    # into the section headed with the meeting's month: it is about that meeting too.
+    text = "発行 2011年9月13日\n前回以来、約4年ぶりの開催。\n2011年6月、会合開催\n成果。"
+    doc = Document("d1", text, date="2011-09-13")
+    lexical = FakeLexical([2.0, 0.0, 1.0], 4.0)
+    snap = _snapshot(VECTORS, SENTENCES, RANGES, [2007, 2011, 2007], lexical=lexical)
+    snap.chunks[1] = Chunk("d1", 16, text.index("成果"), "x", "2011-09-13")
+    snap.documents["d1"] = doc
+    r = _retriever(snap, QV, lexical_weight=0.3, feedback_weight=0.0)
+    hits = r.search("会合", k=3, filters=Filters(prefer=Period("2011", "06")))
+    assert [h.chunk_id for h in hits][0] == 1 and hits[0].preferred
+    assert not any(h.preferred for h in hits[1:])
+    snap.chunks[1] = Chunk("d1", 16, text.index("2011年6月"), "x", "2011-09-13")  # stops before
+    hits = r.search("会合", k=3, filters=Filters(prefer=Period("2011", "06")))
+    assert not any(h.preferred for h in hits)
 
 
 class Reverse:

@@ -9,7 +9,15 @@ import pytest
 from index.lexical import JapaneseTokenizer
 from index.search import Filters, Hit, Period
 from ingest.records import Chunk
-from service.followup import Resolved, Tuning, depends_on_context, period_of, resolve, topics
+from service.followup import (
+    Resolved,
+    Tuning,
+    depends_on_context,
+    period_of,
+    resolve,
+    topics,
+    unpointed,
+)
 
 TOK = JapaneseTokenizer()
 FIRST = "2007年の会合では何が合意された？"
@@ -20,7 +28,8 @@ def test_a_dependent_question_carries_the_year_and_topic() -> None:
     assert r.understood_as is not None
     assert r.understood_as.startswith("その時の日本側の出席者は？")
     assert "2007年" in r.carried and "会合" in r.carried
-    assert r.question.count("その時の日本側の出席者は？") == Tuning().own_weight
+    assert r.question.count("日本側の出席者は？") == Tuning().own_weight
+    assert "その時" not in r.question  # resolved: the carried words say what it pointed at
     assert r.context == FIRST
 
 
@@ -164,7 +173,9 @@ def test_a_carried_period_is_preferred_when_passages_are_dated_in_it() -> None:
     first_date = "2007-05-01"
 
     def search(question: str, k: int, filters: Filters | None) -> list[Hit]:
-        return [_dated("a", first_date), _dated("b", "2011-06")][:k]
+        hits = [_dated("a", first_date), _dated("b", "2011-06")][:k]
+        period = filters.prefer if filters else None
+        return [replace(h, preferred=bool(period and period.holds(h.chunk.date))) for h in hits]
 
     # Preferred, not filtered: the user's own filter stays as it was, nothing is excluded.
     assert r.filters(Filters(), search) == Filters(prefer=Period("2007"))
@@ -179,7 +190,7 @@ def test_carried_words_naming_every_document_searched_are_left_out_of_the_search
     assert r.carried == ("下関市",)
     assert r.understood_as == "その市が合併したのは何年？（下関市）"  # still shown
     titles = {"a": "下関市", "b": "北九州市", "c": "下関市の歴史"}.get
-    own = " ".join(["その市が合併したのは何年？"] * Tuning().own_weight)
+    own = " ".join(["市が合併したのは何年？"] * Tuning().own_weight)
     assert r.search_text(Filters(frozenset({"a"})), titles) == own
     assert r.search_text(Filters(frozenset({"a", "c"})), titles) == own
     assert r.search_text(Filters(frozenset({"a", "b"})), titles) == r.question  # b lacks it
@@ -189,3 +200,36 @@ def test_carried_words_naming_every_document_searched_are_left_out_of_the_search
         "その市が合併したのは何年？", ["下関市はどんな都市？"], TOK, Tuning(drop_titles=False)
     )
     assert kept.search_text(Filters(frozenset({"a"})), titles) == kept.question
+
+
+@pytest.mark.parametrize(
+    ("question", "searched"),
+    [
+        ("その時の日本側の出席者は？", "日本側の出席者は？"),
+        ("その時、米国は尖閣諸島について何を確認した？", "米国は尖閣諸島について何を確認した？"),
+        ("その新しい司令部は誰の指揮下に置かれる？", "新しい司令部は誰の指揮下に置かれる？"),
+        ("同じ年に開かれた会合の場所は？", "開かれた会合の場所は？"),
+        ("その会場は？", "会場は？"),
+        ("それは？", "それは？"),  # nothing of its own left: searched as asked
+        ("Who attended that meeting?", "Who attended that meeting?"),
+    ],
+)
+def test_pointing_words_are_not_searched(question: str, searched: str) -> None:
+    assert unpointed(question, TOK) == searched
+
+
+def test_a_follow_up_searches_its_own_words_without_the_pointing_ones() -> None:
+    r = resolve("その時の日本側の出席者は？", [FIRST], TOK)
+    assert r.understood_as == "その時の日本側の出席者は？（2007年・会合）"  # shown as asked
+    assert r.question.startswith("日本側の出席者は？")
+    kept = resolve("その時の日本側の出席者は？", [FIRST], TOK, Tuning(drop_pointers=False))
+    assert kept.question.startswith("その時の日本側の出席者は？")
+
+
+def test_an_english_follow_up_repeats_its_own_words_english_own_weight_times() -> None:
+    asked = "Who attended that meeting?"
+    history = ["What was agreed at the 2007 meeting?"]
+    r = resolve(asked, history, TOK, Tuning(own_weight=2, english_own_weight=3))
+    assert r.understood_as is not None and r.question.count(asked) == 3
+    ja = resolve("その時の出席者は？", [FIRST], TOK, Tuning(own_weight=2, english_own_weight=3))
+    assert ja.question.count("出席者は？") == 2
