@@ -32,6 +32,7 @@ import argparse
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,7 +130,10 @@ class Asked:
     source: Path | None = None  # the off-topic file an off-topic question comes from
 
 
-def gather(name: str, encoder: QueryEncoder | None) -> tuple[list[Asked], Engine]:
+def gather(
+    name: str, encoder: QueryEncoder | None, wanted: Callable[[str], bool] = lambda q: True
+) -> tuple[list[Asked], Engine]:
+    """Every question of one collection and its off-topic questions (those ``wanted`` takes)."""
     corpus, questions, index = COLLECTIONS[name]
     engine = Engine(Settings(corpus_dir=corpus, index_dir=index))
     # One query cache for both collections, large enough that each question is embedded once.
@@ -150,6 +154,8 @@ def gather(name: str, encoder: QueryEncoder | None) -> tuple[list[Asked], Engine
             if not sentences.content_free(o.question):
                 items.append((f"{path.stem}:{o.id}", o.question, False, {}, path))
     for qid, question, inside, relevant, source in items:
+        if not wanted(question):
+            continue
         hits = engine.search(question, K)
         cands = sentences.candidates(hits, snap)
         x = sentences.features(question, hits, cands, snap, engine.encoder(question))
