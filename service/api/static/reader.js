@@ -161,6 +161,9 @@
     } catch (err) {
       document.getElementById('doc-title').textContent = t('notFound');
       document.getElementById('doc-source').textContent = id;
+      // No empty date row and no empty text box under the error.
+      document.getElementById('doc-date').parentElement.hidden = true;
+      document.getElementById('doc-text').hidden = true;
       status.textContent = err && err.message ? err.message : t('notFound');
     } finally {
       document.getElementById('reader').setAttribute('aria-busy', 'false');
