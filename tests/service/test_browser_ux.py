@@ -67,9 +67,7 @@ def test_sources_list_quoted_passages_first_on_one_line_each(
         expect(chip).to_be_focused()  # focus back where the reader was, not lost to <body>
 
 
-def test_bad_questions_are_refused_in_the_page_language(
-    corpus_engine: Engine, page: Page
-) -> None:
+def test_bad_questions_are_refused_in_the_page_language(corpus_engine: Engine, page: Page) -> None:
     with LiveServer(corpus_engine) as url:
         page.goto(url)
         notice = page.locator("#composer-notice")
@@ -89,6 +87,9 @@ def test_bad_questions_are_refused_in_the_page_language(
         page.press("#question", "Enter")
         expect(page.locator(".message.answer, .message.error")).to_have_count(1, timeout=30_000)
         expect(page.locator(".message.error")).to_have_count(0)
+        # Japanese text on the English page is marked Japanese (screen readers, CJK glyphs).
+        expect(page.locator(".user-text")).to_have_attribute("lang", "ja")
+        expect(page.locator(".answer-text")).to_have_attribute("lang", "ja")
 
 
 def test_new_chat_forgets_the_earlier_questions(corpus_engine: Engine, page: Page) -> None:

@@ -95,6 +95,12 @@
     return node;
   }
 
+  /** Mark Japanese text as such, so an English page still has it read and shaped as Japanese. */
+  function tagLanguage(node, text) {
+    if (/[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]/.test(text)) node.lang = 'ja';
+    return node;
+  }
+
   function scrollToNewest() {
     ui.conversation.scrollTop = ui.conversation.scrollHeight;
   }
@@ -277,7 +283,7 @@
 
   function appendUserMessage(question) {
     const block = makeEl('div', 'message user');
-    block.append(makeLabel('div', 'message-label', 'you'), makeEl('div', 'user-text', question));
+    block.append(makeLabel('div', 'message-label', 'you'), tagLanguage(makeEl('div', 'user-text', question), question));
     ui.conversation.append(block);
     scrollToNewest();
   }
@@ -350,7 +356,7 @@
     const block = makeEl('article', 'message answer');
     block.kotaeCitations = citations; // the reader marks the other passages this answer cited
     appendUnderstoodAs(block, data.understood_as);
-    const textEl = makeEl('div', 'answer-text');
+    const textEl = tagLanguage(makeEl('div', 'answer-text'), String(data.answer == null ? '' : data.answer));
     const sentenceFor = renderAnswerText(block, textEl, String(data.answer == null ? '' : data.answer), byN);
     block.append(textEl);
     appendShortAnswer(block, textEl, data, byN);
@@ -476,7 +482,8 @@
       chip.type = 'button';
       chip.dataset.n = String(n);
       chip.setAttribute('aria-pressed', 'false');
-      chip.append(makeEl('span', 'chip-n', '[' + n + ']'), makeEl('span', 'chip-title', c.title || c.doc_id || t('untitled')));
+      const title = String(c.title || c.doc_id || t('untitled'));
+      chip.append(makeEl('span', 'chip-n', '[' + n + ']'), tagLanguage(makeEl('span', 'chip-title', title), title));
       if (c.date) chip.append(makeEl('span', 'chip-date', c.date));
       chip.addEventListener('click', function () { revealPassage(block, c, sentenceFor.get(n) || ''); });
       const item = makeEl('li');
@@ -568,7 +575,7 @@
     meta.append(makeEl('span', 'doc-id-label', 'doc_id: '), makeEl('code', 'doc-id', citation.doc_id));
 
     const passageText = String(citation.text == null ? '' : citation.text);
-    const body = makeEl('div', 'passage-text');
+    const body = tagLanguage(makeEl('div', 'passage-text'), passageText);
     fillHighlighted(body, passageText, findSentence(passageText, sentence || ''));
 
     const link = makeLabel('a', 'full-doc', 'fullDocument');
