@@ -110,3 +110,11 @@ def test_new_chat_forgets_the_earlier_questions(corpus_engine: Engine, page: Pag
         reader.goto(url + "/documents/no-such-doc.txt")
         expect(reader.locator("#reader-status")).to_contain_text("404")
         expect(reader.locator("#doc-text")).to_be_hidden()  # no empty text box under the error
+        doc_id = next(iter(corpus_engine.loaded.snapshot.documents))
+        reader.goto(f"{url}/documents/{doc_id}#2000-2100")
+        summary = reader.locator("#cited-summary")
+        expect(summary.locator("button")).to_be_visible(timeout=10_000)
+        assert "2000" not in summary.inner_text()  # no code-point offsets shown to a reader
+        reader.evaluate("window.scrollTo(0, 0)")
+        summary.locator("button").click()
+        expect(reader.locator("mark.cited").first).to_be_in_viewport()
