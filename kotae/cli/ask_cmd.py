@@ -55,6 +55,13 @@ def ask(
     """
     from service.generate import Generator
 
+    if question is not None and not question.strip():
+        typer.secho(
+            "error: the question is empty: ask something, or run `kotae ask -i`",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(2)
     with user_errors():
         generator = Generator.from_settings(settings_with(index_dir=index_dir))
         engine = _engine(index_dir)
@@ -107,15 +114,27 @@ def _answer(
         typer.secho(f"short answer: {answer.short.text} [{answer.short.n}]", bold=True)
     for warning in result.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    _print_citations(result)
+    typer.secho(f"({result.mode}, {answer.took_ms:.0f} ms)", dim=True)
+
+
+def _print_citations(result: Result) -> None:
+    """The passages, titled, under a heading that says whether they answer: closest passages
+    of a not-found answer are not sources."""
+    answer = result.answer
+    if not answer.citations:
+        return
+    heading = "sources:" if answer.found else "closest passages (not an answer):"
+    typer.secho(heading, bold=True)
+    documents = result.loaded.snapshot.documents
     for c in answer.citations:
         chunk = c.hit.chunk
+        title = documents[chunk.doc_id].title or chunk.doc_id
+        typer.secho(f"[{c.n}] {title}  {chunk.date or ''}", bold=True)
         typer.secho(
-            f"[{c.n}] {chunk.doc_id} [{chunk.start}:{chunk.end}] {chunk.date or ''} "
-            f"score={c.hit.score:.3f}",
-            bold=True,
+            f"    {chunk.doc_id} [{chunk.start}:{chunk.end}] score={c.hit.score:.3f}", dim=True
         )
         typer.echo("    " + chunk.text.replace("\n", "\n    ") + "\n")
-    typer.secho(f"({result.mode}, {answer.took_ms:.0f} ms)", dim=True)
 
 
 def _print_stream(events: Iterator[Event]) -> Result:

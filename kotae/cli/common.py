@@ -58,7 +58,8 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(1) from e
 
 
-IndexDirOption = typer.Option(None, "--index-dir", help="Index folder [env KOTAE_INDEX_DIR].")
+# Parentheses, not brackets: Typer's rich help reads "[env …]" as markup and drops it.
+IndexDirOption = typer.Option(None, "--index-dir", help="Index folder (env KOTAE_INDEX_DIR).")
 CorpusArg = typer.Argument(
-    None, help="Folder of documents [env KOTAE_CORPUS_DIR, default corpus/]."
+    None, help="Folder of documents (env KOTAE_CORPUS_DIR, default corpus/)."
 )

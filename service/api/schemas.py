@@ -14,6 +14,7 @@ from pydantic import (
     StringConstraints,
     create_model,
     field_validator,
+    model_validator,
 )
 
 from index.search import Filters, Hit
@@ -93,6 +94,13 @@ class AskRequest(BaseModel):
         if value is not None:
             raise ValueError("dates are written YYYY-MM-DD, e.g. 2024-01-12")
         return value
+
+    @model_validator(mode="after")
+    def dates_in_order(self) -> AskRequest:
+        # A reversed range matches nothing: say so, not "nothing found, try rephrasing".
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from is after date_to: swap them")
+        return self
 
     def filters(self) -> Filters:
         return Filters(

@@ -133,6 +133,7 @@ def test_documents_show_their_furniture_and_headline(client: TestClient) -> None
         {},
         [],
         {"question": "普天間", "date_from": "yesterday"},
+        {"question": "普天間", "date_from": "2025-01-01", "date_to": "2020-01-01"},
     ],
 )
 def test_bad_input_is_422(client: TestClient, payload: Any) -> None:

@@ -29,6 +29,13 @@
       modeExtractive: '文書からそのまま引用した回答',
       warning: '注意',
       shortAnswer: '答え',
+      tooLong: '質問が長すぎます（2000 文字まで）。短くしてから送信してください。',
+      noWords: '質問の言葉を入力してください（記号だけでは検索できません）。',
+      alsoRetrieved: '関連する箇所（回答には引用していません）',
+      filtersActive: '絞り込みが有効です。絞り込みを外すと見つかるかもしれません。',
+      newChat: '新しい会話',
+      newChatTitle: '会話を消去し、前の質問を踏まえずに質問します',
+      citeLabel: '出典',
     },
     en: {
       subtitle: 'Answers from your documents, with sources.',
@@ -52,6 +59,13 @@
       modeExtractive: 'Quoted verbatim from the documents',
       warning: 'Note',
       shortAnswer: 'Answer',
+      tooLong: 'The question is too long (2000 characters at most). Shorten it and send again.',
+      noWords: 'Type a question in words (punctuation alone cannot be searched).',
+      alsoRetrieved: 'Related passages (not quoted in the answer)',
+      filtersActive: 'Filters are on: removing them may find an answer.',
+      newChat: 'New chat',
+      newChatTitle: 'Clear the conversation; the next question is read on its own',
+      citeLabel: 'Source',
     },
   };
 
@@ -78,6 +92,12 @@
   function makeLabel(tag, className, key) {
     const node = makeEl(tag, className, t(key));
     node.dataset.i18n = key;
+    return node;
+  }
+
+  /** Mark Japanese text as such, so an English page still has it read and shaped as Japanese. */
+  function tagLanguage(node, text) {
+    if (/[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]/.test(text)) node.lang = 'ja';
     return node;
   }
 
@@ -114,6 +134,9 @@
     });
     document.querySelectorAll('[data-i18n-placeholder]').forEach(function (node) {
       node.setAttribute('placeholder', t(node.dataset.i18nPlaceholder));
+    });
+    document.querySelectorAll('[data-i18n-title]').forEach(function (node) {
+      node.setAttribute('title', t(node.dataset.i18nTitle));
     });
     document.querySelectorAll('[data-i18n-aria-label]').forEach(function (node) {
       node.setAttribute('aria-label', t(node.dataset.i18nAriaLabel));
@@ -260,7 +283,7 @@
 
   function appendUserMessage(question) {
     const block = makeEl('div', 'message user');
-    block.append(makeLabel('div', 'message-label', 'you'), makeEl('div', 'user-text', question));
+    block.append(makeLabel('div', 'message-label', 'you'), tagLanguage(makeEl('div', 'user-text', question), question));
     ui.conversation.append(block);
     scrollToNewest();
   }
@@ -333,7 +356,7 @@
     const block = makeEl('article', 'message answer');
     block.kotaeCitations = citations; // the reader marks the other passages this answer cited
     appendUnderstoodAs(block, data.understood_as);
-    const textEl = makeEl('div', 'answer-text');
+    const textEl = tagLanguage(makeEl('div', 'answer-text'), String(data.answer == null ? '' : data.answer));
     const sentenceFor = renderAnswerText(block, textEl, String(data.answer == null ? '' : data.answer), byN);
     block.append(textEl);
     appendShortAnswer(block, textEl, data, byN);
@@ -341,7 +364,8 @@
     const notFound = data.found === false;
     if (notFound) block.classList.add('not-found');
 
-    if (byN.size) block.append(renderSources(block, Array.from(byN.values()), sentenceFor, notFound));
+    if (byN.size) appendSources(block, Array.from(byN.values()), sentenceFor, notFound);
+    if (notFound && filtersActive()) block.append(makeLabel('p', 'filters-hint', 'filtersActive'));
 
     if (typeof data.took_ms === 'number' && isFinite(data.took_ms)) {
       const took = makeEl('p', 'took');
@@ -430,13 +454,27 @@
     btn.dataset.n = String(n);
     btn.setAttribute('aria-pressed', 'false');
     btn.title = citation.title || citation.doc_id || '';
+    btn.setAttribute('aria-label', t('citeLabel') + ' ' + n + ': ' + btn.title);
     btn.addEventListener('click', function () { revealPassage(block, citation, sentence); });
     return btn;
   }
 
-  function renderSources(block, citations, sentenceFor, closest) {
-    const wrap = makeEl('div', closest ? 'sources closest' : 'sources');
-    wrap.append(makeLabel('h3', 'sources-heading', closest ? 'closest' : 'sources'));
+  /** The passages the answer quotes under "Sources", in answer order; the others retrieved
+   *  under their own heading, so a chip never looks like a source the answer did not use. */
+  function appendSources(block, citations, sentenceFor, notFound) {
+    if (notFound) { block.append(renderSources(block, citations, sentenceFor, 'closest')); return; }
+    const cited = Array.from(sentenceFor.keys());
+    const byN = new Map(citations.map(function (c) { return [Number(c.n), c]; }));
+    const quoted = cited.map(function (n) { return byN.get(n); });
+    const others = citations.filter(function (c) { return !sentenceFor.has(Number(c.n)); });
+    if (quoted.length) block.append(renderSources(block, quoted, sentenceFor, 'sources'));
+    if (others.length) block.append(renderSources(block, others, sentenceFor, 'alsoRetrieved'));
+  }
+
+  function renderSources(block, citations, sentenceFor, heading) {
+    const classes = { sources: 'sources', closest: 'sources closest', alsoRetrieved: 'sources also-retrieved' };
+    const wrap = makeEl('div', classes[heading]);
+    wrap.append(makeLabel('h3', 'sources-heading', heading));
     const list = makeEl('ul', 'sources-list');
     citations.forEach(function (c) {
       const n = Number(c.n);
@@ -444,7 +482,8 @@
       chip.type = 'button';
       chip.dataset.n = String(n);
       chip.setAttribute('aria-pressed', 'false');
-      chip.append(makeEl('span', 'chip-n', '[' + n + ']'), makeEl('span', 'chip-title', c.title || c.doc_id || t('untitled')));
+      const title = String(c.title || c.doc_id || t('untitled'));
+      chip.append(makeEl('span', 'chip-n', '[' + n + ']'), tagLanguage(makeEl('span', 'chip-title', title), title));
       if (c.date) chip.append(makeEl('span', 'chip-date', c.date));
       chip.addEventListener('click', function () { revealPassage(block, c, sentenceFor.get(n) || ''); });
       const item = makeEl('li');
@@ -524,7 +563,11 @@
     close.type = 'button';
     close.dataset.i18nAriaLabel = 'close';
     close.setAttribute('aria-label', t('close'));
-    close.addEventListener('click', function () { closePassage(block); });
+    const opener = document.activeElement;
+    close.addEventListener('click', function () {
+      closePassage(block);
+      if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
+    });
     head.append(titleLine, close);
 
     const meta = makeEl('p', 'passage-meta');
@@ -532,7 +575,7 @@
     meta.append(makeEl('span', 'doc-id-label', 'doc_id: '), makeEl('code', 'doc-id', citation.doc_id));
 
     const passageText = String(citation.text == null ? '' : citation.text);
-    const body = makeEl('div', 'passage-text');
+    const body = tagLanguage(makeEl('div', 'passage-text'), passageText);
     fillHighlighted(body, passageText, findSentence(passageText, sentence || ''));
 
     const link = makeLabel('a', 'full-doc', 'fullDocument');
@@ -565,6 +608,9 @@
     if (busy) return;
     const question = ui.question.value.trim();
     if (!question) { ui.question.focus(); return; }
+    const problem = questionProblem(question);
+    if (problem) { showNotice(problem); ui.question.focus(); return; }
+    clearNotice();
     removeEmptyHint();
     appendUserMessage(question);
     ui.question.value = '';
@@ -588,6 +634,34 @@
     }
   }
 
+  /** What keeps the question from being asked (an i18n key), or null. The server counts code
+   *  points, as Array.from does; a question of punctuation alone has nothing to search for. */
+  function questionProblem(question) {
+    if (Array.from(question).length > MAX_QUESTION_CHARS) return 'tooLong';
+    if (!/[\p{L}\p{N}]/u.test(question)) return 'noWords';
+    return null;
+  }
+
+  function showNotice(key) {
+    ui.notice.dataset.i18n = key;
+    ui.notice.textContent = t(key);
+    ui.notice.hidden = false;
+  }
+
+  function clearNotice() {
+    ui.notice.hidden = true;
+    ui.notice.textContent = '';
+    delete ui.notice.dataset.i18n;
+  }
+
+  /** Forget the conversation: the next question is read on its own, not as a follow-up. */
+  function newConversation() {
+    askedQuestions.length = 0;
+    ui.conversation.replaceChildren(makeLabel('p', 'empty-hint', 'emptyHint'));
+    clearNotice();
+    ui.question.focus();
+  }
+
   function onQuestionKeydown(event) {
     if (event.key !== 'Enter' || event.shiftKey) return;
     // Enter that confirms an IME (kana-kanji) conversion must not send.
@@ -599,6 +673,7 @@
   /* ---------- follow-ups, the reader, the collection (issue 17) ---------- */
 
   const MAX_HISTORY = 10; // the server's bound on earlier questions
+  const MAX_QUESTION_CHARS = 2000; // the server's bound on a question
   const DOC_PAGE = 50;
   const askedQuestions = []; // this conversation so far, sent as history
   const filters = { docs: new Map(), dateFrom: '', dateTo: '' }; // docs: doc_id → title
@@ -628,6 +703,10 @@
     if (filters.dateFrom) body.date_from = filters.dateFrom;
     if (filters.dateTo) body.date_to = filters.dateTo;
     return body;
+  }
+
+  function filtersActive() {
+    return filters.docs.size > 0 || !!filters.dateFrom || !!filters.dateTo;
   }
 
   function rememberQuestion(question) {
@@ -738,6 +817,11 @@
     ui.docMore.addEventListener('click', loadDocuments);
     [ui.dateFrom, ui.dateTo].forEach(function (input) {
       input.addEventListener('change', function () {
+        if (ui.dateFrom.value && ui.dateTo.value && ui.dateFrom.value > ui.dateTo.value) {
+          const from = ui.dateTo.value; // a reversed range matches nothing: read it as meant
+          ui.dateTo.value = ui.dateFrom.value;
+          ui.dateFrom.value = from;
+        }
         filters.dateFrom = ui.dateFrom.value;
         filters.dateTo = ui.dateTo.value;
         renderChips();
@@ -752,9 +836,12 @@
     ui.form = document.getElementById('ask-form');
     ui.question = document.getElementById('question');
     ui.send = document.getElementById('send');
+    ui.notice = document.getElementById('composer-notice');
+    document.getElementById('new-chat').addEventListener('click', newConversation);
 
     ui.form.addEventListener('submit', function (event) { event.preventDefault(); submitQuestion(); });
     ui.question.addEventListener('keydown', onQuestionKeydown);
+    ui.question.addEventListener('input', function () { if (!ui.notice.hidden) clearNotice(); });
     document.querySelectorAll('.lang-button').forEach(function (btn) {
       btn.addEventListener('click', function () { setLanguage(btn.dataset.lang); });
     });

@@ -7,10 +7,10 @@
 
   const STRINGS = {
     ja: { back: '← 質問に戻る', date: '日付', source: 'ファイル', loading: '読み込み中…',
-          untitled: '（無題）', notFound: '文書を読み込めませんでした', cited: '引用箇所',
+          untitled: '（無題）', notFound: '文書を読み込めませんでした', cited: '引用箇所へ移動',
           others: 'この回答が引用した他の箇所', none: '—' },
     en: { back: '← Back to questions', date: 'Date', source: 'File', loading: 'Loading…',
-          untitled: '(untitled)', notFound: 'The document could not be loaded', cited: 'Cited span',
+          untitled: '(untitled)', notFound: 'The document could not be loaded', cited: 'Go to the cited passage',
           others: 'other passages this answer cited', none: '—' },
   };
   let lang = 'ja';
@@ -123,12 +123,18 @@
 
     const summary = document.getElementById('cited-summary');
     const others = fragment.others.length;
-    summary.hidden = !fragment.cited && !others;
-    summary.textContent = fragment.cited
-      ? t('cited') + ': ' + fragment.cited[0] + '–' + fragment.cited[1] + (others ? ' · ' + t('others') + ': ' + others : '')
-      : t('others') + ': ' + others;
-
     const first = body.querySelector('mark.cited');
+    // Not the code-point offsets (meaningless to a reader): a way back to the cited span.
+    summary.hidden = !first && !others;
+    summary.replaceChildren();
+    if (first) {
+      const jump = el('button', 'jump-to-cited', t('cited'));
+      jump.type = 'button';
+      jump.addEventListener('click', function () { first.scrollIntoView({ block: 'center' }); first.focus({ preventScroll: true }); });
+      summary.append(jump);
+    }
+    if (others) summary.append(document.createTextNode((first ? ' · ' : '') + t('others') + ': ' + others));
+
     if (first) {
       first.setAttribute('tabindex', '-1');
       first.id = 'cited';
@@ -161,6 +167,9 @@
     } catch (err) {
       document.getElementById('doc-title').textContent = t('notFound');
       document.getElementById('doc-source').textContent = id;
+      // No empty date row and no empty text box under the error.
+      document.getElementById('doc-date').parentElement.hidden = true;
+      document.getElementById('doc-text').hidden = true;
       status.textContent = err && err.message ? err.message : t('notFound');
     } finally {
       document.getElementById('reader').setAttribute('aria-busy', 'false');
