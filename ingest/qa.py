@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ingest.furniture import Line, line_kind, lines_of
@@ -52,6 +52,7 @@ _INLINE_REPLY = re.compile(
 )
 _CELL = re.compile(r"[^|｜\t]+")
 # A bullet or number opening a heading line: 「■」「◆」「●」「・」「#」, 「3.」「(3)」.
+_LIST_BULLETS = {"・", "*"}
 _MARKER = re.compile(r"^([■□◆◇●○◎★☆▼▽▶▷►・*#]+|\(?\d+[.、)])\s*\S")
 
 
@@ -82,9 +83,24 @@ def question_lines(text: str) -> tuple[Asked, ...]:
     ]
     shared = _shared_markers([lines[i] for i, a in enumerate(found) if a is not None])
     for i, ln in enumerate(lines):
-        if found[i] is None and _marker(ln.key) in shared and not (i and joined[i - 1]):
+        mark = _marker(ln.key)
+        opens = not (i and joined[i - 1]) or mark not in _LIST_BULLETS  # 「・」 lists answers too
+        if found[i] is None and mark in shared and opens:
             found[i] = _asked_at(lines, joined, i, marked=True)
-    return tuple(a for a in found if a is not None)
+    return _clipped(text, [a for a in found if a is not None])
+
+
+def _clipped(text: str, asked: list[Asked]) -> tuple[Asked, ...]:
+    """Each answer ends before the next question line: pages that put no blank line between
+    pairs (「■…？\n答え\n■…？\n答え」) would otherwise give the first question every answer."""
+    starts = sorted(a.start for a in asked)
+    out = []
+    for a in asked:
+        nxt = next((s for s in starts if a.answer < s < a.answer_end), None)
+        if nxt is not None:
+            a = replace(a, answer_end=len(text[:nxt].rstrip()))
+        out.append(a)
+    return tuple(out)
 
 
 def _marker(key: str) -> str:
@@ -160,9 +176,7 @@ def bare_labels(text: str) -> tuple[tuple[int, int], ...]:
     )
 
 
-def _asked_at(
-    lines: list[Line], joined: list[bool], i: int, marked: bool = False
-) -> Asked | None:
+def _asked_at(lines: list[Line], joined: list[bool], i: int, marked: bool = False) -> Asked | None:
     """The question at ``lines[i]`` and its answer; ``marked``: the line opens with the bullet
     the page's questions share (``_shared_markers``), so it need not read as a question."""
     line, labels = lines[i], []

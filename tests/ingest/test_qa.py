@@ -164,3 +164,16 @@ def test_a_bullet_only_one_question_opens_is_no_layout() -> None:
         "・本文の箇条書きです。\n・二つ目の項目です。\n"
     )
     assert [q for q, _ in asked(text)] == ["■古新聞はどうやって出せばいいですか？"]
+
+
+def test_an_answer_ends_at_the_next_question_without_a_blank_line() -> None:
+    text = (
+        "■古新聞はどうやって出せばいいですか？\nひもで十字にしばって出してください。\n"
+        "■収集日がわかりません。\n第1水曜日です。\n"
+        "■びんはどうしますか？\n中身を使い切ってください。\n"
+    )
+    assert asked(text) == [
+        ("■古新聞はどうやって出せばいいですか？", "ひもで十字にしばって出してください。"),
+        ("■収集日がわかりません。", "第1水曜日です。"),
+        ("■びんはどうしますか？", "中身を使い切ってください。"),
+    ]
