@@ -13,7 +13,8 @@ original text's (matching runs on NFKC keys only).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ingest.furniture import Line, line_kind, lines_of
@@ -50,6 +51,9 @@ _INLINE_REPLY = re.compile(
     rf"(?<=[。.!?！？])\s*((?:{_REPLY})\s*\d*\s*[.:：、)]?\s+|(?:{_REPLY})\s*\d*\s*[.:：、)])"
 )
 _CELL = re.compile(r"[^|｜\t]+")
+# A bullet or number opening a heading line: 「■」「◆」「●」「・」「#」, 「3.」「(3)」.
+_LIST_BULLETS = {"・", "*"}
+_MARKER = re.compile(r"^([■□◆◇●○◎★☆▼▽▶▷►・*#]+|\(?\d+[.、)])\s*\S")
 
 
 @dataclass(frozen=True)
@@ -73,11 +77,44 @@ def question_lines(text: str) -> tuple[Asked, ...]:
     lines = [every[i] for i in kept]
     joined = [b - a == 1 for a, b in zip(kept, kept[1:], strict=False)]  # no blank line between
     headed = _under_header(every)
-    found = (
+    found = [
         _one_line(text, ln, ln.start in headed) or _asked_at(lines, joined, i)
         for i, ln in enumerate(lines)
-    )
-    return tuple(a for a in found if a is not None)
+    ]
+    shared = _shared_markers([lines[i] for i, a in enumerate(found) if a is not None])
+    for i, ln in enumerate(lines):
+        mark = _marker(ln.key)
+        opens = not (i and joined[i - 1]) or mark not in _LIST_BULLETS  # 「・」 lists answers too
+        if found[i] is None and mark in shared and opens:
+            found[i] = _asked_at(lines, joined, i, marked=True)
+    return _clipped(text, [a for a in found if a is not None])
+
+
+def _clipped(text: str, asked: list[Asked]) -> tuple[Asked, ...]:
+    """Each answer ends before the next question line: pages that put no blank line between
+    pairs (「■…？\n答え\n■…？\n答え」) would otherwise give the first question every answer."""
+    starts = sorted(a.start for a in asked)
+    out = []
+    for a in asked:
+        nxt = next((s for s in starts if a.answer < s < a.answer_end), None)
+        if nxt is not None:
+            a = replace(a, answer_end=len(text[:nxt].rstrip()))
+        out.append(a)
+    return tuple(out)
+
+
+def _marker(key: str) -> str:
+    """The bullet a line opens with (「■」, 「◆」, 「##」, a number 「3．」 as 「0.」), or ""."""
+    m = _MARKER.match(key)
+    return re.sub(r"\d+", "0", m.group(1)) if m else ""
+
+
+def _shared_markers(questions: list[Line]) -> set[str]:
+    """Bullets at least two question lines of the page open with: on such a page a line with
+    the same bullet is a question too, though it reads as a statement (「■収集日がわかりま
+    せん。」, 「■申込について」) — the page's layout, not the sentence, says so."""
+    seen = Counter(_marker(ln.key) for ln in questions)
+    return {m for m, n in seen.items() if m and n >= 2}
 
 
 def _one_line(text: str, line: Line, headed: bool) -> Asked | None:
@@ -139,7 +176,9 @@ def bare_labels(text: str) -> tuple[tuple[int, int], ...]:
     )
 
 
-def _asked_at(lines: list[Line], joined: list[bool], i: int) -> Asked | None:
+def _asked_at(lines: list[Line], joined: list[bool], i: int, marked: bool = False) -> Asked | None:
+    """The question at ``lines[i]`` and its answer; ``marked``: the line opens with the bullet
+    the page's questions share (``_shared_markers``), so it need not read as a question."""
     line, labels = lines[i], []
     if _BARE.match(line.key):
         return None
@@ -148,7 +187,9 @@ def _asked_at(lines: list[Line], joined: list[bool], i: int) -> Asked | None:
     if i and _BARE_ASK.match(lines[i - 1].key):
         labelled = True  # 「質問」 on its own line, then the question
         labels.append((lines[i - 1].start, lines[i - 1].end))
-    if not labelled and not is_question(line.key):
+    if not labelled and not marked and not is_question(line.key):
+        return None
+    if marked and len(line.key) > _MAX_QUESTION:
         return None
     # 「ページ番号：…」, 「更新日：…」 between a page's titled question and its answer
     after = _past_furniture(lines, after)

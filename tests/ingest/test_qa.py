@@ -138,3 +138,42 @@ def test_a_table_header_is_a_label_and_prose_rows_are_no_pairs() -> None:
     text = "質問｜回答\n料金はいつ請求されますか。｜2か月に1回です。\n\n名前｜電話\n税務課｜1130\n"
     assert [text[s:e] for s, e in bare_labels(text)] == ["質問｜回答"]
     assert [q for q, _ in asked(text)] == ["料金はいつ請求されますか。"]
+
+
+def test_a_statement_under_the_bullet_the_page_questions_share_is_a_question() -> None:
+    text = (
+        "資源ごみの出し方Ｑ＆Ａ\n\n"
+        "■古新聞はどうやって出せばいいですか？\nひもで十字にしばって出してください。\n\n"
+        "■資源ごみの収集日がわかりません。\n第1・第3水曜日に収集します。\n\n"
+        "■びんの中身が残っているときは？\n中身を使い切ってください。\n\n"
+        "■申込について\n窓口で受け付けます。\n"
+    )
+    assert [q for q, _ in asked(text)] == [
+        "■古新聞はどうやって出せばいいですか？",
+        "■資源ごみの収集日がわかりません。",
+        "■びんの中身が残っているときは？",
+        "■申込について",
+    ]
+    assert asked(text)[1][1] == "第1・第3水曜日に収集します。"
+
+
+def test_a_bullet_only_one_question_opens_is_no_layout() -> None:
+    text = (
+        "■古新聞はどうやって出せばいいですか？\nひもで十字にしばって出してください。\n\n"
+        "■資源ごみの収集日がわかりません。\n第1・第3水曜日に収集します。\n\n"
+        "・本文の箇条書きです。\n・二つ目の項目です。\n"
+    )
+    assert [q for q, _ in asked(text)] == ["■古新聞はどうやって出せばいいですか？"]
+
+
+def test_an_answer_ends_at_the_next_question_without_a_blank_line() -> None:
+    text = (
+        "■古新聞はどうやって出せばいいですか？\nひもで十字にしばって出してください。\n"
+        "■収集日がわかりません。\n第1水曜日です。\n"
+        "■びんはどうしますか？\n中身を使い切ってください。\n"
+    )
+    assert asked(text) == [
+        ("■古新聞はどうやって出せばいいですか？", "ひもで十字にしばって出してください。"),
+        ("■収集日がわかりません。", "第1水曜日です。"),
+        ("■びんはどうしますか？", "中身を使い切ってください。"),
+    ]
