@@ -20,7 +20,7 @@ from eval.questions import Question, QuestionFileError, parse_question
 from index.search import Filters, Retriever
 from ingest.text import nfkc
 from kotae.settings import Settings
-from service.followup import MAX_HISTORY, Tuning, resolve
+from service.followup import MAX_HISTORY, Tuning, document_titles, resolve
 
 CUTOFFS = (1, 5)
 GROUPS = ("dependent", "standalone")
@@ -93,7 +93,7 @@ def score_followups(
         resolved = resolve(f.question.question, f.history, tokenizer, tuning)
         alone = _relevance(retriever, f.question, f.question.question, depth)
         filters = resolved.filters(Filters(), retriever.search)
-        text = resolved.search_text(filters, lambda d: retriever.snapshot.documents[d].title)
+        text = resolved.search_text(filters, document_titles(retriever.snapshot.documents))
         with_history = _relevance(retriever, f.question, text, depth, filters)
         explicit = None
         if f.explicit is not None:

@@ -12,12 +12,14 @@ written, so what the user is shown reads as their own words.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from index.search import Filters, Hit, Period
+from ingest.records import Document
 from ingest.text import ENGLISH_STOPWORDS, JAPANESE, nfkc
+from service.sentences import content_free
 
 MAX_HISTORY = 10  # earlier questions a request may send
 SHORT = 10  # characters: a Japanese question this short with one topic word is an ellipsis
@@ -145,6 +147,12 @@ class Resolved:
         return replace(asked, doc_ids=docs)
 
 
+def document_titles(documents: Mapping[str, Document]) -> Callable[[str], str | None]:
+    """The title of a document id for ``Resolved.search_text``; None for an id the index does not
+    hold (a filter naming a removed or mistyped document must not fail the question)."""
+    return lambda doc_id: d.title if (d := documents.get(doc_id)) is not None else None
+
+
 def period_of(carried: Sequence[str], question: str) -> Period:
     """The period the conversation is about: the carried year with the month the question or
     else the carried words name (a month alone is a month of any year); none when the
@@ -185,8 +193,8 @@ def resolve(
 
 
 def _resolve_one(question: str, context: str, tokenizer: Morphemes, tuning: Tuning) -> Resolved:
-    if not context or not depends_on_context(question, tokenizer):
-        return Resolved(question)
+    if not context or content_free(question) or not depends_on_context(question, tokenizer):
+        return Resolved(question)  # 「？？？」 after a question is still no question
     said = _key(question)
     carried: list[str] = []
     for phrase in topics(context, tokenizer, predicates=False):

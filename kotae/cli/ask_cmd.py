@@ -97,7 +97,7 @@ def _answer(
     mode: Mode | None,
 ) -> None:
     from index.search import Filters
-    from service.followup import MAX_HISTORY, resolve
+    from service.followup import MAX_HISTORY, document_titles, resolve
 
     with user_errors():
         tokenizer = engine.loaded.snapshot.lexical.tokenizer
@@ -106,7 +106,7 @@ def _answer(
             typer.secho(f"(understood as: {asked.understood_as})", dim=True)
         filters = asked.filters(Filters(), engine.search)
         documents = engine.loaded.snapshot.documents
-        text = asked.search_text(filters, lambda d: documents[d].title)
+        text = asked.search_text(filters, document_titles(documents))
         events = generator.stream(engine, text, top_k, filters, mode)
         result = _print_stream(events)
     answer = result.answer

@@ -23,7 +23,7 @@ from service.api.schemas import (
 )
 from service.api.streaming import llm_errors, sse_response
 from service.engine import Engine, Loaded
-from service.followup import Resolved, resolve
+from service.followup import Resolved, document_titles, resolve
 from service.generate import Generator
 from service.rewrite import resolve_with_llm
 
@@ -47,8 +47,7 @@ def _resolved(body: AskRequest, engine: Engine, generator: Generator) -> Resolve
 
 
 def _title(engine: Engine) -> Callable[[str], str | None]:
-    documents = engine.loaded.snapshot.documents
-    return lambda doc_id: documents[doc_id].title
+    return document_titles(engine.loaded.snapshot.documents)
 
 
 @router.post(

@@ -173,3 +173,25 @@ def test_not_ready_before_an_index_exists(tmp_path) -> None:  # type: ignore[no-
         r = c.get("/readyz")
         assert r.status_code == 503 and "kotae index" in r.json()["detail"]
         assert c.post("/api/ask", json={"question": "x"}).status_code == 503
+
+
+def test_a_content_free_follow_up_is_no_question(client: TestClient) -> None:
+    """「？？？！！」 after a real question is not resolved against it into a confident answer."""
+    body = ask(client, "？？？！！", history=["2007年の会合では何が合意された？"])
+    assert body["found"] is False
+    assert body["understood_as"] is None
+
+
+def test_a_follow_up_filtered_to_an_unknown_document_is_answered(client: TestClient) -> None:
+    """A document filter naming an id the index does not hold (removed, mistyped) must not
+    fail a follow-up with a 500 (it once raised KeyError looking up the title)."""
+    for path in ("/api/ask", "/api/ask/stream"):
+        response = client.post(
+            path,
+            json={
+                "question": "その時の日本側の出席者は？",
+                "history": ["2007年の会合では何が合意された？"],
+                "doc_ids": ["no-such-document.txt"],
+            },
+        )
+        assert response.status_code == 200, response.text
