@@ -61,6 +61,14 @@ def api_schema(corpus_engine: Engine) -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_asgi("/openapi.json", create_app(app_settings, corpus_engine))
 
 
+def _reversed_range(case: schemathesis.Case, mode: schemathesis.GenerationMode) -> bool:
+    """A schema-valid body whose date_from is after its date_to: refused with a 422 that says
+    "swap them" (test_api.py) by a rule between two fields, which JSON Schema cannot state."""
+    body = case.body if isinstance(case.body, dict) else {}
+    start, end = body.get("date_from"), body.get("date_to")
+    return mode == POSITIVE and isinstance(start, str) and isinstance(end, str) and start > end
+
+
 @pytest.mark.parametrize(("path", "method", "mode"), CASES)
 def test_operation_conforms_to_its_schema(
     api_schema: schemathesis.BaseSchema,
@@ -72,7 +80,7 @@ def test_operation_conforms_to_its_schema(
     documented = {int(s) for s in PATHS[path][method.lower()]["responses"] if s.isdigit()}
     statuses: list[int] = []
 
-    @given(case=operation.as_strategy(mode))
+    @given(case=operation.as_strategy(mode).filter(lambda c: not _reversed_range(c, mode)))
     @settings(
         max_examples=MAX_EXAMPLES,
         deadline=None,
