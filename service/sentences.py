@@ -240,8 +240,22 @@ def score_candidates(question: str, hits: list[Hit], snapshot: Snapshot, qv: np.
     feats = features(question, hits, cands, snapshot, qv)
     scores = feats @ fitted_weights() if len(cands) else np.zeros(0)
     keep, asker = faq_pairs(hits, cands, snapshot)
+    keep = not_questions(cands, keep)
     faq = pairs(hits, cands, snapshot, question_type)
     return Scored(cands, feats, paired(scores, asker), keep, scores, faq, question_type(question))
+
+
+def not_questions(cands: list[Candidate], keep: np.ndarray) -> np.ndarray:
+    """``keep`` without the candidates that are themselves questions: a heading such as
+    「「2+2」会合とは?」 restates what was asked and answers nothing, wherever it stands (FAQ
+    question lines are handled with their answers by ``faq_pairs``). Unchanged when nothing
+    else could be quoted."""
+    asks = np.array([_QUESTION_END.search(c.text) is not None for c in cands], dtype=bool)
+    kept = keep & ~asks
+    return kept if kept.any() else keep
+
+
+_QUESTION_END = re.compile(r"[?？][\s」』)）\]]*$")
 
 
 def paired(scores: np.ndarray, asker: np.ndarray) -> np.ndarray:

@@ -172,3 +172,26 @@ def test_a_list_line_of_names_answers_who_attended(corpus_engine: Engine, questi
     assert answer.found, (answer.confidence, answer.text)
     assert holds_answer(first_line(answer.text), ["ライス国務長官"]), answer.text
     _quoted_exactly(corpus_engine, question)
+
+
+@pytest.mark.parametrize("question", ["２＋２とは？", "2+2とは?", "What is the 2+2?"])
+def test_a_question_is_never_quoted_as_an_answer(corpus_engine: Engine, question: str) -> None:
+    """The heading 「「2+2(ツー・プラス・ツー)」会合とは?」 restates the question: no answer."""
+    answer = corpus_engine.ask(question)
+    assert answer.found, answer.text
+    for quote in answer.quotes:
+        assert not quote.text.rstrip().rstrip("」』)）").endswith(("?", "？")), answer.text
+
+
+def test_not_questions_keeps_something_to_quote() -> None:
+    from service.sentences import not_questions
+
+    class C:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+    texts = ["会合とは?", "正式名称は日米安全保障協議委員会です。", "「何か？」"]
+    kept = not_questions([C(t) for t in texts], np.array([True, True, True]))  # type: ignore[misc]
+    assert kept.tolist() == [False, True, False]
+    only = not_questions([C("会合とは?")], np.array([True]))  # type: ignore[list-item]
+    assert only.tolist() == [True]
