@@ -11,7 +11,6 @@ sentence at all — and scored with weights fitted on the dev sets by ``eval/fit
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 import unicodedata
@@ -25,7 +24,7 @@ from index.glossary import english_words
 from index.lexical import JapaneseTokenizer, LexicalIndex
 from index.search import Hit
 from index.snapshot import Snapshot
-from ingest.chunker import section_dates
+from ingest.chunker import spanned_dates
 from ingest.qa import bare_labels, question_lines
 from ingest.text import JAPANESE, nfkc
 from service.faq import Pair, pairs
@@ -271,12 +270,8 @@ def _sentence_year(snapshot: Snapshot, hit: Hit, start: int) -> set[str]:
     """The year of the dated section the sentence lies in: a sentence that names no year is
     about it (「1月12日…出席した」 under a 2023 heading does not answer a question about 2007,
     nor does a 2011 attendee line in a passage that began in the 2007 section)."""
-    offsets, dates = _sections(snapshot.documents[hit.chunk.doc_id])
-    date = dates[bisect.bisect_right(offsets, start) - 1]
+    date = spanned_dates(snapshot.documents[hit.chunk.doc_id], start, start + 1)[0]
     return {date[:4]} if date else set()
-
-
-_sections = lru_cache(maxsize=512)(section_dates)
 
 
 def features(

@@ -11,25 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from service.engine import Engine
 from tests.service.live import LiveServer
-from tests.service.test_browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("KOTAE_SCREENSHOTS")
 DOC_2007 = "002_1b2c3951911e05d3.txt"
 DOC_TOKYO = "003_398f49884e4d4ebb.txt"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install chromium)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
