@@ -25,9 +25,9 @@ from index.lexical import JapaneseTokenizer, LexicalIndex
 from index.search import Hit
 from index.snapshot import Snapshot
 from ingest.chunker import spanned_dates
-from ingest.qa import bare_labels, question_lines
+from ingest.qa import bare_labels
 from ingest.text import JAPANESE, nfkc
-from service.faq import Pair, pairs
+from service.faq import Pair, pairs, roles
 from service.fitted import fitted, ordered
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "sentence_weights.json"
@@ -206,27 +206,9 @@ def _is_label(text: str, start: int) -> bool:
 def faq_pairs(
     hits: list[Hit], cands: list[Candidate], snapshot: Snapshot
 ) -> tuple[np.ndarray, np.ndarray]:
-    """FAQ structure among the candidates (ingest/qa.py): which may be quoted — not a question
-    line whose answer is a candidate too, from any cited passage of its page (quote the answer,
-    not the question restated) — and per candidate the question line it answers (-1: none)."""
-    keep = np.ones(len(cands), dtype=bool)
-    asker = np.full(len(cands), -1)
-    docs = [hits[c.n - 1].chunk.doc_id for c in cands]
-    for i, c in enumerate(cands):
-        text = snapshot.documents[docs[i]].text
-        asked = next((a for a in question_lines(text) if a.start <= c.start < a.end), None)
-        if asked is None:
-            continue
-        block = [
-            j
-            for j, d in enumerate(cands)
-            if docs[j] == docs[i] and asked.answer <= d.start < asked.answer_end
-        ]
-        keep[i] = not block
-        asker[block] = i
-    if not keep.any():
-        return np.ones(len(cands), dtype=bool), np.full(len(cands), -1)
-    return keep, asker
+    """FAQ structure among the candidates (``service.faq.roles`` of ``service.faq.pairs``):
+    which may be quoted, and per candidate the question line it answers (-1: none)."""
+    return roles(pairs(hits, cands, snapshot), len(cands))
 
 
 def looks_like_furniture(text: str) -> bool:
@@ -238,9 +220,9 @@ def score_candidates(question: str, hits: list[Hit], snapshot: Snapshot, qv: np.
     cands = candidates(hits, snapshot)
     feats = features(question, hits, cands, snapshot, qv)
     scores = feats @ fitted_weights() if len(cands) else np.zeros(0)
-    keep, asker = faq_pairs(hits, cands, snapshot)
-    keep = not_questions(cands, keep)
     faq = pairs(hits, cands, snapshot, question_type)
+    keep, asker = roles(faq, len(cands))
+    keep = not_questions(cands, keep)
     return Scored(cands, feats, paired(scores, asker), keep, scores, faq, question_type(question))
 
 
