@@ -29,6 +29,7 @@ from ingest.qa import bare_labels
 from ingest.text import JAPANESE, nfkc
 from service.faq import Pair, pairs, roles
 from service.fitted import fitted, ordered
+from service.question_type import WH_WORDS, question_type
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "sentence_weights.json"
 FEATURES = (
@@ -70,50 +71,6 @@ FEATURES = (
     "char_cover_rel",
     "name_match",
     "word_share",
-)
-_WH = (
-    "何",
-    "どこ",
-    "誰",
-    "だれ",
-    "いつ",
-    "いくら",
-    "いくつ",
-    "どの",
-    "どう",
-    "なぜ",
-    "どれ",
-    "どちら",
-)
-QuestionType = str  # "who" | "when" | "where" | "number" | "why" | ""
-_QUESTION_TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
-    ("who", re.compile(r"誰|だれ|どなた|何者|(?:出席|参加|列席|同席)者|\bwho(?:m|se)?\b", re.I)),
-    (
-        "when",
-        re.compile(
-            r"いつ|何年(?!間|ぶり)|何月|何日(?!間)|何時(?!間)"
-            r"|\bwhen\b|what (?:year|date|day|month)",
-            re.I,
-        ),
-    ),
-    (
-        "where",
-        re.compile(
-            r"どこ|何処|どの(?:国|都市|場所|地域)|\bwhere\b"
-            r"|(?:which|what) (?:countr(?:y|ies)|cit(?:y|ies)|places?)",
-            re.I,
-        ),
-    ),
-    (
-        "number",
-        re.compile(
-            r"何(?:人|回|件|個|本|名|社|台|倍|割|キロ|メートル|%|パーセント|万|億|時間|分|年間|日間|年ぶり)"
-            r"|いくら|いくつ"
-            r"|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい)|how (?:many|much|long|far|old|big)",
-            re.I,
-        ),
-    ),
-    ("why", re.compile(r"なぜ|何故|どうして|理由|\bwhy\b|for what reason", re.I)),
 )
 # A reason: ～ため(に), ～ので, ～から(だ/です), 理由, 狙い, 背景.
 _REASON = re.compile(r"ため|ので|から(?:だ|です|で|。)|理由|狙い|背景|目的")
@@ -169,14 +126,6 @@ def fitted_weights() -> np.ndarray:
 def selection_margin() -> float:
     """How far behind the best sentence another may score and still be quoted (fitted)."""
     return float(fitted(WEIGHTS_FILE)["margin"])
-
-
-def question_type(question: str) -> QuestionType:
-    text = nfkc(question)
-    for name, pattern in _QUESTION_TYPES:
-        if pattern.search(text):
-            return name
-    return ""
 
 
 def candidates(hits: list[Hit], snapshot: Snapshot) -> list[Candidate]:
@@ -350,7 +299,7 @@ def question_focus(question: str, tokenizer: JapaneseTokenizer) -> tuple[str, ..
     words = _cached_words(question)
     out: list[str] = []
     for i, (form, _) in enumerate(words):
-        wh = next((w for w in _WH if form.startswith(w)), None)
+        wh = next((w for w in WH_WORDS if form.startswith(w)), None)
         if wh is None:
             continue
         if len(form) > len(wh):
