@@ -383,6 +383,7 @@ def clear_caches() -> None:
     """Forget cached sentence tokens (the bench measures the cold path with it)."""
     _cached_words.cache_clear()
     _sentence_shape.cache_clear()
+    _bigrams.cache_clear()
 
 
 def sentence_words(
@@ -427,11 +428,12 @@ def answer_kinds(text: str, words: tuple[tuple[str, tuple[str, ...]], ...]) -> s
     return kinds
 
 
-def _bigrams(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _bigrams(text: str) -> frozenset[str]:
     """Character bigrams of the letters and digits of an NFKC text: a sentence that restates
-    the question's wording contiguously shares many."""
+    the question's wording contiguously shares many (cached: sentences recur)."""
     kept = "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
-    return {kept[i : i + 2] for i in range(len(kept) - 1)}
+    return frozenset(kept[i : i + 2] for i in range(len(kept) - 1))
 
 
 def _symbol_share(text: str) -> float:
