@@ -20,6 +20,8 @@ def test_a_cached_question_reads_as_an_uncached_one_and_cannot_be_changed() -> N
     first.append(("改変", ("名詞",)))  # a caller's edit stays its own
     assert tokenizer.content_words(QUESTION) == fresh
     assert tokenizer.tokens(QUESTION) == [f for f, _ in fresh]
+    tokenizer.clear_cache()
+    assert tokenizer._words.cache_info().currsize == 0
 
 
 def test_stems_are_cached_and_the_same() -> None:
