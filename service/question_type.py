@@ -14,7 +14,7 @@ Two readings, fitted separately and so kept apart:
 
 They share their question words (``WHO_JA`` …) but not every rule: the sentence kinds were
 fitted with their own (何年ぶり is a number, not a date; 何県 is not asked of a sentence), and
-merging the two tables changes about 5 % of the dev questions' kinds, so it needs a refit of
+merging the two tables changes about 4 % of the dev questions' kinds, so it needs a refit of
 every model that reads them.
 """
 
