@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.metrics import recall_at
-from eval.questions import Question, QuestionFileError, parse_question
+from eval.questions import Question, QuestionFileError, parse_lines, parse_question
 from index.search import Filters, Retriever
 from ingest.text import nfkc
 from kotae.settings import Settings
@@ -33,6 +33,10 @@ class FollowUp:
     depends: bool
     explicit: str | None = None
 
+    @property
+    def id(self) -> str:
+        return self.question.id
+
 
 @dataclass(frozen=True)
 class FollowUpResult:
@@ -48,20 +52,7 @@ def load_followups(path: Path, documents: dict[str, str]) -> list[FollowUp]:
     if not path.is_file():
         raise QuestionFileError(f"follow-up file not found: {path}")
     documents = {d: nfkc(t) for d, t in documents.items()}
-    out: list[FollowUp] = []
-    errors: list[str] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            out.append(_parse(line, documents))
-        except ValueError as e:
-            errors.append(f"line {number}: {e}")
-    if errors:
-        raise QuestionFileError(f"{path} has {len(errors)} bad line(s):\n  " + "\n  ".join(errors))
-    if not out:
-        raise QuestionFileError(f"{path} holds no follow-ups")
-    return out
+    return parse_lines(path, lambda line: _parse(line, documents), "follow-ups")
 
 
 def _parse(line: str, documents: dict[str, str]) -> FollowUp:

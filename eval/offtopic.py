@@ -7,11 +7,10 @@ Every bad line is reported by number, and nothing is scored, as for question fil
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.questions import QuestionFileError, parse_lines
+from eval.questions import QuestionFileError, json_object, parse_lines
 
 LANGS = ("ja", "en")
 
@@ -31,12 +30,7 @@ def load_offtopic(path: Path) -> list[OffTopic]:
 
 
 def _parse(line: str, source: str) -> OffTopic:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"not valid JSON ({e.msg})") from e
-    if not isinstance(data, dict):
-        raise ValueError("expected a JSON object")
+    data = json_object(line)
     for key in ("id", "question", "lang"):
         if not isinstance(data.get(key), str) or not data[key]:
             raise ValueError(f"field {key!r} missing or not a non-empty string")

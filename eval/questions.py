@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -52,9 +52,12 @@ class _HasId(Protocol):
 Parsed = TypeVar("Parsed", bound=_HasId)
 
 
-def parse_lines(path: Path, parse: Callable[[str], Parsed]) -> list[Parsed]:
+def parse_lines(
+    path: Path, parse: Callable[[str], Parsed], what: str = "questions"
+) -> list[Parsed]:
     """Parse every non-blank line of a JSON Lines file; raise one error listing every bad line
-    (ValueError from ``parse``, or a duplicate id) by number, instead of keeping any."""
+    (ValueError from ``parse``, or a duplicate id) by number, instead of keeping any, or saying
+    the file holds no ``what``."""
     parsed: list[Parsed] = []
     errors: list[str] = []
     seen: set[str] = set()
@@ -73,8 +76,19 @@ def parse_lines(path: Path, parse: Callable[[str], Parsed]) -> list[Parsed]:
     if errors:
         raise QuestionFileError(f"{path} has {len(errors)} bad line(s):\n  " + "\n  ".join(errors))
     if not parsed:
-        raise QuestionFileError(f"{path} holds no questions")
+        raise QuestionFileError(f"{path} holds no {what}")
     return parsed
+
+
+def json_object(line: str) -> dict[str, Any]:
+    """One line of a JSON Lines file as an object; ValueError says what is wrong."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not valid JSON ({e.msg})") from e
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+    return data
 
 
 def parse_question(line: str, documents: dict[str, str]) -> Question:
@@ -107,13 +121,7 @@ _KINDS = {"answers": "list of strings"}
 
 def _parse(line: str, documents: dict[str, str]) -> Question:
     try:
-        data = json.loads(line)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"not valid JSON ({e.msg})") from e
-    if not isinstance(data, dict):
-        raise ValueError("expected a JSON object")
-    try:
-        parsed = _Line.model_validate(data)
+        parsed = _Line.model_validate(json_object(line))
     except ValidationError as e:
         raise ValueError(_first_problem(e)) from None
     relevant: dict[str, tuple[str, ...]] = {}

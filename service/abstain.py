@@ -16,7 +16,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -65,14 +65,21 @@ class Calibration:
 
     def stats(self, lang: str) -> tuple[float, float, float]:
         """Mean, spread and 90th percentile of the probes' best scores in ``lang``."""
-        scores = self.probe_dense.get(lang)
-        if not scores:
-            return 0.8, 0.02, 0.83  # typical e5 values, for an index never calibrated
-        return (
-            float(np.mean(scores)),
-            max(float(np.std(scores)), 0.005),
-            float(np.quantile(scores, 0.9)),
-        )
+        # typical e5 values, for an index never calibrated
+        return self._stats.get(lang, (0.8, 0.02, 0.83))
+
+    @cached_property
+    def _stats(self) -> dict[str, tuple[float, float, float]]:
+        """``stats`` of every language, computed once per loaded index, not per request."""
+        return {
+            lang: (
+                float(np.mean(scores)),
+                max(float(np.std(scores)), 0.005),
+                float(np.quantile(scores, 0.9)),
+            )
+            for lang, scores in self.probe_dense.items()
+            if scores
+        }
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ FEATURES = ("question", "answer", "same_kind")
 @dataclass(frozen=True)
 class Pair:
     """Candidates (indices) of one question line and of its answer paragraph (in the page's
-    order), and the kind of fact the line asks for (``service.sentences.question_type``)."""
+    order), and the kind of fact the line asks for (``service.question_type.question_type``)."""
 
     question: tuple[int, ...]
     answer: tuple[int, ...]
@@ -84,6 +84,23 @@ def pairs(
         line = snapshot.documents[doc].text[asked.start : asked.end]
         out.append(Pair(tuple(question), tuple(answer), kind(line)))
     return tuple(out)
+
+
+def roles(pairs: tuple[Pair, ...], count: int) -> tuple[np.ndarray, np.ndarray]:
+    """What the pairs make of ``count`` candidates: which may be quoted — not a question line
+    whose answer is a candidate too (quote the answer, not the question restated) — and per
+    candidate the question line it answers (-1: none; the last such line when several do).
+    Everything stays quotable when nothing else could be quoted."""
+    keep = np.ones(count, dtype=bool)
+    asker = np.full(count, -1)
+    for pair in pairs:
+        keep[list(pair.question)] = not pair.answer
+        if pair.answer:
+            held = list(pair.answer)
+            asker[held] = np.maximum(asker[held], max(pair.question))
+    if not keep.any():
+        return np.ones(count, dtype=bool), np.full(count, -1)
+    return keep, asker
 
 
 def best_pair(pairs: tuple[Pair, ...], scores: np.ndarray, asks: str = "") -> Pair | None:

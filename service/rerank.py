@@ -32,7 +32,8 @@ from ingest.dates import era_years, years_in_question
 from ingest.records import Document
 from ingest.text import nfkc
 from service.fitted import fitted, ordered
-from service.sentences import answer_kinds, question_terms, question_type
+from service.question_type import question_type
+from service.sentences import answer_kinds, question_terms
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "rerank_weights.json"
 WINDOW = 100  # characters: "close together" for the proximity signal

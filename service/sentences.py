@@ -25,10 +25,11 @@ from index.lexical import JapaneseTokenizer, LexicalIndex
 from index.search import Hit
 from index.snapshot import Snapshot
 from ingest.chunker import spanned_dates
-from ingest.qa import bare_labels, question_lines
+from ingest.qa import bare_labels
 from ingest.text import JAPANESE, nfkc
-from service.faq import Pair, pairs
+from service.faq import Pair, pairs, roles
 from service.fitted import fitted, ordered
+from service.question_type import WH_WORDS, question_type
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "sentence_weights.json"
 FEATURES = (
@@ -70,50 +71,6 @@ FEATURES = (
     "char_cover_rel",
     "name_match",
     "word_share",
-)
-_WH = (
-    "何",
-    "どこ",
-    "誰",
-    "だれ",
-    "いつ",
-    "いくら",
-    "いくつ",
-    "どの",
-    "どう",
-    "なぜ",
-    "どれ",
-    "どちら",
-)
-QuestionType = str  # "who" | "when" | "where" | "number" | "why" | ""
-_QUESTION_TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
-    ("who", re.compile(r"誰|だれ|どなた|何者|(?:出席|参加|列席|同席)者|\bwho(?:m|se)?\b", re.I)),
-    (
-        "when",
-        re.compile(
-            r"いつ|何年(?!間|ぶり)|何月|何日(?!間)|何時(?!間)"
-            r"|\bwhen\b|what (?:year|date|day|month)",
-            re.I,
-        ),
-    ),
-    (
-        "where",
-        re.compile(
-            r"どこ|何処|どの(?:国|都市|場所|地域)|\bwhere\b"
-            r"|(?:which|what) (?:countr(?:y|ies)|cit(?:y|ies)|places?)",
-            re.I,
-        ),
-    ),
-    (
-        "number",
-        re.compile(
-            r"何(?:人|回|件|個|本|名|社|台|倍|割|キロ|メートル|%|パーセント|万|億|時間|分|年間|日間|年ぶり)"
-            r"|いくら|いくつ"
-            r"|どれ(?:くらい|ぐらい|だけ)|どの(?:くらい|ぐらい)|how (?:many|much|long|far|old|big)",
-            re.I,
-        ),
-    ),
-    ("why", re.compile(r"なぜ|何故|どうして|理由|\bwhy\b|for what reason", re.I)),
 )
 # A reason: ～ため(に), ～ので, ～から(だ/です), 理由, 狙い, 背景.
 _REASON = re.compile(r"ため|ので|から(?:だ|です|で|。)|理由|狙い|背景|目的")
@@ -171,14 +128,6 @@ def selection_margin() -> float:
     return float(fitted(WEIGHTS_FILE)["margin"])
 
 
-def question_type(question: str) -> QuestionType:
-    text = nfkc(question)
-    for name, pattern in _QUESTION_TYPES:
-        if pattern.search(text):
-            return name
-    return ""
-
-
 def candidates(hits: list[Hit], snapshot: Snapshot) -> list[Candidate]:
     """Every sentence of the passages, in citation order, except site chrome: the lines ingest
     marked (``snapshot.sentence_furniture``), and for indexes built before those marks, lines
@@ -206,27 +155,9 @@ def _is_label(text: str, start: int) -> bool:
 def faq_pairs(
     hits: list[Hit], cands: list[Candidate], snapshot: Snapshot
 ) -> tuple[np.ndarray, np.ndarray]:
-    """FAQ structure among the candidates (ingest/qa.py): which may be quoted — not a question
-    line whose answer is a candidate too, from any cited passage of its page (quote the answer,
-    not the question restated) — and per candidate the question line it answers (-1: none)."""
-    keep = np.ones(len(cands), dtype=bool)
-    asker = np.full(len(cands), -1)
-    docs = [hits[c.n - 1].chunk.doc_id for c in cands]
-    for i, c in enumerate(cands):
-        text = snapshot.documents[docs[i]].text
-        asked = next((a for a in question_lines(text) if a.start <= c.start < a.end), None)
-        if asked is None:
-            continue
-        block = [
-            j
-            for j, d in enumerate(cands)
-            if docs[j] == docs[i] and asked.answer <= d.start < asked.answer_end
-        ]
-        keep[i] = not block
-        asker[block] = i
-    if not keep.any():
-        return np.ones(len(cands), dtype=bool), np.full(len(cands), -1)
-    return keep, asker
+    """FAQ structure among the candidates (``service.faq.roles`` of ``service.faq.pairs``):
+    which may be quoted, and per candidate the question line it answers (-1: none)."""
+    return roles(pairs(hits, cands, snapshot), len(cands))
 
 
 def looks_like_furniture(text: str) -> bool:
@@ -238,9 +169,9 @@ def score_candidates(question: str, hits: list[Hit], snapshot: Snapshot, qv: np.
     cands = candidates(hits, snapshot)
     feats = features(question, hits, cands, snapshot, qv)
     scores = feats @ fitted_weights() if len(cands) else np.zeros(0)
-    keep, asker = faq_pairs(hits, cands, snapshot)
-    keep = not_questions(cands, keep)
     faq = pairs(hits, cands, snapshot, question_type)
+    keep, asker = roles(faq, len(cands))
+    keep = not_questions(cands, keep)
     return Scored(cands, feats, paired(scores, asker), keep, scores, faq, question_type(question))
 
 
@@ -368,7 +299,7 @@ def question_focus(question: str, tokenizer: JapaneseTokenizer) -> tuple[str, ..
     words = _cached_words(question)
     out: list[str] = []
     for i, (form, _) in enumerate(words):
-        wh = next((w for w in _WH if form.startswith(w)), None)
+        wh = next((w for w in WH_WORDS if form.startswith(w)), None)
         if wh is None:
             continue
         if len(form) > len(wh):
@@ -451,7 +382,9 @@ _TOKENIZER = JapaneseTokenizer()
 def clear_caches() -> None:
     """Forget cached sentence tokens (the bench measures the cold path with it)."""
     _cached_words.cache_clear()
+    _TOKENIZER.clear_cache()
     _sentence_shape.cache_clear()
+    _bigrams.cache_clear()
 
 
 def sentence_words(
@@ -496,11 +429,12 @@ def answer_kinds(text: str, words: tuple[tuple[str, tuple[str, ...]], ...]) -> s
     return kinds
 
 
-def _bigrams(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _bigrams(text: str) -> frozenset[str]:
     """Character bigrams of the letters and digits of an NFKC text: a sentence that restates
-    the question's wording contiguously shares many."""
+    the question's wording contiguously shares many (cached: sentences recur)."""
     kept = "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
-    return {kept[i : i + 2] for i in range(len(kept) - 1)}
+    return frozenset(kept[i : i + 2] for i in range(len(kept) - 1))
 
 
 def _symbol_share(text: str) -> float:

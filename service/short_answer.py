@@ -124,13 +124,19 @@ class _Morph:
 
 
 def _morphs(tokenizer: JapaneseTokenizer, text: str) -> list[_Morph]:
-    return [
+    return list(_read_morphs(tokenizer, text))
+
+
+@lru_cache(maxsize=4096)
+def _read_morphs(tokenizer: JapaneseTokenizer, text: str) -> tuple[_Morph, ...]:
+    """Cached: the question is read twice a request, and first sentences recur."""
+    return tuple(
         _Morph(
             m.begin(), m.end(), m.surface(), tuple(m.part_of_speech()), _norm(m.normalized_form())
         )
         for m in tokenizer.morphemes(text)
         if m.part_of_speech()[0] != "空白"
-    ]
+    )
 
 
 def _runs(ms: list[_Morph]) -> list[tuple[int, int]]:
@@ -197,14 +203,18 @@ def _features(
     aligned: list[bool],
     qtype: AnswerType,
     gap_end: bool,
+    at: list[int] | None = None,
 ) -> dict[str, float]:
+    """``at``: the positions of ``aligned`` morphemes, when the caller has them already."""
     span = ms[i:j]
     text = "".join(m.surface for m in span)
     content = [k for k in range(i, j) if ms[k].content]
     overlap = sum(aligned[k] for k in content) / max(1, len(content))
     prev = ms[i - 1] if i > 0 else None
     nxt = ms[j] if j < len(ms) else None
-    positions = [k for k, a in enumerate(aligned) if a and not i <= k < j]
+    if at is None:
+        at = [k for k, a in enumerate(aligned) if a]
+    positions = [k for k in at if not i <= k < j]
     dist = min((i - k if k < i else k - j + 1 for k in positions), default=len(ms))
     near = sum(1 for k in positions if i - 6 <= k < j + 6)
     f: dict[str, float] = {
@@ -310,9 +320,10 @@ class ShortAnswerFinder:
         ms = _morphs(self.lexical.tokenizer, sentence)
         aligned = [m.content and (m.form in terms or _norm(m.surface) in terms) for m in ms]
         gap_end = bool(_GAP_END.search(_norm(question).strip())) and qtype is AnswerType.THING
+        at = [k for k, a in enumerate(aligned) if a]
         out = []
         for (i, j), kind in _spans(ms, sentence).items():
-            feats = _features(ms, i, j, kind, aligned, qtype, gap_end)
+            feats = _features(ms, i, j, kind, aligned, qtype, gap_end, at)
             out.append(Candidate(ms[i].start, ms[j - 1].end, feats))
         return out
 

@@ -57,6 +57,16 @@ def test_every_bad_line_is_reported_by_number(tmp_path: Path) -> None:
         assert f"line {n}:" in str(e.value)
 
 
+def test_a_repeated_id_and_an_empty_file_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_text(_line() + "\n" + _line(), "utf-8")
+    with pytest.raises(QuestionFileError, match="line 2: duplicate id 'f1'"):
+        load_followups(path, DOCS)
+    path.write_text("\n", "utf-8")
+    with pytest.raises(QuestionFileError, match="holds no follow-ups"):
+        load_followups(path, DOCS)
+
+
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(QuestionFileError, match="nope.jsonl"):
         load_followups(tmp_path / "nope.jsonl", DOCS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from index.glossary import english_words
+from index.glossary import english_words, stem
 
 TEXT = (
     "The ministers reaffirmed their commitments regarding the relocation of facilities "
@@ -16,7 +16,11 @@ def test_concurrent_stemming_matches_one_thread() -> None:
     expected = english_words(TEXT)
 
     def stem_repeatedly(_: int) -> list[list[str]]:
-        return [english_words(TEXT) for _ in range(30)]
+        out = []
+        for _ in range(30):
+            stem.cache_clear()  # every thread stems again, side by side, not from the cache
+            out.append(english_words(TEXT))
+        return out
 
     with ThreadPoolExecutor(8) as pool:  # one shared stemmer failed here: IndexError, garbage
         results = [words for batch in pool.map(stem_repeatedly, range(8)) for words in batch]

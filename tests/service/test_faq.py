@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from index.search import Hit
 from ingest.records import Chunk
 from service.answer import Citation, _best_quotes
-from service.faq import Pair, answer_spans, best_pair, faq_quotes
-from service.sentences import Candidate, Scored, selection_margin
+from service.faq import Pair, answer_spans, best_pair, faq_quotes, pairs, roles
+from service.sentences import Candidate, Scored, faq_pairs, selection_margin
 
 PAGE = (
     "Q．犬を飼い始めました。\n"
@@ -107,3 +109,26 @@ def test_a_pair_far_behind_the_best_sentence_does_not_lead() -> None:
 
     assert quotes(9.0)[0] == "料金は｜偶数月の15日です。"
     assert quotes(10.0 - selection_margin() - 1.0) == ["鑑札は首輪に付けてください。"]
+
+
+def test_roles_a_question_line_with_its_answer_present_is_not_quoted() -> None:
+    # candidates 0-1: a question line split in two sentences, answered by 2 and 3; 4 is a
+    # question line whose answer is not among the candidates; 5 is plain text
+    keep, asker = roles((Pair((0, 1), (2, 3)), Pair((4,), ())), 6)
+    assert keep.tolist() == [False, False, True, True, True, True]
+    assert asker.tolist() == [-1, -1, 1, 1, -1, -1]  # the last sentence of the question line
+    keep, asker = roles((Pair((0,), (1,)),), 1 + 1)  # only a question and its answer
+    assert keep.tolist() == [False, True]
+    keep, asker = roles((Pair((0,), (0,)),), 1)  # nothing else to quote: everything may be
+    assert keep.tolist() == [True] and asker.tolist() == [-1]
+
+
+def test_sentences_faq_pairs_reads_the_pairs_of_the_page() -> None:
+    hits = [hit(1, 0, len(PAGE))]
+    texts = ["Q．支払日はいつですか。", "料金は", "偶数月の15日です。"]
+    cands = [cand(1, i, t) for i, t in enumerate(texts)]
+    snapshot = SimpleNamespace(documents={"faq.txt": SimpleNamespace(text=PAGE)})
+    faq = pairs(hits, cands, snapshot)  # type: ignore[arg-type]
+    assert [(p.question, p.answer) for p in faq] == [((0,), (1, 2))]
+    keep, asker = faq_pairs(hits, cands, snapshot)  # type: ignore[arg-type]
+    assert keep.tolist() == [False, True, True] and asker.tolist() == [-1, 0, 0]
