@@ -222,15 +222,13 @@ def test_headings_are_short_lines_of_their_own_without_a_sentence_end() -> None:
 
     text = (
         "「2+2」会合風景\n本文の一文です。次の文もある\n"
-        "米側参加者：ライス国務長官　ゲイツ国防長官　他\n"
-        + "長い行" * 20
-        + "\n"
+        "米側参加者：ライス国務長官　ゲイツ国防長官　他\n" + "長い行" * 20 + "\n"
     )
     spans = [(0, 9), (10, 18), (18, 24), (25, 48), (49, 109)]
     cands = [Candidate(1, i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
     hit = SimpleNamespace(chunk=SimpleNamespace(doc_id="d"))
     snapshot = SimpleNamespace(documents={"d": SimpleNamespace(text=text)})
     # caption | a sentence | the end of a line but not a line of its own | a list line | prose
-    assert headings([hit], cands, snapshot).tolist() == [True, False, False, False, False]  # type: ignore[arg-type]
+    assert headings([hit], cands, snapshot).tolist() == [True, False, False, False, False]  # type: ignore[arg-type, list-item]
     assert not_headings(np.array([True, False]), np.array([True, True])).tolist() == [False, True]
     assert not_headings(np.array([True]), np.array([True])).tolist() == [True]
