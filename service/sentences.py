@@ -171,7 +171,7 @@ def score_candidates(question: str, hits: list[Hit], snapshot: Snapshot, qv: np.
     scores = feats @ fitted_weights() if len(cands) else np.zeros(0)
     faq = pairs(hits, cands, snapshot, question_type)
     keep, asker = roles(faq, len(cands))
-    keep = not_questions(cands, keep)
+    keep = not_headings(headings(hits, cands, snapshot), not_questions(cands, keep))
     return Scored(cands, feats, paired(scores, asker), keep, scores, faq, question_type(question))
 
 
@@ -186,6 +186,37 @@ def not_questions(cands: list[Candidate], keep: np.ndarray) -> np.ndarray:
 
 
 _QUESTION_END = re.compile(r"[?？][\s」』)）\]]*$")
+HEADING_CHARS = 50  # a heading or caption is short; a longer line without 。 is prose
+
+
+def headings(hits: list[Hit], cands: list[Candidate], snapshot: Snapshot) -> np.ndarray:
+    """Which candidates are headings or captions: a short line of its own that does not end
+    like a sentence (「日米防衛協力のメカニズムにおける「2+2」会合」, 「「2+2」会合風景」). A
+    labelled list line (「米側参加者：ライス国務長官…」) is not one: it answers who-questions."""
+    out = np.zeros(len(cands), dtype=bool)
+    for i, c in enumerate(cands):
+        text = snapshot.documents[hits[c.n - 1].chunk.doc_id].text
+        stripped = c.text.strip()
+        out[i] = (
+            len(stripped) <= HEADING_CHARS
+            and _whole_line(text, c.start, c.end)
+            and not _ENDS.search(stripped)
+            and not _LABEL.match(c.text)
+        )
+    return out
+
+
+def _whole_line(text: str, start: int, end: int) -> bool:
+    head = text[text.rfind("\n", 0, start) + 1 : start]
+    stop = text.find("\n", end)
+    return not head.strip() and not text[end : len(text) if stop < 0 else stop].strip()
+
+
+def not_headings(heading: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``keep`` without headings and captions: they name a topic and answer nothing a sentence
+    of the passages could not say better. Unchanged when nothing else could be quoted."""
+    kept = keep & ~heading
+    return kept if kept.any() else keep
 
 
 def paired(scores: np.ndarray, asker: np.ndarray) -> np.ndarray:

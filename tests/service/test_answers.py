@@ -195,3 +195,40 @@ def test_not_questions_keeps_something_to_quote() -> None:
     assert kept.tolist() == [False, True, False]
     only = not_questions([C("会合とは?")], np.array([True]))  # type: ignore[list-item]
     assert only.tolist() == [True]
+
+
+@pytest.mark.parametrize("question", ["２＋２とは？", "2+2とは?"])
+def test_a_heading_or_caption_is_not_quoted_when_a_sentence_is_there(
+    corpus_engine: Engine, question: str
+) -> None:
+    """「日米防衛協力のメカニズムにおける「2+2」会合」 (a heading) and 「「2+2」会合風景」 (a
+    photo caption) name the topic and answer nothing: the lines are sentences."""
+    answer = corpus_engine.ask(question)
+    assert answer.found, answer.text
+    assert len(answer.quotes) >= 2, answer.text
+    for quote in answer.quotes:
+        assert quote.text.strip() not in (
+            "日米防衛協力のメカニズムにおける「2+2」会合",
+            "「2+2」会合風景",
+        ), answer.text
+        assert quote.text.rstrip().endswith(("。", ".", "!", "！")), answer.text
+    _quoted_exactly(corpus_engine, question)
+
+
+def test_headings_are_short_lines_of_their_own_without_a_sentence_end() -> None:
+    from types import SimpleNamespace
+
+    from service.sentences import Candidate, headings, not_headings
+
+    text = (
+        "「2+2」会合風景\n本文の一文です。次の文もある\n"
+        "米側参加者：ライス国務長官　ゲイツ国防長官　他\n" + "長い行" * 20 + "\n"
+    )
+    spans = [(0, 9), (10, 18), (18, 24), (25, 48), (49, 109)]
+    cands = [Candidate(1, i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
+    hit = SimpleNamespace(chunk=SimpleNamespace(doc_id="d"))
+    snapshot = SimpleNamespace(documents={"d": SimpleNamespace(text=text)})
+    # caption | a sentence | the end of a line but not a line of its own | a list line | prose
+    assert headings([hit], cands, snapshot).tolist() == [True, False, False, False, False]  # type: ignore[arg-type, list-item]
+    assert not_headings(np.array([True, False]), np.array([True, True])).tolist() == [False, True]
+    assert not_headings(np.array([True]), np.array([True])).tolist() == [True]
