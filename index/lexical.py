@@ -206,17 +206,15 @@ class LexicalIndex:
         「PCを捨てたい」 finds パソコン and 「外相」 a list of 外務大臣."""
         return [u for u, _ in self._counted_units(query)]
 
-    def spelled_words(self, query: str, synonyms: bool = True) -> list[tuple[str, Unit]]:
-        """Each token of the question with its spellings in the corpus; without ``synonyms``
-        only the same word in the other kana script (ゴミ/ごみ), not another word of its group
-        (部屋/室). Only a question in Japanese script gets other spellings: Sudachi reads an
-        English word as katakana (reserve → リザーブ), and English words have the glossary."""
+    def spelled_words(self, query: str) -> list[tuple[str, Unit]]:
+        """Each token of the question with its spellings in the corpus. Only a question in
+        Japanese script gets other spellings: Sudachi reads an English word as katakana
+        (reserve → リザーブ), and English words have the glossary instead."""
         japanese = bool(JAPANESE.search(query))
-        out = []
-        for form, keys in self._tokenizer.keyed_tokens(query):
-            kept = tuple(k for k in keys if synonyms or k.startswith("k")) if japanese else ()
-            out.append((form, self.spellings(form, kept)))
-        return out
+        return [
+            (form, self.spellings(form, keys if japanese else ()))
+            for form, keys in self._tokenizer.keyed_tokens(query)
+        ]
 
     def _counted_units(self, query: str) -> list[tuple[Unit, int]]:
         units: dict[str, Unit] = {}
