@@ -154,11 +154,11 @@ def known_share(question: str, lexical: LexicalIndex) -> float:
     glossary): a question about sushi asked of a defence corpus has words the corpus never
     uses, however close its embedding lands."""
     vocab_has = lexical.has_term
-    words = [t for t in lexical.tokenizer.tokens(question) if not t.isascii()]
+    words = [(t, unit) for t, unit in lexical.spelled_words(question) if not t.isascii()]
     english = english_words(question)
     total = len(words) + len(english)
     if not total:
         return 0.0
-    known = sum(vocab_has(t) for t in words)
+    known = sum(bool(unit) for _, unit in words)  # ゴミ as ごみ, コンビニ as コンビニエンスストア
     known += sum(w in lexical.glossary or vocab_has(w.lower()) for w in english)
     return known / total
