@@ -1,4 +1,4 @@
-"""Fixtures the browser tests share."""
+"""Fixtures the service tests share: one Chromium, one scripted LLM server per module."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fake_llm import FakeLLM, serve
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.service.test_browser import ARGS, CHROMIUM
@@ -19,3 +20,12 @@ def browser() -> Iterator[Browser]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeLLM]:
+    """A scripted OpenAI-compatible server (``fake_llm``) on a free local port."""
+    llm = FakeLLM()
+    with serve(llm.app()) as url:
+        llm.url = url + "/v1"
+        yield llm

@@ -31,14 +31,6 @@ TIMEOUT = 1.0
 FALLBACK = "the extractive answer is shown instead"
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeLLM]:
-    llm = FakeLLM()
-    with serve(llm.app()) as url:
-        llm.url = url + "/v1"
-        yield llm
-
-
 @pytest.fixture(autouse=True)
 def _fresh_script(request: pytest.FixtureRequest) -> None:
     if "fake" in request.fixturenames:

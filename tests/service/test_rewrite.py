@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fake_llm import MODEL, FakeLLM, Script, serve
+from fake_llm import MODEL, FakeLLM, Script
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
@@ -15,14 +15,6 @@ FIRST = "2007年の会合では何が合意された？"
 FOLLOW_UP = "その時の日本側の出席者は？"
 REWRITTEN = "2007年5月の2+2会合の日本側の出席者は？"
 DOC_2007 = "002_1b2c3951911e05d3.txt"
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeLLM]:
-    llm = FakeLLM()
-    with serve(llm.app()) as url:
-        llm.url = url + "/v1"
-        yield llm
 
 
 @pytest.fixture(scope="module")
