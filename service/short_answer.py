@@ -30,8 +30,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.lexical import JapaneseTokenizer, LexicalIndex
+from ingest.chunker import spanned_dates
+from ingest.dates import years_in_question
+from ingest.records import Document
 from ingest.text import KATAKANA_RUN, nfkc
 from service.question_type import AnswerType, answer_type
+from service.rerank import written_years
 
 if TYPE_CHECKING:
     from service.answer import Answer
@@ -271,12 +275,28 @@ def _classes(span: list[_Morph], text: str) -> dict[str, float]:
 
 
 def fits_type(features: dict[str, float]) -> bool:
-    """A date or number question is not answered by a span without a date or a number in it."""
+    """A date or number question is not answered by a span without a date or a number in it,
+    nor a who-question by a place that names no person or post (「ワシントンD.C」 for 誰)."""
     if features.get("q_date"):
         return bool(features.get("is_date") or features.get("is_digits"))
     if features.get("q_number"):
         return bool(features.get("is_number"))
+    if features.get("q_person") and features.get("is_place"):
+        return bool(features.get("is_person") or features.get("is_post"))
     return True
+
+
+def about_other_years(question: str, document: Document, start: int, end: int) -> bool:
+    """Whether the sentence is about other years than the ones the question names: it writes
+    years (西暦 or 和暦) and none is asked, or writes none and lies in a section dated to
+    another year. Its span would answer the question for another meeting, another season."""
+    asked = years_in_question(question)
+    if not asked:
+        return False
+    said = set(written_years(document.text[start:end]))
+    if not said:
+        said = {int(d[:4]) for d in spanned_dates(document, start, start + 1) if d}
+    return bool(said) and not asked & said
 
 
 def _copula(ms: list[_Morph], j: int) -> bool:
@@ -362,4 +382,6 @@ def short_answer_of(
     q = answer.quotes[0]
     hit = next(c.hit for c in answer.citations if c.n == q.n)
     doc = documents[hit.chunk.doc_id]
+    if about_other_years(answer.question, doc, q.start, q.end):
+        return None
     return finder.find(answer.question, q.n, doc.doc_id, doc.text, q.start, q.end)
