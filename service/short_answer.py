@@ -30,9 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.lexical import JapaneseTokenizer, LexicalIndex
-from ingest.chunker import spanned_dates
 from ingest.dates import years_in_question
-from ingest.records import Document
 from ingest.text import KATAKANA_RUN, nfkc
 from service.question_type import AnswerType, answer_type
 from service.rerank import written_years
@@ -281,22 +279,19 @@ def fits_type(features: dict[str, float]) -> bool:
         return bool(features.get("is_date") or features.get("is_digits"))
     if features.get("q_number"):
         return bool(features.get("is_number"))
-    if features.get("q_person") and features.get("is_place"):
-        return bool(features.get("is_person") or features.get("is_post"))
     return True
 
 
-def about_other_years(question: str, document: Document, start: int, end: int) -> bool:
-    """Whether the sentence is about other years than the ones the question names: it writes
-    years (西暦 or 和暦) and none is asked, or writes none and lies in a section dated to
-    another year. Its span would answer the question for another meeting, another season."""
-    asked = years_in_question(question)
-    if not asked:
+def about_other_years(question: str, sentence: str) -> bool:
+    """Whether a who/where question names years and the sentence writes only others (西暦 or
+    和暦): its name or place belongs to another meeting, another season. Dates and numbers are
+    left alone — 「何年に決められた」「何年以来」 are answered by a sentence writing other years —
+    and so are sentences that write no year (a section's date is too loose a guide)."""
+    if answer_type(question) not in (AnswerType.PERSON, AnswerType.PLACE):
         return False
-    said = set(written_years(document.text[start:end]))
-    if not said:
-        said = {int(d[:4]) for d in spanned_dates(document, start, start + 1) if d}
-    return bool(said) and not asked & said
+    asked = years_in_question(question)
+    said = written_years(sentence)
+    return bool(asked) and bool(said) and not asked & said
 
 
 def _copula(ms: list[_Morph], j: int) -> bool:
@@ -382,6 +377,6 @@ def short_answer_of(
     q = answer.quotes[0]
     hit = next(c.hit for c in answer.citations if c.n == q.n)
     doc = documents[hit.chunk.doc_id]
-    if about_other_years(answer.question, doc, q.start, q.end):
+    if about_other_years(answer.question, doc.text[q.start : q.end]):
         return None
     return finder.find(answer.question, q.n, doc.doc_id, doc.text, q.start, q.end)
