@@ -18,7 +18,7 @@ from ingest.text import JAPANESE, nfkc
 from service.abstain import Calibration, decide, signals
 from service.faq import faq_quotes
 from service.sentences import FEATURES, Scored, content_free, score_candidates, selection_margin
-from service.short_answer import ShortAnswer
+from service.short_answer import ShortAnswer, about_other_years
 
 MAX_SENTENCES = 3
 NO_TERMS_MARGIN = 0.06
@@ -89,7 +89,8 @@ def compose_answer(
     if not hits or content_free(question):
         return _not_found(question, citations, 0.0)
     scored = score_candidates(question, hits, snapshot, query_vector)
-    quotes = _best_quotes(scored, citations)
+    later = np.array([about_other_years(question, c.text) for c in scored.candidates], bool)
+    quotes = _best_quotes(scored, citations, later)
     x = signals(question, hits, snapshot.lexical, calibration or Calibration(), best_cover(scored))
     decision = decide(x)
     if not decision.found:
@@ -109,15 +110,21 @@ def _not_found(question: str, citations: list[Citation], confidence: float) -> A
     return Answer(question, message, citations, found=False, confidence=confidence)
 
 
-def _best_quotes(scored: Scored, citations: list[Citation]) -> list[Quote]:
+def _best_quotes(
+    scored: Scored, citations: list[Citation], later: np.ndarray | None = None
+) -> list[Quote]:
     """The matching FAQ answer first (``service/faq.py``), then the best-scored sentence and
-    those close behind it, deduplicated."""
+    those close behind it, deduplicated. Candidates marked ``later`` (a who/where question's
+    sentences about other years, :func:`~service.short_answer.about_other_years`) still
+    quote, but after the others: not dropped, since they may be all there is."""
     if not scored.candidates:  # passages too short to hold a sentence: quote the best passage
         hit = citations[0].hit
         return [Quote(1, hit.chunk.start, hit.chunk.end, hit.chunk.text, hit.dense)]
     order = np.argsort(-scored.scores, kind="stable")
     if scored.quotable is not None:  # an FAQ question line is not its own answer
         order = order[scored.quotable[order]]
+    if later is not None and not later[order].all():
+        order = np.concatenate([order[~later[order]], order[later[order]]])
     best = float(scored.scores[order[0]])
     chosen: list[Quote] = []
     seen: set[str] = set()

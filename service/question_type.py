@@ -26,7 +26,10 @@ from enum import StrEnum
 from ingest.text import nfkc
 
 # Question words both readings share.
-WHO_JA = r"誰|だれ|どなた|何者|(?:出席|参加|列席|同席)者"
+WHO_JA = (
+    r"誰|だれ|どなた|何者|(?:出席|参加|列席|同席)者"
+    r"|(?:出席|参加|列席|同席)し(?:た|ている)(?:閣僚|人物|人|メンバー)(?:は|を|が)"
+)
 WHO_EN = r"\bwho(?:m|se)?\b"
 WHY_JA = r"なぜ|何故|どうして|理由"
 WHERE_JA = r"どこ|何処"

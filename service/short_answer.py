@@ -30,8 +30,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.lexical import JapaneseTokenizer, LexicalIndex
+from ingest.dates import years_in_question
 from ingest.text import KATAKANA_RUN, nfkc
 from service.question_type import AnswerType, answer_type
+from service.rerank import written_years
 
 if TYPE_CHECKING:
     from service.answer import Answer
@@ -271,12 +273,25 @@ def _classes(span: list[_Morph], text: str) -> dict[str, float]:
 
 
 def fits_type(features: dict[str, float]) -> bool:
-    """A date or number question is not answered by a span without a date or a number in it."""
+    """A date or number question is not answered by a span without a date or a number in it,
+    nor a who-question by a place that names no person or post (「ワシントンD.C」 for 誰)."""
     if features.get("q_date"):
         return bool(features.get("is_date") or features.get("is_digits"))
     if features.get("q_number"):
         return bool(features.get("is_number"))
     return True
+
+
+def about_other_years(question: str, sentence: str) -> bool:
+    """Whether a who/where question names years and the sentence writes only others (西暦 or
+    和暦): its name or place belongs to another meeting, another season. Dates and numbers are
+    left alone — 「何年に決められた」「何年以来」 are answered by a sentence writing other years —
+    and so are sentences that write no year (a section's date is too loose a guide)."""
+    if answer_type(question) not in (AnswerType.PERSON, AnswerType.PLACE):
+        return False
+    asked = years_in_question(question)
+    said = written_years(sentence)
+    return bool(asked) and bool(said) and not asked & said
 
 
 def _copula(ms: list[_Morph], j: int) -> bool:
@@ -362,4 +377,6 @@ def short_answer_of(
     q = answer.quotes[0]
     hit = next(c.hit for c in answer.citations if c.n == q.n)
     doc = documents[hit.chunk.doc_id]
+    if about_other_years(answer.question, doc.text[q.start : q.end]):
+        return None
     return finder.find(answer.question, q.n, doc.doc_id, doc.text, q.start, q.end)

@@ -232,3 +232,35 @@ def test_headings_are_short_lines_of_their_own_without_a_sentence_end() -> None:
     assert headings([hit], cands, snapshot).tolist() == [True, False, False, False, False]  # type: ignore[arg-type, list-item]
     assert not_headings(np.array([True, False]), np.array([True, True])).tolist() == [False, True]
     assert not_headings(np.array([True]), np.array([True])).tolist() == [True]
+
+
+@pytest.mark.parametrize(
+    "question", ["2023年の2+2で日本側から出席したのは誰？", "2024年の2+2に日本から出席したのは誰？"]
+)
+def test_a_who_question_does_not_lead_with_another_years_attendees(
+    corpus_engine: Engine, question: str
+) -> None:
+    """「が、2013年10月の「2+2」は…ケリー国務長官とヘーゲル国防長官が出席。」 names who came in
+    2013: asked about 2023 or 2024 it may still be quoted, never first — and it gives no short
+    answer (ヘーゲル国防長官 was no attendee of those years)."""
+    answer = corpus_engine.ask(question)
+    assert answer.found, answer.text
+    assert "2013年" not in first_line(answer.text), answer.text
+    assert answer.short is None or "ヘーゲル" not in answer.short.text, answer.short
+    _quoted_exactly(corpus_engine, question)
+
+
+def test_sentences_about_other_years_quote_after_the_others() -> None:
+    """The fitted order stands among each group; nothing is dropped."""
+    from service.answer import Citation, _best_quotes
+    from service.sentences import Candidate, Scored
+
+    texts = ["2013年の会合にはケリー国務長官が出席。", "林外務大臣が出席した。"]
+    cands = [Candidate(1, i, 10 * i, 10 * i + len(t), t) for i, t in enumerate(texts)]
+    scored = Scored(cands, np.zeros((2, 1)), np.array([1.0, 0.95]))
+    hit = type("H", (), {"chunk": None})()
+    citations = [Citation(1, hit)]  # type: ignore[arg-type]
+    plain = [q.text for q in _best_quotes(scored, citations)]
+    later = [q.text for q in _best_quotes(scored, citations, np.array([True, False]))]
+    assert plain == texts
+    assert later == texts[::-1]

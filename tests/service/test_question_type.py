@@ -14,6 +14,8 @@ from service.question_type import AnswerType, answer_type, question_type
         ("日本側の出席者は？", "who", AnswerType.PERSON),
         ("会合に参加者として来たのはどなた？", "who", AnswerType.PERSON),
         ("Whom did the minister meet?", "who", AnswerType.PERSON),
+        ("2011年の会合に米国から出席した閣僚は？", "who", AnswerType.PERSON),
+        ("式典に参加した人は？", "who", AnswerType.PERSON),
         ("本部はどこにある？", "where", AnswerType.PLACE),
         ("入場料はいくら？", "number", AnswerType.NUMBER),
         ("なぜ延期された？", "why", AnswerType.NONE),

@@ -10,7 +10,7 @@ import pytest
 from index.lexical import LexicalIndex
 from ingest.text import split_sentences
 from service.question_type import AnswerType, answer_type
-from service.short_answer import ShortAnswerFinder
+from service.short_answer import ShortAnswerFinder, about_other_years
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
@@ -107,3 +107,33 @@ def test_answer_type(question: str, kind: AnswerType) -> None:
 
 def test_blank_sentence_has_no_short_answer(finder: ShortAnswerFinder) -> None:
     assert finder.find("誰？", 1, "d", "   ", 0, 3) is None
+
+
+def test_a_sentence_about_another_year_gives_no_short_answer() -> None:
+    sentence = "が、2013年10月の「2+2」は東京開催で、ケリー国務長官とヘーゲル国防長官が出席。"
+    assert about_other_years("2024年の2+2に日本から出席したのは誰？", sentence)
+    assert about_other_years("令和5年の会合の出席者は？", sentence)
+    assert about_other_years("Who attended the 2024 meeting from Japan?", sentence)
+    assert not about_other_years("2013年の2+2に出席した長官は誰？", sentence)
+    assert not about_other_years("東京開催の2+2に出席した長官は誰？", sentence)
+    assert not about_other_years("岸田外務大臣及び小野寺防衛大臣が出席したのは？", sentence)
+
+
+def test_dates_and_numbers_may_come_from_a_sentence_about_other_years() -> None:
+    """「2011年の会合で見直された目標は何年に決められた？」 is answered by 「2005年と2007年に…」."""
+    sentence = "2005年と2007年に定められた日米同盟の共通の戦略目標の再確認と見直し。"
+    assert not about_other_years("2011年の会合で見直された目標は何年に決められた？", sentence)
+    assert not about_other_years("2011年の会合の何年前に決められた？", sentence)
+
+
+def test_who_attended_as_a_minister_is_not_answered_with_a_place(
+    finder: ShortAnswerFinder,
+) -> None:
+    """「出席した閣僚は？」 asks who: read as a 「…は？」 gap it got 「ワシントンD.C」."""
+    text = (
+        "2011年6月21日,米国国務省(ワシントンD.C.)に日本の外務大臣と防衛大臣,"
+        "米国の国務長官と国防長官が集まり,日米の安全保障・防衛協力に関わる幅広いテーマについて"
+        "話し合われました。"
+    )
+    short = finder.find("2011年の会合に米国から出席した閣僚は？", 1, "d", text, 0, len(text))
+    assert short is None or "ワシントン" not in short.text, short
