@@ -26,6 +26,11 @@ from ingest.records import Chunk
 from ingest.text import JAPANESE
 from kotae.settings import Settings
 
+# Passages each side (dense, lexical) offers the fusion, whatever k is asked for: the min-max
+# fusion and the feedback read the pool, so a pool that grew with k would rank the top 5 that
+# /api/ask shows differently from the top 10 that `kotae eval` measures.
+CANDIDATE_POOL = 100
+
 RetrieverName = Literal["dense", "lexical", "hybrid"]
 RETRIEVERS: tuple[RetrieverName, ...] = ("dense", "lexical", "hybrid")
 
@@ -159,7 +164,7 @@ class Retriever:
         filters = filters or Filters()
         query = normalise_query(question)
         qv = self.encode(query)
-        pool = max(50, 10 * k)
+        pool = max(CANDIDATE_POOL, k)
         allowed = self._allowed(filters)
         candidates, lexical, ideal = self._candidates(query, qv, pool, allowed, filters)
         if not len(candidates):
