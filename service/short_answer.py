@@ -66,7 +66,7 @@ _GAP_END = re.compile(
 )
 _DIGIT = re.compile(r"[0-9０-９〇一二三四五六七八九十百千万億]")
 _SIDE_PARTICLES = {"から", "は"}  # 「日本から」「アメリカは」: a place name before them is a side
-# One-kanji abbreviations of country names (米側, 日米): one party however it is written.
+# Country names written short (米側, 日米) or in kana: one party however it is written.
 _PARTY = {
     "日": "日本",
     "我が国": "日本",
