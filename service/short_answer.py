@@ -65,6 +65,26 @@ _GAP_END = re.compile(
     r"(?:のは|とは|は|が|を|に|で|の)?(?:何|なに|誰|だれ|どこ|いつ|どれ)?(?:です|でした)?(?:か)?[?？。.]*$"
 )
 _DIGIT = re.compile(r"[0-9０-９〇一二三四五六七八九十百千万億]")
+_SIDE_PARTICLES = {"から", "は"}  # 「日本から」「アメリカは」: a place name before them is a side
+# Country names written short (米側, 日米) or in kana: one party however it is written.
+_PARTY = {
+    "日": "日本",
+    "我が国": "日本",
+    "わが国": "日本",
+    "米": "米国",
+    "アメリカ": "米国",
+    "アメリカ合衆国": "米国",
+    "合衆国": "米国",
+    "英": "英国",
+    "イギリス": "英国",
+    "中": "中国",
+    "韓": "韓国",
+    "豪": "豪州",
+    "オーストラリア": "豪州",
+    "露": "ロシア",
+    "独": "ドイツ",
+    "仏": "フランス",
+}
 
 
 @dataclass(frozen=True)
@@ -206,8 +226,10 @@ def _features(
     qtype: AnswerType,
     gap_end: bool,
     at: list[int] | None = None,
+    sides: list[tuple[int, bool]] | None = None,
 ) -> dict[str, float]:
-    """``at``: the positions of ``aligned`` morphemes, when the caller has them already."""
+    """``at``: the positions of ``aligned`` morphemes, when the caller has them already;
+    ``sides``: the sentence's side markers (:func:`side_markers`) when the question names one."""
     span = ms[i:j]
     text = "".join(m.surface for m in span)
     content = [k for k in range(i, j) if ms[k].content]
@@ -249,6 +271,10 @@ def _features(
     f["q_" + qtype.value] = 1.0
     for name in ("date", "number", "person", "place", "propn", "post", "quoted", "latin"):
         f[f"q_{qtype.value}*{name}"] = cls[name]
+    if sides is not None:
+        side = _nearest_side(sides, i)
+        if side is not None:
+            f["side_same" if side[1] else "side_other"] = 1.0
     if gap_end:
         f["gap_end*next_end"] = f["next_end"]
         f["gap_end*next_ha"] = f.get("next_ha", 0.0) + f.get("next_ga", 0.0)
@@ -273,8 +299,11 @@ def _classes(span: list[_Morph], text: str) -> dict[str, float]:
 
 
 def fits_type(features: dict[str, float]) -> bool:
-    """A date or number question is not answered by a span without a date or a number in it.
-    (Withholding places from who-questions was measured and not kept: 堀河天皇 reads as a place.)"""
+    """A date or number question is not answered by a span without a date or a number in it,
+    nor a question naming a side by a name the sentence puts on another side (「米側からは、C」
+    for 「日本から出席したのは誰」)."""
+    if features.get("side_other"):
+        return False
     if features.get("q_date"):
         return bool(features.get("is_date") or features.get("is_digits"))
     if features.get("q_number"):
@@ -292,6 +321,48 @@ def about_other_years(question: str, sentence: str) -> bool:
     asked = years_in_question(question)
     said = written_years(sentence)
     return bool(asked) and bool(said) and not asked & said
+
+
+def _party(word: str) -> str:
+    return _PARTY.get(word, word)
+
+
+def _side_word(ms: list[_Morph], k: int) -> str | None:
+    """The party a side marker at morpheme ``k`` names: 「日本側からは」「米側の」「（日本側）」
+    「日本から」「アメリカは」 (a place name before から/は), or None. A marker ends its noun
+    phrase: 「日本海側気候」 is a climate, not a side."""
+    m = ms[k]
+    if m.surface.endswith("側") and len(m.surface) > 1:
+        return m.form.removesuffix("側") if _ends_phrase(ms, k + 1) else None
+    if not m.nominal or k + 1 >= len(ms):
+        return None
+    after = ms[k + 1]
+    if after.surface == "側":
+        return m.form if _ends_phrase(ms, k + 2) else None
+    if m.pos[2] == "地名" and after.surface in _SIDE_PARTICLES:
+        return m.form
+    return None
+
+
+def _ends_phrase(ms: list[_Morph], k: int) -> bool:
+    return k >= len(ms) or not ms[k].nominal
+
+
+def side_markers(ms: list[_Morph], parties: set[str]) -> list[tuple[int, bool]] | None:
+    """The sentence's side markers as (position, names a party the question names), or None
+    unless the sentence names both the question's side and another: 「日本側からは A、米側からは B」
+    puts A on one side and B on the other, and a question about one side wants only its names."""
+    found = [(k, w) for k in range(len(ms)) if (w := _side_word(ms, k)) is not None]
+    marks = [(k, _party(w) in parties) for k, w in found]
+    if not any(same for _, same in marks) or all(same for _, same in marks):
+        return None
+    return marks
+
+
+def _nearest_side(sides: list[tuple[int, bool]], i: int) -> tuple[int, bool] | None:
+    """The last side marker before morpheme ``i`` (the side a name after it is on)."""
+    before = [s for s in sides if s[0] < i]
+    return before[-1] if before else None
 
 
 def _copula(ms: list[_Morph], j: int) -> bool:
@@ -336,9 +407,10 @@ class ShortAnswerFinder:
         aligned = [m.content and (m.form in terms or _norm(m.surface) in terms) for m in ms]
         gap_end = bool(_GAP_END.search(_norm(question).strip())) and qtype is AnswerType.THING
         at = [k for k, a in enumerate(aligned) if a]
+        sides = side_markers(ms, {_party(t) for t in terms})
         out = []
         for (i, j), kind in _spans(ms, sentence).items():
-            feats = _features(ms, i, j, kind, aligned, qtype, gap_end, at)
+            feats = _features(ms, i, j, kind, aligned, qtype, gap_end, at, sides)
             out.append(Candidate(ms[i].start, ms[j - 1].end, feats))
         return out
 

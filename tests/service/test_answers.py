@@ -250,6 +250,22 @@ def test_a_who_question_does_not_lead_with_another_years_attendees(
     _quoted_exactly(corpus_engine, question)
 
 
+@pytest.mark.parametrize(
+    ("question", "other_side"),
+    [
+        ("2024年の2+2に日本から出席したのは誰？", ("オースティン", "ブリンケン")),
+        ("2023年の2+2で日本側から出席したのは誰？", ("オースティン", "ブリンケン")),
+    ],
+)
+def test_a_question_naming_a_side_gets_no_name_of_the_other_side(
+    corpus_engine: Engine, question: str, other_side: tuple[str, ...]
+) -> None:
+    """Issue 15: 「2024年の2+2に日本から出席したのは誰？」 had the short answer
+    「ロイド・オースティン国防長官」, the US secretary named after 「米側からは」."""
+    answer = corpus_engine.ask(question)
+    assert answer.short is None or not any(n in answer.short.text for n in other_side), answer.short
+
+
 def test_sentences_about_other_years_quote_after_the_others() -> None:
     """The fitted order stands among each group; nothing is dropped."""
     from service.answer import Citation, _best_quotes

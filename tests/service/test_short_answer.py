@@ -10,7 +10,7 @@ import pytest
 from index.lexical import LexicalIndex
 from ingest.text import split_sentences
 from service.question_type import AnswerType, answer_type
-from service.short_answer import ShortAnswerFinder, about_other_years
+from service.short_answer import ShortAnswerFinder, _morphs, about_other_years, side_markers
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
@@ -137,3 +137,54 @@ def test_who_attended_as_a_minister_is_not_answered_with_a_place(
     )
     short = finder.find("2011年の会合に米国から出席した閣僚は？", 1, "d", text, 0, len(text))
     assert short is None or "ワシントン" not in short.text, short
+
+
+BOTH_SIDES = [
+    "1月12日4時00分(米国時間:11日14時00分)から、米国ワシントンD.C.において、約2時間30分、"
+    "日米安全保障協議委員会(日米「2+2」)が開催され、日本側からは、林芳正外務大臣及び浜田靖一防衛大臣が、"
+    "米側からは、アントニー・ブリンケン国務長官及びロイド・オースティン国防長官がそれぞれ出席したところ",
+    "日本から上川陽子外務大臣、木原稔防衛大臣が、アメリカはブリンケン国務長官、オースティン国防長官が出席。",
+    "参加者：（日本側）北澤防衛大臣，松本外務大臣（米側）ゲイツ国防長官，クリントン国務長官",
+]
+JAPAN = ("林芳正", "浜田", "上川", "木原", "北澤", "松本")
+US = ("ブリンケン", "オースティン", "ゲイツ", "クリントン")
+
+
+@pytest.mark.parametrize("sentence", BOTH_SIDES)
+@pytest.mark.parametrize(
+    ("question", "other_side"),
+    [
+        ("2024年の2+2に日本から出席したのは誰？", US),
+        ("2023年の2+2で日本側から出席したのは誰？", US),
+        ("Who attended the July 2024 meeting in Tokyo from Japan?", US),
+        ("2011年の会合に米国から出席した閣僚は？", JAPAN),
+        ("2024年7月の2+2でアメリカ側から出席したのは誰？", JAPAN),
+        ("Who attended the 2011 2+2 from the US side?", JAPAN),
+    ],
+)
+def test_a_question_naming_a_side_gets_a_name_from_that_side(
+    finder: ShortAnswerFinder, sentence: str, question: str, other_side: tuple[str, ...]
+) -> None:
+    """「日本側からは A、米側からは B」: both names are next to the question's 出席, but only the
+    names after the side the question names answer it (issue 15: 「…日本から出席したのは誰？」 got
+    ロイド・オースティン国防長官)."""
+    short = finder.find(question, 1, "d", sentence, 0, len(sentence))
+    assert short is None or not any(name in short.text for name in other_side), short
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        (
+            "下関市の気候は日本海側気候と瀬戸内海式気候と何の境界に当たるか",
+            "下関市の気候は複雑で、日本海側気候と瀬戸内海式気候と太平洋側気候の境界に当たる。",
+        ),
+        ("2024年の2+2に日本から出席したのは誰？", "日本から上川陽子外務大臣が出席した。"),
+    ],
+)
+def test_no_sides_in_a_compound_or_with_one_side_only(
+    finder: ShortAnswerFinder, question: str, sentence: str
+) -> None:
+    """「日本海側気候」 is a climate, not a side; one side alone separates nothing."""
+    terms = finder._question_terms(question)
+    assert side_markers(_morphs(finder.lexical.tokenizer, sentence), terms) is None
