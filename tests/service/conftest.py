@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from fake_llm import FakeLLM, serve
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.service.test_browser import ARGS, CHROMIUM
 
@@ -20,6 +20,14 @@ def browser() -> Iterator[Browser]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh Japanese-locale tab at phone size (375 × 740), closed after the test."""
+    context = browser.new_context(locale="ja-JP", viewport={"width": 375, "height": 740})
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture(scope="module")

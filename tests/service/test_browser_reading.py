@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from service.engine import Engine
+from tests.service.chat import ask
 from tests.service.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -22,24 +22,10 @@ DOC_2007 = "002_1b2c3951911e05d3.txt"
 DOC_TOKYO = "003_398f49884e4d4ebb.txt"
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="ja-JP", viewport={"width": 375, "height": 740})
-    yield context.new_page()
-    context.close()
-
-
 def _shot(page: Page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
-
-
-def _ask(page: Page, question: str) -> None:
-    count = page.locator(".answer").count()
-    page.fill("#question", question)
-    page.press("#question", "Enter")
-    expect(page.locator(".answer")).to_have_count(count + 1, timeout=30_000)
 
 
 def _cited_docs(page: Page) -> set[str]:
@@ -54,9 +40,9 @@ def test_follow_up_is_answered_in_context(corpus_engine: Engine, page: Page) -> 
     docs = corpus_engine.loaded.snapshot.documents
     with LiveServer(corpus_engine) as url:
         page.goto(url)
-        _ask(page, "2007年の会合では何が合意された？")
+        ask(page, "2007年の会合では何が合意された？")
         expect(page.locator(".answer").last.locator(".understood-as")).to_have_count(0)
-        _ask(page, "その時の日本側の出席者は？")
+        ask(page, "その時の日本側の出席者は？")
         answer = page.locator(".answer").last
         expect(answer.locator(".understood-as")).to_contain_text("2007年")
         assert _cited_docs(page) == {docs[DOC_2007].title}
@@ -70,7 +56,7 @@ def test_citation_opens_reader_with_span_in_view(corpus_engine: Engine, page: Pa
     cited = [c.hit.chunk for c in corpus_engine.ask(question).citations]
     with LiveServer(corpus_engine) as url:
         page.goto(url)
-        _ask(page, question)
+        ask(page, question)
         answer = page.locator(".answer").last
         answer.locator("button.cite").first.click()
         n = int(answer.locator("button.cite").first.get_attribute("data-n") or "1")
@@ -98,7 +84,7 @@ def test_document_and_date_filters_change_the_sources(corpus_engine: Engine, pag
     question = "日米の外相と防衛相は誰でしたか？"
     with LiveServer(corpus_engine) as url:
         page.goto(url)
-        _ask(page, question)
+        ask(page, question)
         unfiltered = _cited_docs(page)
         assert len(unfiltered) > 1
 
@@ -108,7 +94,7 @@ def test_document_and_date_filters_change_the_sources(corpus_engine: Engine, pag
         expect(page.locator(".filter-chip")).to_have_count(1)
         _shot(page, "collection-375")
         page.click("#collection-toggle")
-        _ask(page, question)
+        ask(page, question)
         assert _cited_docs(page) == {docs[DOC_TOKYO].title}
 
         page.locator(".filter-chip .chip-remove").click()
@@ -119,7 +105,7 @@ def test_document_and_date_filters_change_the_sources(corpus_engine: Engine, pag
         page.locator("#date-to").dispatch_event("change")
         expect(page.locator(".filter-chip")).to_have_count(1)
         page.click("#collection-toggle")
-        _ask(page, question)
+        ask(page, question)
         dates = page.locator(".answer").last.locator(".source-chip .chip-date").all_text_contents()
         assert dates and all(d.startswith("2007") for d in dates), dates
         assert _cited_docs(page) != unfiltered

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from service.engine import Engine
+from tests.service.chat import ask
 from tests.service.live import LiveServer
 
 pytestmark = pytest.mark.browser
 QUESTION = "普天間飛行場の移設先は？"
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="ja-JP", viewport={"width": 390, "height": 844})
-    yield context.new_page()
-    context.close()
-
-
-def _ask(page: Page, question: str) -> None:
-    count = page.locator(".answer").count()
-    page.fill("#question", question)
-    page.press("#question", "Enter")
-    expect(page.locator(".answer")).to_have_count(count + 1, timeout=30_000)
 
 
 def test_sources_list_quoted_passages_first_on_one_line_each(
@@ -33,7 +18,7 @@ def test_sources_list_quoted_passages_first_on_one_line_each(
 ) -> None:
     with LiveServer(corpus_engine) as url:
         page.goto(url)
-        _ask(page, QUESTION)
+        ask(page, QUESTION)
         answer = page.locator(".answer").last
         cited: list[str] = []
         for n in answer.locator(".answer-text button.cite").evaluate_all(
@@ -84,20 +69,20 @@ def test_bad_questions_are_refused_in_the_page_language(corpus_engine: Engine, p
 def test_new_chat_forgets_the_earlier_questions(corpus_engine: Engine, page: Page) -> None:
     with LiveServer(corpus_engine) as url:
         page.goto(url)
-        _ask(page, QUESTION)
+        ask(page, QUESTION)
         with page.expect_request("**/api/ask") as asked:
-            _ask(page, "その時の出席者は？")
+            ask(page, "その時の出席者は？")
         assert asked.value.post_data_json["history"] == [QUESTION]
         page.locator("#new-chat").click()
         expect(page.locator(".message")).to_have_count(0)
         expect(page.locator(".empty-hint")).to_be_visible()
         with page.expect_request("**/api/ask") as fresh:
-            _ask(page, "ゴミの日は？")
+            ask(page, "ゴミの日は？")
         assert "history" not in fresh.value.post_data_json
         expect(page.locator(".understood-as")).to_have_count(0)
         page.locator("#collection-toggle").click()
         page.locator(".doc-item input").first.check()
-        _ask(page, "寿司の握り方のコツは？")  # not found, maybe only because of the filter
+        ask(page, "寿司の握り方のコツは？")  # not found, maybe only because of the filter
         expect(page.locator(".answer").last.locator(".filters-hint")).to_be_visible()
         reader = page.context.new_page()
         reader.goto(url + "/documents/no-such-doc.txt")
