@@ -8,7 +8,11 @@ from eval.run import EvalResult
 
 
 def summary(result: EvalResult) -> dict[str, object]:
-    data: dict[str, object] = {"retriever": result.retriever, **_rounded(result.metrics())}
+    data: dict[str, object] = {
+        "corpus": result.corpus,
+        "retriever": result.retriever,
+        **_rounded(result.metrics()),
+    }
     data["by_lang"] = {lang: _rounded(result.metrics(lang)) for lang in result.languages}
     data["misses"] = [r.question.id for r in result.misses]
     if result.offtopic:
@@ -24,7 +28,7 @@ def render_table(result: EvalResult) -> str:
     keys = [f"recall@{k}" for k in result.cutoffs] + ["mrr@10", "ndcg@10"]
     rows = [("all", result.metrics())] + [(lang, result.metrics(lang)) for lang in result.languages]
     head = f"{'set':<5} {'n':>4} " + " ".join(f"{k:>9}" for k in keys) + f" {'chars':>6} {'ms':>7}"
-    lines = [f"retriever: {result.retriever}", head, "-" * len(head)]
+    lines = [f"corpus: {result.corpus}", f"retriever: {result.retriever}", head, "-" * len(head)]
     for name, m in rows:
         lines.append(
             f"{name:<5} {int(m['n']):>4} "

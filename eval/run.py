@@ -52,6 +52,7 @@ class EvalResult:
     cutoffs: list[int]
     results: list[QuestionResult] = field(default_factory=list)
     offtopic: list[OffTopicResult] = field(default_factory=list)
+    corpus: str = ""  # the folder the index was built from, and why that one
 
     def metrics(self, lang: str | None = None) -> dict[str, float]:
         rs = [r for r in self.results if lang is None or r.question.lang == lang]
@@ -129,6 +130,7 @@ def run_eval(
 
     result = score_questions(ranker, questions_file, cutoffs, answer)
     result.offtopic = score_offtopic(ranker, off, answer)
+    result.corpus = engine.source.describe()
     attach_short_answers(engine, result)
     return result
 

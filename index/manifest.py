@@ -13,6 +13,7 @@ import kotae
 from index.embedders.base import Embedder
 from index.lexical import LexicalIndex
 from index.snapshot import FORMAT_VERSION
+from index.source import CORPUS_KEY
 from index.stores import recorded_store, store_identity
 from ingest import INGEST_VERSION
 from ingest.chunker import SEPARATORS
@@ -57,6 +58,7 @@ def build_manifest(
         **build_identity(settings, embedder),
         "vector_index": kind,
         "documents": document_hashes(documents),
+        CORPUS_KEY: str(settings.corpus_dir.resolve()),  # what commands without --corpus use
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 

@@ -19,7 +19,7 @@ from ingest.records import Document, Skipped
 from ingest.text import KANA
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = 10 * 1024 * 1024  # KOTAE_MAX_FILE_MB's default
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # What the detector may name for Japanese text; any other guess (cp1250 for French, ...) is refused.
 JAPANESE_ENCODINGS = (

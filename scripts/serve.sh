@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/kotae serve "$@"
+exec "${KOTAE_VENV:-.venv}/bin/kotae" serve "$@"

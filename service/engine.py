@@ -15,6 +15,7 @@ from index.builder import BuildReport, IndexBuilder, is_current
 from index.embedders import Embedder, make_embedder
 from index.search import Filters, Hit, QueryEncoder, Ranking, Retriever, RetrieverName
 from index.snapshot import MANIFEST, Snapshot, check_embedder
+from index.source import check_may_replace, following_index
 from kotae.errors import IndexCorruptError, KotaeError
 from kotae.settings import Settings
 from service.abstain import Calibration
@@ -37,7 +38,9 @@ class Loaded:
 
 class Engine:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
-        self.settings = settings
+        # No folder given: the one the index was built from (a user's own folder is never
+        # rebuilt from the default corpus/ behind their back).
+        self.settings, self.source = following_index(settings)
         self.embedder = embedder or make_embedder(settings)
         self.encoder = QueryEncoder(
             self.embedder,
@@ -60,12 +63,23 @@ class Engine:
             raise RuntimeError("index not loaded yet")
         return self._loaded
 
-    def ensure_index(self, progress: Callable[..., Any] | None = None) -> bool:
+    def ensure_index(
+        self,
+        progress: Callable[..., Any] | None = None,
+        notify: Callable[[str], None] = log.warning,
+    ) -> bool:
         """Build the index if it is missing or stale; True when a build ran.
 
         An unreadable index is rebuilt too; if that rebuild fails, the error names both.
         """
         if is_current(self.settings, self.embedder):
+            return False
+        if self.source.followed and not self.settings.corpus_dir.is_dir():
+            log.warning(
+                "the folder %s this index was built from is gone: serving the index as it is "
+                "(give --corpus to build from another folder)",
+                self.settings.corpus_dir,
+            )
             return False
         corrupt: IndexCorruptError | None = None
         try:
@@ -75,12 +89,18 @@ class Engine:
         except KotaeError:
             pass  # missing or built another way: the build below is the fix
         try:
-            self.last_build = IndexBuilder(self.settings, self.embedder, progress).build()
+            self.last_build = IndexBuilder(self.settings, self.embedder, progress, notify).build()
         except (KotaeError, FileNotFoundError) as e:
             if corrupt is None:
                 raise
             raise IndexCorruptError(f"{corrupt}; rebuilding it failed too: {e}") from e
         return True
+
+    def check_may_build(self) -> None:
+        """Raise now, not in a background build, if the index would need a build that
+        replaces another folder's index without ``KOTAE_REPLACE_INDEX``."""
+        if not self.source.followed and not is_current(self.settings, self.embedder):
+            check_may_replace(self.settings)
 
     def load(self) -> Snapshot:
         """Load (or reload) the index; requests in flight keep the version they started with.

@@ -63,3 +63,9 @@ IndexDirOption = typer.Option(None, "--index-dir", help="Index folder (env KOTAE
 CorpusArg = typer.Argument(
     None, help="Folder of documents (env KOTAE_CORPUS_DIR, default corpus/)."
 )
+ReplaceOption = typer.Option(
+    None,
+    "--replace",
+    help="Replace an index built from another folder (env KOTAE_REPLACE_INDEX); without it "
+    "that is refused.",
+)

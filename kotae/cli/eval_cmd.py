@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from eval import QUESTIONS_FILE as DEFAULT_QUESTIONS
-from kotae.cli.common import IndexDirOption, settings_with, user_errors
+from kotae.cli.common import IndexDirOption, ReplaceOption, settings_with, user_errors
 
 
 def evaluate(
@@ -27,6 +27,7 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object only."),
     corpus_dir: Path | None = typer.Option(None, "--corpus", help="Folder the questions refer to."),
     index_dir: Path | None = IndexDirOption,
+    replace: bool | None = ReplaceOption,
     followups: Path | None = typer.Option(
         None,
         "--followups",
@@ -47,7 +48,7 @@ def evaluate(
         _followups(followups, as_json, corpus_dir, index_dir)
         return
     with user_errors():
-        settings = settings_with(corpus_dir=corpus_dir, index_dir=index_dir)
+        settings = settings_with(corpus_dir=corpus_dir, index_dir=index_dir, replace_index=replace)
         cutoffs = sorted({int(x) for x in k.split(",") if x.strip()} | {10})
         result = run_eval(settings, questions, cutoffs, retriever, offtopic)
     typer.echo(render_json(result) if as_json else render_table(result))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from kotae.cli.common import IndexDirOption, settings_with, user_errors
+from kotae.cli.common import IndexDirOption, ReplaceOption, settings_with, user_errors
 
 
 def serve(
@@ -14,8 +14,10 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     corpus_dir: Path | None = typer.Option(None, "--corpus", help="Folder of documents."),
     index_dir: Path | None = IndexDirOption,
+    replace: bool | None = ReplaceOption,
 ) -> None:
-    """Serve the chat page at / and the API at /api (docs at /docs).
+    """Serve the chat page at / and the API at /api (docs at /docs). With no --corpus, the
+    index is served from (and refreshed from) the folder it was built from.
 
     Example: kotae serve --port 8000
     """
@@ -25,13 +27,16 @@ def serve(
     from service.engine import Engine
 
     with user_errors():
-        settings = settings_with(corpus_dir=corpus_dir, index_dir=index_dir)
+        settings = settings_with(corpus_dir=corpus_dir, index_dir=index_dir, replace_index=replace)
         engine = Engine(settings)
-        if not settings.corpus_dir.is_dir():  # nothing could ever be built: fails now, saying
-            engine.ensure_index()  # what is wrong with the index too (it never returns here)
+        if not engine.settings.corpus_dir.is_dir() and not engine.source.followed:
+            # nothing could ever be built: fails now, saying what is wrong with the index too
+            engine.ensure_index()
+        engine.check_may_build()  # another folder's index is not replaced unless told to
     typer.echo(
-        f"kotae serving on http://{host}:{port}/  (API docs: /docs); the index is loaded, "
-        "and built if missing or stale, in the background: /readyz shows the progress"
+        f"kotae serving on http://{host}:{port}/  (API docs: /docs); the index of "
+        f"{engine.source.describe()} is loaded, and built if missing or stale, in the "
+        "background: /readyz shows the progress"
     )
-    app = create_app(settings, engine, build=True)
+    app = create_app(engine.settings, engine, build=True)
     uvicorn.run(app, host=host, port=port, log_level="info")

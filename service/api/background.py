@@ -31,6 +31,7 @@ class BuildStatus:
     total: int = 0
     error: str | None = None
     skipped: list[str] = field(default_factory=list)  # corpus files not indexed, and why
+    cost: str | None = None  # a large build's texts to embed and time, said before it starts
 
     def describe(self) -> str:
         if self.state == "building":
@@ -62,22 +63,37 @@ class BackgroundBuild:
         return thread
 
     def run(self) -> None:
-        self._load("the index on disk")
-        self._set(state="checking")
+        """Whatever goes wrong ends the build as "failed" with the reason and the fix: a
+        thread that died silently left /readyz saying "building" for ever."""
         try:
-            built = self.engine.ensure_index(progress=self)
-            if built:
-                self._report_skipped()
-            with self._lock:  # the new index and "done" become visible to /readyz together
-                if built or not self.engine.ready:
-                    self.engine.load()
-                self._status = replace(self._status, state="done")
-        except (KotaeError, FileNotFoundError) as e:
-            log.error("index build failed: %s", e)
-            self._set(state="failed", error=str(e))
+            built = self._run()
+        except Exception as e:
+            error = failure(e)
+            # one record: a known failure as its message, anything else with its traceback
+            (log.error if isinstance(e, KotaeError) else log.exception)(
+                "index build failed: %s", error
+            )
+            self._set(state="failed", error=error)
             return
         if built:
             log.info("serving the new index (%s)", self.engine.loaded.snapshot.path)
+
+    def _run(self) -> bool:
+        self._load("the index on disk")
+        self._set(state="checking")
+        log.info("index of %s", self.engine.source.describe())
+        built = self.engine.ensure_index(progress=self, notify=self._say_cost)
+        if built:
+            self._report_skipped()
+        with self._lock:  # the new index and "done" become visible to /readyz together
+            if built or not self.engine.ready:
+                self.engine.load()
+            self._status = replace(self._status, state="done")
+        return built
+
+    def _say_cost(self, cost: str) -> None:
+        log.warning("%s", cost)
+        self._set(cost=cost)
 
     @contextmanager
     def settled(self) -> Iterator[None]:
@@ -120,3 +136,19 @@ class BackgroundBuild:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self._status), "detail": self._status.describe()}
+
+
+def failure(error: Exception) -> str:
+    """What /readyz and the log say of a failed build: kotae's own message (it names the fix),
+    or the unexpected error with what to do about it."""
+    if isinstance(error, KotaeError | FileNotFoundError):
+        return str(error)
+    if isinstance(error, ImportError):
+        return (
+            f"{type(error).__name__}: {error}. A package kotae needs is missing: reinstall kotae "
+            "(`bash scripts/setup.sh` in its checkout), then restart"
+        )
+    return (
+        f"{type(error).__name__}: {error}. An unexpected error (the log has its traceback): "
+        "fix what it names or rebuild with `kotae index`, then restart"
+    )

@@ -46,7 +46,7 @@ app(prog_name="kotae")
 
 
 def _index_command(corpus: Path, index_dir: Path, step: str | None = None) -> list[str]:
-    args = ["index", str(corpus), "--index-dir", str(index_dir)]
+    args = ["index", str(corpus), "--index-dir", str(index_dir), "--replace"]  # a copied folder
     if step is None:
         return [sys.executable, "-m", "kotae.cli.main", *args]
     return [sys.executable, "-c", KILLER, step, *args]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from index.embedders import Embedder
@@ -73,8 +75,8 @@ def test_a_stale_index_is_served_while_the_new_one_builds(
 ) -> None:
     corpus = Path(shutil.copytree(small_index.corpus, tmp_path / "corpus"))
     (corpus / "追加.txt").write_text("嘉手納以南の土地の返還について合意した。", encoding="utf-8")
-    settings = Settings(index_dir=tmp_path / "idx" / "index", corpus_dir=corpus)
-    point_index(settings.index_dir, small_index.version)
+    settings = Settings(index_dir=tmp_path / "idx" / "index", corpus_dir=corpus, replace_index=True)
+    point_index(settings.index_dir, small_index.version)  # an index of another (copied) folder
     with TestClient(create_app(settings, Engine(settings, embedder), build=True)) as c:
         first = _poll(lambda: c.get("/readyz"), lambda r: r.status_code == 200)[-1]
         if first.json()["build"]["state"] != "done":  # served the old version meanwhile
@@ -83,3 +85,35 @@ def test_a_stale_index_is_served_while_the_new_one_builds(
         done = _poll(lambda: c.get("/readyz"), lambda r: r.json()["build"]["state"] == "done")
         assert done[-1].json()["documents"] == 3
         assert c.get("/api/documents/追加.txt").status_code == 200
+
+
+def test_any_failure_ends_the_build_with_the_reason_and_the_fix(
+    tmp_path: Path,
+    small_index: BuiltIndex,
+    embedder: Embedder,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A missing runtime package (scipy, issue 25) killed the build thread: /readyz said
+    "building … 333 of 333" with no error for as long as anyone waited."""
+
+    def missing_package(*_: Any, **__: Any) -> bool:
+        raise ModuleNotFoundError("No module named 'scipy'", name="scipy")
+
+    settings = Settings(index_dir=tmp_path / "idx" / "index", corpus_dir=small_index.corpus)
+    engine = Engine(settings, embedder)
+    monkeypatch.setattr(engine, "ensure_index", missing_package)
+    with (
+        caplog.at_level(logging.INFO, logger="kotae"),
+        TestClient(create_app(settings, engine, build=True)) as c,
+    ):
+        failed = lambda r: r.json()["build"]["state"] == "failed"  # noqa: E731
+        seen = _poll(lambda: c.get("/readyz"), failed, seconds=60)
+        assert seen[-1].status_code == 503
+        build = seen[-1].json()["build"]
+        assert "No module named 'scipy'" in build["error"] and "setup.sh" in build["error"]
+        assert "failed" in build["detail"]
+        asked = c.post("/api/ask", json={"question": QUESTION})
+        assert asked.status_code == 503 and "scipy" in asked.text
+    failures = [r for r in caplog.records if "index build failed" in r.getMessage()]
+    assert len(failures) == 1 and failures[0].levelno == logging.ERROR

@@ -137,7 +137,7 @@ def test_a_kotae_index_run_is_picked_up_without_restart(
         assert c.get("/readyz").json()["documents"] == 2
         run = subprocess.run(
             [sys.executable, "-m", "kotae.cli.main", "index", str(corpus)]
-            + ["--index-dir", str(settings.index_dir)],
+            + ["--index-dir", str(settings.index_dir), "--replace"],  # a copied folder
             cwd=tmp_path,
             capture_output=True,
             text=True,
