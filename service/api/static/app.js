@@ -5,6 +5,8 @@
   'use strict';
 
   const LANG_KEY = 'kotae.lang';
+  const ANSWER_MARGIN_PX = 12; // room above a question scrolled to the top of the view
+  const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]/;
 
   const STRINGS = {
     ja: {
@@ -36,6 +38,13 @@
       newChat: '新しい会話',
       newChatTitle: '会話を消去し、前の質問を踏まえずに質問します',
       citeLabel: '出典',
+      requestRejected: 'サーバーがこの質問を受け付けませんでした。',
+      tooLarge: '送信した内容が大きすぎます。',
+      tooMany: '質問が集中しています。少し待ってからもう一度送信してください。',
+      notReady: 'サーバーの準備ができていません。少し待ってからもう一度送信してください。',
+      serverError: 'サーバーでエラーが起きました。',
+      requestFailed: '要求を処理できませんでした。',
+      errorDetail: '詳細',
     },
     en: {
       subtitle: 'Answers from your documents, with sources.',
@@ -66,6 +75,13 @@
       newChat: 'New chat',
       newChatTitle: 'Clear the conversation; the next question is read on its own',
       citeLabel: 'Source',
+      requestRejected: 'The server did not accept this question.',
+      tooLarge: 'What was sent is too large.',
+      tooMany: 'Too many questions at once: wait a moment and send it again.',
+      notReady: 'The server is not ready yet: wait a moment and send it again.',
+      serverError: 'The server ran into an error.',
+      requestFailed: 'The request failed.',
+      errorDetail: 'Details',
     },
   };
 
@@ -97,12 +113,25 @@
 
   /** Mark Japanese text as such, so an English page still has it read and shaped as Japanese. */
   function tagLanguage(node, text) {
-    if (/[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]/.test(text)) node.lang = 'ja';
+    if (JAPANESE.test(text)) node.lang = 'ja';
     return node;
   }
 
   function scrollToNewest() {
     ui.conversation.scrollTop = ui.conversation.scrollHeight;
+  }
+
+  /** Follow a new answer down only until its top, or the question above it, would leave the
+   *  view: on a phone the end of a long answer is all that scrolling to the bottom shows. */
+  function scrollToAnswer(block) {
+    const view = ui.conversation.getBoundingClientRect();
+    const question = block.previousElementSibling;
+    let top = block.getBoundingClientRect().top;
+    if (question && question.classList.contains('user')) {
+      const asked = question.getBoundingClientRect().top;
+      if (top - asked < view.height / 3) top = asked; // a long question: the answer's top will do
+    }
+    ui.conversation.scrollTop += top - view.top - ANSWER_MARGIN_PX;
   }
 
   function hasFinePointer() {
@@ -144,6 +173,7 @@
     document.querySelectorAll('.lang-button').forEach(function (btn) {
       btn.setAttribute('aria-pressed', String(btn.dataset.lang === lang));
     });
+    if (ui.buildStatus) renderBuildStatus();
   }
 
   /* ---------- API ---------- */
@@ -238,7 +268,7 @@
             live = startLiveAnswer(event.data);
           } else if (event.name === 'token' && live) {
             live.textEl.append(document.createTextNode(String(event.data.text == null ? '' : event.data.text)));
-            scrollToNewest();
+            scrollToAnswer(live.block);
           } else if (event.name === 'done') {
             final = event.data;
           } else if (event.name === 'error') {
@@ -256,14 +286,7 @@
     const block = buildAnswer(final);
     if (live) live.block.replaceWith(block);
     else ui.conversation.append(block);
-    scrollToNewest();
-  }
-
-  function detectLlm() {
-    fetch('/readyz', { headers: { Accept: 'application/json' } })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (body) { llmConfigured = !!(body && body.llm && body.llm.configured === true); })
-      .catch(function () { llmConfigured = false; });
+    scrollToAnswer(block);
   }
 
   function askQuestion(question) {
@@ -300,22 +323,43 @@
     return block;
   }
 
+  /** What went wrong, as an i18n key: the page says it in its own language; the server's
+   *  words (English) are shown under it only as the detail. */
+  function errorKey(err) {
+    if (err && err.i18nKey) return err.i18nKey;
+    const status = (err && err.status) || 0;
+    if (status === 413) return 'tooLarge';
+    if (status === 429) return 'tooMany';
+    if (status === 503) return 'notReady';
+    if (status >= 500) return 'serverError';
+    if (status >= 400) return 'requestRejected';
+    return 'requestFailed';
+  }
+
   function appendError(err) {
     const block = makeEl('div', 'message error');
     block.setAttribute('role', 'alert');
     const text = makeEl('p', 'error-text');
-    text.append(makeLabel('strong', 'error-prefix', 'errorPrefix'), document.createTextNode(': '));
-    if (err && err.i18nKey) text.append(makeLabel('span', 'error-detail', err.i18nKey));
-    else text.append(makeEl('span', 'error-detail', (err && err.message) || 'Unknown error'));
+    text.append(makeLabel('strong', 'error-prefix', 'errorPrefix'), document.createTextNode(': '),
+      makeLabel('span', 'error-message', errorKey(err)));
     if (err && err.status) text.append(makeEl('span', 'error-status', ' (HTTP ' + err.status + ')'));
     block.append(text);
+    const detail = String((err && err.message) || '');
+    if (detail) {
+      const line = makeEl('p', 'error-detail');
+      const words = makeEl('span', '', detail);
+      words.lang = JAPANESE.test(detail) ? 'ja' : 'en';
+      line.append(makeLabel('span', '', 'errorDetail'), document.createTextNode(': '), words);
+      block.append(line);
+    }
     ui.conversation.append(block);
     scrollToNewest();
   }
 
   function appendAnswer(data) {
-    ui.conversation.append(buildAnswer(data));
-    scrollToNewest();
+    const block = buildAnswer(data);
+    ui.conversation.append(block);
+    scrollToAnswer(block);
   }
 
   /** A block for the answer being streamed: its text grows as tokens arrive. */
@@ -325,7 +369,7 @@
     block.append(textEl);
     appendMode(block, data.mode);
     ui.conversation.append(block);
-    scrollToNewest();
+    scrollToAnswer(block);
     return { block: block, textEl: textEl };
   }
 
@@ -617,6 +661,7 @@
     setBusy(true);
     const thinking = appendThinking();
     try {
+      await whenReady(thinking);
       if (llmConfigured) {
         await askStreaming(question, thinking);
       } else {
@@ -793,7 +838,7 @@
       ui.docCount.textContent = docTotal + ' ' + t('docCount');
       ui.docMore.hidden = docOffset >= docTotal;
     } catch (err) {
-      ui.docCount.textContent = (err && err.message) || t('networkError');
+      ui.docCount.textContent = t(errorKey(err));
     }
   }
 
@@ -829,6 +874,118 @@
     });
   }
 
+  /* ---------- the first build: progress, and questions kept until it is done (issue 25) ---------- */
+
+  const POLL_MS = 1000; // while the index loads or builds
+  const POLL_IDLE_MS = 5000; // while nothing moves: a failed build, an index that did not load
+  let readyChecked = false; // /readyz has answered once (or failed to)
+  let build = null; // /readyz's build while the index is not ready: {state, embedded, total, error}
+  let waiting = null; // the question kept until the index is ready: {resolve, reject, thinking}
+  let shownBuild = ''; // what the build status shows now, to redraw it only when that changes
+
+  Object.assign(STRINGS.ja, {
+    buildLoading: '索引を読み込んでいます…',
+    buildChecking: '索引を確認しています…',
+    buildBuilding: '索引を作成中：{total} 件中 {embedded} 件を処理済み',
+    buildHint: '準備ができしだい、質問にお答えします。',
+    buildFailed: '索引を作成できませんでした。',
+    waitingForIndex: '索引の準備ができしだいお答えします…',
+  });
+  Object.assign(STRINGS.en, {
+    buildLoading: 'Loading the index…',
+    buildChecking: 'Checking the index…',
+    buildBuilding: 'Building the index: {embedded} of {total} texts embedded',
+    buildHint: 'Questions asked now are answered as soon as it is ready.',
+    buildFailed: 'The index could not be built.',
+    waitingForIndex: 'Will answer as soon as the index is ready…',
+  });
+
+  /** Poll /readyz until the index is served: it says whether an LLM writes the answers, and,
+   *  while the first index builds, how far the build has come. */
+  async function checkReady() {
+    let response = null;
+    let body = null;
+    try {
+      response = await fetch('/readyz', { headers: { Accept: 'application/json' } });
+      body = await response.json();
+    } catch (e) { body = null; }
+    const ready = !!(response && response.ok);
+    llmConfigured = ready && !!(body && body.llm && body.llm.configured === true);
+    const next = !ready && body && body.build && typeof body.build === 'object' ? body.build : null;
+    if (ready && build && !ui.collectionPanel.hidden && !docOffset) loadDocuments();
+    build = next;
+    readyChecked = true;
+    renderBuildStatus();
+    settleWaiting();
+    if (!ready) window.setTimeout(checkReady, isBuilding() ? POLL_MS : POLL_IDLE_MS);
+  }
+
+  function isBuilding() {
+    return !!build && ['loading', 'checking', 'building'].indexOf(build.state) >= 0;
+  }
+
+  /** Resolves when the question can be asked; while the index builds, the question waits. */
+  function whenReady(thinking) {
+    return new Promise(function (resolve, reject) {
+      waiting = { resolve: resolve, reject: reject, thinking: thinking };
+      settleWaiting();
+    });
+  }
+
+  function settleWaiting() {
+    if (!waiting || !readyChecked) return;
+    const label = waiting.thinking.querySelector('.thinking-text');
+    if (isBuilding()) {
+      label.dataset.i18n = 'waitingForIndex';
+      label.textContent = t('waitingForIndex');
+      return;
+    }
+    label.dataset.i18n = 'thinking';
+    label.textContent = t('thinking');
+    const kept = waiting;
+    waiting = null;
+    if (build && build.state === 'failed') kept.reject(new ApiError(String(build.error || ''), 0, 'buildFailed'));
+    else kept.resolve(); // ready, or not ready for a reason the answer's error will say
+  }
+
+  function buildText(b) {
+    if (b.state === 'failed') return t('buildFailed');
+    if (b.state === 'building') {
+      return t('buildBuilding')
+        .replace('{embedded}', Number(b.embedded || 0).toLocaleString(lang))
+        .replace('{total}', Number(b.total || 0).toLocaleString(lang));
+    }
+    return t(b.state === 'checking' ? 'buildChecking' : 'buildLoading');
+  }
+
+  /** The build's state above the conversation, in the page's language: a progress bar while it
+   *  runs; if it failed, that, with the server's reason as the detail. */
+  function renderBuildStatus() {
+    const shown = lang + JSON.stringify(build);
+    if (shown === shownBuild) return; // unchanged: an alert inserted again is read out again
+    shownBuild = shown;
+    const box = ui.buildStatus;
+    box.hidden = !build || !(isBuilding() || build.state === 'failed');
+    if (box.hidden) { box.replaceChildren(); return; }
+    const failed = build.state === 'failed';
+    box.classList.toggle('failed', failed);
+    const text = makeEl('p', 'build-text', buildText(build));
+    if (failed) {
+      text.setAttribute('role', 'alert');
+      const detail = makeEl('p', 'build-detail', String(build.error || ''));
+      detail.lang = JAPANESE.test(detail.textContent) ? 'ja' : 'en';
+      box.replaceChildren(text, detail);
+      return;
+    }
+    const bar = makeEl('progress', 'build-progress');
+    bar.setAttribute('aria-label', text.textContent);
+    if (build.state === 'building' && Number(build.total) > 0) {
+      bar.max = Number(build.total);
+      bar.value = Number(build.embedded) || 0;
+    }
+    box.replaceChildren(text, bar, makeEl('p', 'build-hint', t('buildHint')));
+  }
+
   /* ---------- start ---------- */
 
   function init() {
@@ -837,6 +994,7 @@
     ui.question = document.getElementById('question');
     ui.send = document.getElementById('send');
     ui.notice = document.getElementById('composer-notice');
+    ui.buildStatus = document.getElementById('build-status');
     document.getElementById('new-chat').addEventListener('click', newConversation);
 
     ui.form.addEventListener('submit', function (event) { event.preventDefault(); submitQuestion(); });
@@ -848,7 +1006,7 @@
 
     initCollection();
     applyLanguage();
-    detectLlm();
+    checkReady();
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

@@ -13,6 +13,7 @@
           untitled: '(untitled)', notFound: 'The document could not be loaded', cited: 'Go to the cited passage',
           others: 'other passages this answer cited', none: '—' },
   };
+  const CITED_MARGIN_PX = 12; // between the header and a long cited span's first line
   let lang = 'ja';
   let doc = null;
 
@@ -130,7 +131,7 @@
     if (first) {
       const jump = el('button', 'jump-to-cited', t('cited'));
       jump.type = 'button';
-      jump.addEventListener('click', function () { first.scrollIntoView({ block: 'center' }); first.focus({ preventScroll: true }); });
+      jump.addEventListener('click', function () { showCited(body); });
       summary.append(jump);
     }
     if (others) summary.append(document.createTextNode((first ? ' · ' : '') + t('others') + ': ' + others));
@@ -138,11 +139,21 @@
     if (first) {
       first.setAttribute('tabindex', '-1');
       first.id = 'cited';
-      window.requestAnimationFrame(function () {
-        first.scrollIntoView({ block: 'center' });
-        first.focus({ preventScroll: true });
-      });
+      window.requestAnimationFrame(function () { showCited(body); });
     }
+  }
+
+  /** Scroll the cited span into the room below the sticky header: centred if it fits, else
+   *  its first line just under the header (centring a long span hid that line). */
+  function showCited(body) {
+    const marks = body.querySelectorAll('mark.cited');
+    if (!marks.length) return;
+    const header = document.querySelector('.reader-header').getBoundingClientRect().bottom;
+    const top = marks[0].getBoundingClientRect().top;
+    const height = marks[marks.length - 1].getBoundingClientRect().bottom - top;
+    const room = window.innerHeight - header;
+    window.scrollBy(0, top - header - Math.max(CITED_MARGIN_PX, (room - height) / 2));
+    marks[0].focus({ preventScroll: true });
   }
 
   async function load() {
