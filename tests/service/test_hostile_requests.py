@@ -1,4 +1,5 @@
-"""Hostile requests: expanding questions, tokens in URLs, and what every response carries."""
+"""Hostile requests: expanding questions, tokens in URLs, unexpected errors, and what every
+response carries."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from starlette.types import Receive, Scope, Send
 
 from index.embedders import Embedder
 from index.lexical import JapaneseTokenizer
 from kotae.settings import Settings
 from service.api.app import create_app
+from service.api.middleware import ServerErrors
 from service.engine import Engine
 from tests.conftest import BuiltIndex, point_index
 from tests.service.live import free_port
@@ -147,3 +150,47 @@ def test_every_response_carries_the_security_headers(engine: Engine) -> None:
     assert "unsafe-inline" not in chat.headers["content-security-policy"].split("style-src")[0]
     assert "cdn" not in docs.text and "https://" not in docs.text
 
+
+def _broken(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("the index broke\nTraceback (most recent call last): a forged line")
+
+
+def test_an_unexpected_error_is_one_clean_500_and_one_log_line(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(engine, "ask", _broken)
+    monkeypatch.setattr(engine, "search", _broken)
+    app = create_app(engine.settings, engine)
+    with TestClient(app) as c, caplog.at_level(logging.INFO):
+        caplog.clear()
+        responses = [
+            c.post("/api/ask", json={"question": "普天間の移設先は？"}),
+            c.post("/api/ask/stream", json={"question": "普天間の移設先は？"}),
+            c.get("/api/search", params={"q": "普天間"}),
+        ]
+    ids = []
+    for r in responses:
+        assert r.status_code == 500, r.text
+        assert not [h for h in SECURITY_HEADERS if h not in r.headers]
+        request_id = r.json()["request_id"]
+        assert request_id == r.headers["x-request-id"] and request_id in r.json()["detail"]
+        assert "broke" not in r.text  # the client gets the id, not the internals
+        ids.append(request_id)
+    failed = [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+    assert len(failed) == len(ids) and len(set(ids)) == len(ids)
+    for rec, request_id in zip(failed, ids, strict=True):
+        line = rec.getMessage()
+        assert request_id in line and "RuntimeError: the index broke" in line
+        assert "\n" not in line and rec.exc_info is None  # one line, no traceback
+
+
+def test_an_error_after_the_response_started_ends_it(caplog: pytest.LogCaptureFixture) -> None:
+    async def half_a_stream(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"event: token\n\n", "more_body": True})
+        raise RuntimeError("broke mid-stream")
+
+    with caplog.at_level(logging.ERROR):
+        r = TestClient(ServerErrors(half_a_stream)).get("/api/ask/stream")
+    assert r.status_code == 200 and r.text == "event: token\n\n"
+    assert [rec.getMessage().count("broke mid-stream") for rec in caplog.records] == [1]
