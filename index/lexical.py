@@ -25,11 +25,11 @@ import numpy as np
 
 from index.dictionary import shared_dictionary
 from index.glossary import build_glossary, dictionary_version, expand
+from index.sudachi_input import pieces
 from ingest.dates import era_years
 from ingest.text import ENGLISH_STOPWORDS, JAPANESE, nfkc
 
 SPLIT_MODE = "C"
-SUDACHI_MAX_BYTES = 49_149  # "Input is too long, it can't be more than 49149 bytes"
 GLOSSARY = "glossary.json"
 VARIANTS = "variants.json"
 VARIANT_WEIGHT = 0.5  # another spelling of the word counts half of the word as asked
@@ -51,16 +51,6 @@ def variant_keys(form: str, groups: tuple[int, ...]) -> tuple[str, ...]:
     if _KANA_WORD.fullmatch(form):
         keys.append("k" + form.translate(_KATA_TO_HIRA))
     return tuple(keys)
-
-
-def fit_bytes(text: str, limit: int) -> str:
-    """The longest prefix of ``text`` whose UTF-8 form has at most ``limit`` bytes.
-
-    Sudachi's limit is in bytes, and NFKC can make a text far longer than it was (ﷺ becomes
-    18 characters): cutting by characters let a 2,000-character question through as 66 KB.
-    """
-    data = text.encode("utf-8")
-    return text if len(data) <= limit else data[:limit].decode("utf-8", "ignore")
 
 
 class JapaneseTokenizer:
@@ -95,7 +85,11 @@ class JapaneseTokenizer:
 
     def morphemes(self, text: str) -> list[Any]:
         """Sudachi morphemes of ``text`` as written (offsets index ``text``), for span finding."""
-        return list(self._tokenizer().tokenize(fit_bytes(text, SUDACHI_MAX_BYTES)))
+        out: list[Any] = []
+        for offset, piece in pieces(text):
+            read = self._tokenizer().tokenize(piece)
+            out.extend([_Shifted(m, offset) for m in read] if offset else read)
+        return out
 
     def tokens(self, text: str) -> list[str]:
         return [form for form, _ in self.keyed_tokens(text)]
@@ -117,7 +111,8 @@ class JapaneseTokenizer:
         text = nfkc(text).lower()
         words = [w for w in text.split() if w not in ENGLISH_STOPWORDS]
         out: list[tuple[str, tuple[str, ...], tuple[int, ...]]] = []
-        for m in self._tokenizer().tokenize(fit_bytes(" ".join(words), SUDACHI_MAX_BYTES)):
+        read = (m for _, p in pieces(" ".join(words)) for m in self._tokenizer().tokenize(p))
+        for m in read:
             pos = m.part_of_speech()
             if pos[0] in _DROPPED_POS:
                 continue
@@ -125,6 +120,22 @@ class JapaneseTokenizer:
             if form:
                 out.append((form, pos, tuple(m.synonym_group_ids())))
         return tuple(out)
+
+
+class _Shifted:
+    """A morpheme of a later piece of a long text, its offsets moved into the whole text."""
+
+    def __init__(self, morpheme: Any, offset: int) -> None:
+        self._morpheme, self._offset = morpheme, offset
+
+    def begin(self) -> int:
+        return int(self._morpheme.begin()) + self._offset
+
+    def end(self) -> int:
+        return int(self._morpheme.end()) + self._offset
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._morpheme, name)
 
 
 class LexicalIndex:

@@ -87,6 +87,7 @@ class Snapshot:
                     "title": d.title,
                     "date": d.date,
                     "furniture": [list(span) for span in d.furniture],
+                    "body_start": d.body_start,
                     "sha256": d.sha256,
                     "text": d.text,
                 }
@@ -148,6 +149,7 @@ class Snapshot:
                     d["title"],
                     d["date"],
                     tuple((int(s), int(e)) for s, e in d.get("furniture", ())),
+                    int(d.get("body_start", 0)),
                 )
                 for d in rows_of_documents
             }

@@ -3,6 +3,7 @@
 The splitter prefers paragraph breaks, then line ends, then sentence ends (。！？), then
 commas (、), so a passage is a run of whole sentences wherever the size allows. Each passage
 is located in the original text, so ``document.text[start:end] == chunk.text`` always holds.
+Nothing before the document's ``body_start`` (front matter) is cut into passages or dates one.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ def section_dates(document: Document) -> tuple[list[int], list[str | None]]:
     """Offsets where a dated heading (a short line stating a date) starts a new section."""
     offsets, dates = [0], [document.date]
     for offset, iso in dates_with_offsets(document.text):
+        if offset < document.body_start:
+            continue
         line_start = document.text.rfind("\n", 0, offset) + 1
         line_end = document.text.find("\n", offset)
         line_end = len(document.text) if line_end < 0 else line_end
@@ -70,8 +73,8 @@ class Chunker:
         text = document.text
         offsets, dates = section_dates(document)
         chunks: list[Chunk] = []
-        cursor = 0
-        for piece in self._splitter.split_text(text):
+        cursor = document.body_start
+        for piece in self._splitter.split_text(text[cursor:]):
             start = text.find(piece, cursor)
             if start < 0:
                 raise AssertionError(f"{document.doc_id}: splitter produced text not in the source")

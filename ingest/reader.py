@@ -13,6 +13,7 @@ from typing import Any
 import charset_normalizer
 
 from ingest.dates import publication_date
+from ingest.frontmatter import MARKDOWN, NONE, blank, front_matter
 from ingest.furniture import analyse, mark_repeated, pick_title, repeated_lines
 from ingest.paths import walk
 from ingest.records import Document, Skipped
@@ -292,15 +293,18 @@ def read_document(path: Path, doc_id: str, max_bytes: int = MAX_BYTES) -> Docume
         extractor.feed(text)
         extractor.close()
         (text, chrome), html_title, h1 = extractor.result(), extractor.title, extractor.h1
-    if not text.strip():
+    front = front_matter(text) if path.suffix.lower() in MARKDOWN else NONE
+    body = text[front.end :]
+    if not body.strip():
         raise ValueError("empty (no text to index)")
-    furniture, headline = analyse(text, chrome)
+    furniture, headline = analyse(blank(text, front.end), chrome)
     return Document(
         doc_id=doc_id,
         text=text,
-        title=pick_title(html_title, h1) or headline or first_line_title(text),
-        date=publication_date(text),
+        title=front.title or pick_title(html_title, h1) or headline or first_line_title(body),
+        date=front.date or publication_date(body),
         furniture=furniture,
+        body_start=front.end,
     )
 
 
@@ -339,16 +343,18 @@ def read_corpus(
 
 def _mark_templates(documents: list[Document]) -> list[Document]:
     """Mark the lines a site repeats on many pages (its template) as furniture too."""
-    repeated = repeated_lines([d.text for d in documents])
+    repeated = repeated_lines([blank(d.text, d.body_start) for d in documents])
     if not repeated:
         return documents
     out = []
     for doc in documents:
-        furniture, headline = mark_repeated(doc.text, doc.furniture, repeated)
+        text = blank(doc.text, doc.body_start)
+        furniture, headline = mark_repeated(text, doc.furniture, repeated)
         if furniture == doc.furniture:
             out.append(doc)
             continue
         html = Path(doc.doc_id).suffix.lower() in {".html", ".htm"}
-        title = doc.title if html else headline or doc.title
+        titled = html or (doc.body_start > 0 and front_matter(doc.text).title is not None)
+        title = doc.title if titled else headline or doc.title
         out.append(replace(doc, furniture=furniture, title=title))
     return out

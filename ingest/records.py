@@ -12,6 +12,8 @@ class Document:
 
     ``furniture`` marks the whole lines that are site chrome (banners, breadcrumbs, share
     buttons, …) as sorted ``[start, end)`` ranges of ``text``; the text itself is untouched.
+    ``body_start``: where the text to index begins; what precedes it (a Markdown file's front
+    matter) is kept, so offsets stay the file's, but never cut into passages.
     """
 
     doc_id: str
@@ -19,6 +21,7 @@ class Document:
     title: str | None = None
     date: str | None = None
     furniture: tuple[tuple[int, int], ...] = ()
+    body_start: int = 0
 
     @property
     def sha256(self) -> str:

@@ -18,7 +18,7 @@ from kotae.errors import KotaeError
 from kotae.settings import Settings, get_settings
 from service.api import admin, answers, documents, logsafe, ops
 from service.api.background import BackgroundBuild
-from service.api.middleware import BodySizeLimit
+from service.api.middleware import BodySizeLimit, ServerErrors
 from service.api.security import SecurityHeaders, add_docs
 from service.engine import Engine
 from service.generate import Generator
@@ -74,6 +74,7 @@ def create_app(
     app.state.generator = Generator.from_settings(settings)  # the LLM client, built once
     token = settings.admin_token.get_secret_value() if settings.admin_token else ""
     app.state.admin_token = token
+    app.add_middleware(ServerErrors)  # innermost: its 500 passes CORS and the security headers
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:  # off unless origins are configured
         app.add_middleware(

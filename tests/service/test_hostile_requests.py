@@ -1,4 +1,5 @@
-"""Hostile requests: expanding questions, tokens in URLs, and what every response carries."""
+"""Hostile requests: expanding questions, tokens in URLs, unexpected errors, and what every
+response carries."""
 
 from __future__ import annotations
 
@@ -10,17 +11,21 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from starlette.types import Receive, Scope, Send
 
 from index.embedders import Embedder
-from index.lexical import SUDACHI_MAX_BYTES, JapaneseTokenizer, fit_bytes
+from index.lexical import JapaneseTokenizer
 from kotae.settings import Settings
 from service.api.app import create_app
+from service.api.middleware import ServerErrors
 from service.engine import Engine
 from tests.conftest import BuiltIndex, point_index
 from tests.service.live import free_port
 
 TOKEN = "tok-Zq81-never-in-a-log"
 FDFA_QUESTION = "\ufdfa" * 2000  # NFKC: 36,000 characters, ~66 KB of UTF-8
+# A factoid question: the short answer reads it with Sudachi's morphemes, not only its tokens.
+LONG_FACTOID = "普天間の移設先は？" + "\ufdfa" * 1991
 
 
 @pytest.fixture
@@ -37,12 +42,13 @@ def engine(tmp_path: Path, small_index: BuiltIndex, embedder: Embedder) -> Engin
     return engine
 
 
-def test_sudachi_never_sees_more_than_its_byte_limit() -> None:
-    assert fit_bytes("普天間", 4) == "普"  # never half a character
+def test_sudachi_reads_texts_that_expand_past_its_byte_limit() -> None:
     tokenizer = JapaneseTokenizer()
     assert tokenizer.tokens(FDFA_QUESTION) == []  # raised SudachiError before: 66 KB after NFKC
-    assert "普天間" in tokenizer.tokens("普天間飛行場。" * 4000)  # 84 KB, cut to the limit
-    assert len(fit_bytes("\u3042" * 20_000, SUDACHI_MAX_BYTES).encode()) <= SUDACHI_MAX_BYTES
+    assert "普天間" in tokenizer.tokens("普天間飛行場。" * 4000)  # 84 KB, read in pieces
+    morphemes = tokenizer.morphemes(LONG_FACTOID)  # ~65.5 KB after NFKC: SudachiError
+    assert "".join(m.surface() for m in morphemes) == LONG_FACTOID
+    assert all(LONG_FACTOID[m.begin() : m.end()] == m.surface() for m in morphemes)
 
 
 def test_a_question_that_expands_under_nfkc_is_answered_not_500(engine: Engine) -> None:
@@ -53,6 +59,14 @@ def test_a_question_that_expands_under_nfkc_is_answered_not_500(engine: Engine) 
         assert c.get("/api/search", params={"q": FDFA_QUESTION}).status_code == 200
         too_long = c.post("/api/ask", json={"question": FDFA_QUESTION + "x"})
         assert too_long.status_code == 422
+
+
+def test_a_long_factoid_question_on_the_corpus_is_answered_not_500(corpus_engine: Engine) -> None:
+    with TestClient(create_app(corpus_engine.settings, corpus_engine)) as c:
+        r = c.post("/api/ask", json={"question": LONG_FACTOID})
+        assert r.status_code == 200, r.text
+        r = c.post("/api/ask/stream", json={"question": LONG_FACTOID})
+        assert r.status_code == 200 and "event: done" in r.text, r.text[-500:]
 
 
 def test_the_admin_token_is_refused_in_the_url(engine: Engine) -> None:
@@ -135,3 +149,48 @@ def test_every_response_carries_the_security_headers(engine: Engine) -> None:
     assert "script-src 'self';" in chat.headers["content-security-policy"]
     assert "unsafe-inline" not in chat.headers["content-security-policy"].split("style-src")[0]
     assert "cdn" not in docs.text and "https://" not in docs.text
+
+
+def _broken(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("the index broke\nTraceback (most recent call last): a forged line")
+
+
+def test_an_unexpected_error_is_one_clean_500_and_one_log_line(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(engine, "ask", _broken)
+    monkeypatch.setattr(engine, "search", _broken)
+    app = create_app(engine.settings, engine)
+    with TestClient(app) as c, caplog.at_level(logging.INFO):
+        caplog.clear()
+        responses = [
+            c.post("/api/ask", json={"question": "普天間の移設先は？"}),
+            c.post("/api/ask/stream", json={"question": "普天間の移設先は？"}),
+            c.get("/api/search", params={"q": "普天間"}),
+        ]
+    ids = []
+    for r in responses:
+        assert r.status_code == 500, r.text
+        assert not [h for h in SECURITY_HEADERS if h not in r.headers]
+        request_id = r.json()["request_id"]
+        assert request_id == r.headers["x-request-id"] and request_id in r.json()["detail"]
+        assert "broke" not in r.text  # the client gets the id, not the internals
+        ids.append(request_id)
+    failed = [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+    assert len(failed) == len(ids) and len(set(ids)) == len(ids)
+    for rec, request_id in zip(failed, ids, strict=True):
+        line = rec.getMessage()
+        assert request_id in line and "RuntimeError: the index broke" in line
+        assert "\n" not in line and rec.exc_info is None  # one line, no traceback
+
+
+def test_an_error_after_the_response_started_ends_it(caplog: pytest.LogCaptureFixture) -> None:
+    async def half_a_stream(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"event: token\n\n", "more_body": True})
+        raise RuntimeError("broke mid-stream")
+
+    with caplog.at_level(logging.ERROR):
+        r = TestClient(ServerErrors(half_a_stream)).get("/api/ask/stream")
+    assert r.status_code == 200 and r.text == "event: token\n\n"
+    assert [rec.getMessage().count("broke mid-stream") for rec in caplog.records] == [1]
