@@ -29,7 +29,6 @@ import numpy as np
 from scipy.optimize import minimize
 
 from eval.questions import Question, load_questions
-from eval.short_eval import TOP_K
 from eval.short_metrics import ShortScore, best_f1, short_metrics
 from index.snapshot import Snapshot
 from kotae.settings import Settings
@@ -41,6 +40,7 @@ from service.short_answer import (
     ShortModel,
     fits_type,
 )
+from service.turn import TOP_K
 
 MIN_LABEL_F1 = 0.5
 L2 = 1.0

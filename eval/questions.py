@@ -28,6 +28,11 @@ class Question:
     lang: str
     relevant: dict[str, tuple[str, ...]]  # doc_id → answer strings, NFKC-normalised
 
+    @property
+    def golds(self) -> list[str]:
+        """Every answer string, whatever document holds it (what a short answer is scored on)."""
+        return [a for answers in self.relevant.values() for a in answers]
+
     def is_relevant(self, doc_id: str, passage: str) -> bool:
         answers = self.relevant.get(doc_id)
         if not answers:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,16 +13,16 @@ from eval.answers import first_line, holds_answer, median, share
 from eval.metrics import mrr_at, ndcg_at, recall_at
 from eval.offtopic import OffTopic, load_offtopic
 from eval.questions import Question, load_questions
-from eval.short_eval import attach_short_answers
 from eval.short_metrics import ShortScore, short_metrics
 from index.search import RETRIEVERS, Hit, Retriever
 from kotae.errors import KotaeError
 from kotae.settings import Settings
 from service.answer import Answer
 
+if TYPE_CHECKING:
+    from service.turn import Answering
+
 DEPTH = 10
-ANSWER_K = 5  # passages an answer is composed from: /api/ask's default top_k
-AnswerFn = Callable[[str, list[Hit]], Answer]
 
 
 @dataclass
@@ -32,11 +32,11 @@ class QuestionResult:
     relevant: list[bool]
     ms: float
     answer: Answer | None = None
-    short: ShortScore | None = None  # set by attach_short_answers
+    short: ShortScore | None = None  # the answer's short answer against the golds
 
     @property
     def answers(self) -> tuple[str, ...]:
-        return tuple(a for answers in self.question.relevant.values() for a in answers)
+        return tuple(self.question.golds)
 
 
 @dataclass(frozen=True)
@@ -113,44 +113,59 @@ def run_eval(
     retriever: str | None = None,
     offtopic: list[Path] | None = None,
 ) -> EvalResult:
-    """Build the index if it is missing or stale, then score every question and its answer."""
+    """Build the index if it is missing or stale, then ask every question as a user would
+    (one core turn each, as /api/ask does) and score the passages and the answer it gives."""
     from service.engine import Engine
+    from service.turn import Answering
 
     kind = retriever or settings.retriever
     if kind not in RETRIEVERS:
         raise KotaeError(f"unknown retriever {kind!r}: choose one of {', '.join(RETRIEVERS)}")
     off = [q for path in offtopic or [] for q in load_offtopic(path)]  # bad files fail first
-    engine = Engine(settings)
+    engine = Engine(settings.model_copy(update={"retriever": kind}))
     engine.ensure_index()
-    snapshot = engine.load()
-    ranker = engine.retriever_for(snapshot, kind)  # type: ignore[arg-type]
-
-    def answer(question: str, hits: list[Hit]) -> Answer:
-        return engine.compose(question, hits)
-
-    result = score_questions(ranker, questions_file, cutoffs, answer)
-    result.offtopic = score_offtopic(ranker, off, answer)
+    engine.load()
+    answering = Answering(engine)  # extractive: what /api/ask answers with no LLM configured
+    result = ask_questions(answering, questions_file, cutoffs)
+    result.offtopic = ask_offtopic(answering, off)
     result.corpus = engine.source.describe()
-    attach_short_answers(engine, result)
     return result
 
 
-def score_offtopic(
-    retriever: Retriever, questions: list[OffTopic], answer: AnswerFn
-) -> list[OffTopicResult]:
+def ask_questions(answering: Answering, questions_file: Path, cutoffs: list[int]) -> EvalResult:
+    """Every question of the file as one turn: its ranked passages (deep enough for the
+    cut-offs), its answer from the first ``TOP_K`` of them, and its short answer."""
+    from service.turn import Turn
+
+    loaded = answering.engine.loaded
+    documents = {d: doc.text for d, doc in loaded.snapshot.documents.items()}
+    questions = load_questions(questions_file, documents)
+    result = EvalResult(loaded.retriever.kind, cutoffs)
+    depth = max(DEPTH, *cutoffs)
+    for q in questions:
+        started = time.perf_counter()
+        answer = answering.answer(Turn(q.question, depth=depth)).result.answer
+        ms = (time.perf_counter() - started) * 1000
+        relevant = [q.is_relevant(h.chunk.doc_id, h.chunk.text) for h in answer.ranked]
+        short = ShortScore.of(answer.short.text if answer.short else None, q.golds)
+        result.results.append(QuestionResult(q, answer.ranked, relevant, ms, answer, short))
+    return result
+
+
+def ask_offtopic(answering: Answering, questions: list[OffTopic]) -> list[OffTopicResult]:
     """Ask each question the collection does not answer; record whether it said so."""
+    from service.turn import Turn
+
     out = []
     for q in questions:
-        a = answer(q.question, retriever.search(q.question, ANSWER_K))
-        out.append(OffTopicResult(q, a.found, a.confidence))
+        answer = answering.answer(Turn(q.question)).result.answer
+        out.append(OffTopicResult(q, answer.found, answer.confidence))
     return out
 
 
-def score_questions(
-    retriever: Retriever, questions_file: Path, cutoffs: list[int], answer: AnswerFn | None = None
-) -> EvalResult:
-    """Run every question of the file through ``retriever`` (and ``answer``, composed from the
-    top ``ANSWER_K`` passages) and record what came back."""
+def score_questions(retriever: Retriever, questions_file: Path, cutoffs: list[int]) -> EvalResult:
+    """Retrieval alone: every question of the file through ``retriever`` (a variant being
+    compared, in tests and the lab), with no answer."""
     documents = {d: doc.text for d, doc in retriever.snapshot.documents.items()}
     questions = load_questions(questions_file, documents)
     result = EvalResult(retriever.kind, cutoffs)
@@ -160,6 +175,5 @@ def score_questions(
         hits = retriever.search(q.question, depth)
         ms = (time.perf_counter() - started) * 1000
         relevant = [q.is_relevant(h.chunk.doc_id, h.chunk.text) for h in hits]
-        composed = answer(q.question, hits[:ANSWER_K]) if answer else None
-        result.results.append(QuestionResult(q, hits, relevant, ms, composed))
+        result.results.append(QuestionResult(q, hits, relevant, ms))
     return result

@@ -55,6 +55,7 @@ class Answer:
     took_ms: float = 0.0
     confidence: float = 0.0
     short: ShortAnswer | None = None  # the fact itself, inside quotes[0] (service.short_answer)
+    ranked: list[Hit] = field(default_factory=list)  # the passages retrieved, best first
 
 
 def question_language(question: str) -> str:

@@ -192,11 +192,15 @@ class Engine:
         k: int = 5,
         filters: Filters | None = None,
         loaded: Loaded | None = None,
+        depth: int = 0,
     ) -> Answer:
+        """The extractive answer from the top ``k`` passages; ``depth`` ranks more (kept in
+        ``Answer.ranked``; the first ``k`` are the same whatever the depth: one fixed pool)."""
         started = time.perf_counter()
         loaded = loaded or self.loaded
-        hits = loaded.retriever.search(question, k, filters)
-        answer = self.compose(question, hits, loaded)
+        hits = loaded.retriever.search(question, max(k, depth), filters)
+        answer = self.compose(question, hits[:k], loaded)
+        answer.ranked = hits
         answer.short = short_answer_of(
             answer, ShortAnswerFinder(loaded.snapshot.lexical), loaded.snapshot.documents
         )

@@ -121,13 +121,19 @@ class Generator:
         return None if requested == "extractive" else self.client
 
     def ask(
-        self, engine: Engine, question: str, k: int, filters: Filters | None, mode: Mode | None
+        self,
+        engine: Engine,
+        question: str,
+        k: int,
+        filters: Filters | None,
+        mode: Mode | None,
+        depth: int = 0,
     ) -> Result:
         """One whole answer; raises :class:`LLMError` only when generative was asked for."""
         started = time.perf_counter()
         client = self._client_for(mode)
         loaded = engine.loaded  # one index version for the whole answer
-        extractive = engine.ask(question, k, filters, loaded)
+        extractive = engine.ask(question, k, filters, loaded, depth)
         if client is None or not extractive.found:
             return _extractive(loaded, extractive, _not_asked(client, extractive), started)
         try:

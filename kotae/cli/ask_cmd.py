@@ -96,18 +96,13 @@ def _answer(
     top_k: int,
     mode: Mode | None,
 ) -> None:
-    from index.search import Filters
-    from service.followup import MAX_HISTORY, document_titles, resolve
+    from service.turn import Answering, Turn
 
     with user_errors():
-        tokenizer = engine.loaded.snapshot.lexical.tokenizer
-        asked = resolve(question, history[-MAX_HISTORY:], tokenizer)
+        turn = Turn(question, tuple(history), mode=mode, top_k=top_k)
+        asked, events = Answering(engine, generator).stream(turn)
         if asked.understood_as:
             typer.secho(f"(understood as: {asked.understood_as})", dim=True)
-        filters = asked.filters(Filters(), engine.search)
-        documents = engine.loaded.snapshot.documents
-        text = asked.search_text(filters, document_titles(documents))
-        events = generator.stream(engine, text, top_k, filters, mode)
         result = _print_stream(events)
     answer = result.answer
     if answer.short is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -22,10 +21,8 @@ from service.api.schemas import (
     SearchResponse,
 )
 from service.api.streaming import llm_errors, sse_response
-from service.engine import Engine, Loaded
-from service.followup import Resolved, document_titles, resolve
-from service.generate import Generator
-from service.rewrite import resolve_with_llm
+from service.engine import Loaded
+from service.turn import Answering, Turn
 
 router = APIRouter(tags=["answers"])
 
@@ -36,18 +33,9 @@ def _citations(loaded: Loaded, hits: list[Hit]) -> list[Citation]:
     return [Citation.from_hit(n, h, docs[h.chunk.doc_id].title) for n, h in enumerate(hits, 1)]
 
 
-def _resolved(body: AskRequest, engine: Engine, generator: Generator) -> Resolved:
-    """The question as retrieval should see it: a follow-up resolved against the history,
-    by the LLM when one is configured."""
-    tokenizer = engine.loaded.snapshot.lexical.tokenizer
-    history = body.history or []
-    if generator.client is not None and history and body.mode != "extractive":
-        return resolve_with_llm(generator.client, body.question, history, tokenizer)
-    return resolve(body.question, history, tokenizer)
-
-
-def _title(engine: Engine) -> Callable[[str], str | None]:
-    return document_titles(engine.loaded.snapshot.documents)
+def _turn(body: AskRequest) -> Turn:
+    history = tuple(body.history or [])
+    return Turn(body.question, history, body.filters(), body.mode, body.top_k)
 
 
 @router.post(
@@ -63,12 +51,11 @@ def _title(engine: Engine) -> Callable[[str], str | None]:
 def ask(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> AskResponse:
     """Answer with sentences quoted from the documents, or written by the configured LLM
     from them; either way each claim is cited as [n] and generated citations are checked."""
-    asked = _resolved(body, engine, generator)
-    filters = asked.filters(body.filters(), engine.search)
-    question = asked.search_text(filters, _title(engine))
     with llm_errors():
-        result = generator.ask(engine, question, body.top_k, filters, body.mode)
-    return AskResponse.from_result(result).model_copy(update={"understood_as": asked.understood_as})
+        answered = Answering(engine, generator).answer(_turn(body))
+    return AskResponse.from_result(answered.result).model_copy(
+        update={"understood_as": answered.asked.understood_as}
+    )
 
 
 @router.post(
@@ -83,11 +70,8 @@ def ask(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> AskResp
 def ask_stream(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> Response:
     """The answer as Server-Sent Events: `citations`, `token`… as the LLM writes, then `done`
     with the checked answer (or `error` when generative was asked for and the LLM failed)."""
-    asked = _resolved(body, engine, generator)
-    filters = asked.filters(body.filters(), engine.search)
-    question = asked.search_text(filters, _title(engine))
     with llm_errors():
-        events = generator.stream(engine, question, body.top_k, filters, body.mode)
+        asked, events = Answering(engine, generator).stream(_turn(body))
     return sse_response(events, asked.understood_as)
 
 

@@ -6,10 +6,9 @@ import pytest
 
 from eval import QUESTIONS_FILE
 from eval.offtopic import load_offtopic
-from eval.run import score_offtopic, score_questions
-from index.search import Hit
-from service.answer import Answer
+from eval.run import ask_offtopic, ask_questions, score_questions
 from service.engine import Engine
+from service.turn import Answering
 
 OFFTOPIC_FILE = QUESTIONS_FILE.parent / "offtopic.jsonl"
 
@@ -53,13 +52,9 @@ ANSWER_FLOORS = {"answer_any": 0.87, "answer_first": 0.69, "found_rate": 0.95, "
 
 
 def test_answers_stay_above_the_floor(corpus_engine: Engine) -> None:
-    retriever = corpus_engine.loaded.retriever
-
-    def answer(question: str, hits: list[Hit]) -> Answer:
-        return corpus_engine.compose(question, hits)
-
-    result = score_questions(retriever, QUESTIONS_FILE, [5], answer)
-    result.offtopic = score_offtopic(retriever, load_offtopic(OFFTOPIC_FILE), answer)
+    answering = Answering(corpus_engine)
+    result = ask_questions(answering, QUESTIONS_FILE, [5])
+    result.offtopic = ask_offtopic(answering, load_offtopic(OFFTOPIC_FILE))
     m = result.metrics()
     below = {k: round(m[k], 3) for k, floor in ANSWER_FLOORS.items() if m[k] < floor}
     assert not below, f"answers below the floor {ANSWER_FLOORS}: {below}"
