@@ -13,7 +13,7 @@ question lacks, scored as a second lexical query.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -103,21 +103,27 @@ class Filters:
         return bool(self.doc_ids is not None or self.date_from or self.date_to)
 
 
+def _default(name: str) -> Any:
+    """The default of setting ``name``, as kotae/settings.py declares it."""
+    return Settings.model_fields[name].default
+
+
 @dataclass(frozen=True)
 class Ranking:
     """How candidates are scored; every field is a setting, tuned on the dev set."""
 
-    kind: RetrieverName = "hybrid"
-    lexical_weight: float = 0.3
-    english_lexical_weight: float = 0.5
-    sentence_weight: float = 0.5
-    year_boost: float = 0.2
-    lexical_norm: Literal["minmax", "coverage"] = "coverage"
+    # The defaults are the settings' own (one place to change them: kotae/settings.py).
+    kind: RetrieverName = _default("retriever")
+    lexical_weight: float = _default("lexical_weight")
+    english_lexical_weight: float = _default("english_lexical_weight")
+    sentence_weight: float = _default("sentence_weight")
+    year_boost: float = _default("year_boost")
+    lexical_norm: Literal["minmax", "coverage"] = _default("lexical_norm")
     # Off: measured on both dev sets, it did not help (eval/furniture_ablation.py).
     skip_furniture_sentences: bool = False
-    feedback_weight: float = 0.1
-    feedback_terms: int = 8
-    feedback_passages: int = 1
+    feedback_weight: float = _default("feedback_weight")
+    feedback_terms: int = _default("feedback_terms")
+    feedback_passages: int = _default("feedback_passages")
 
     @classmethod
     def from_settings(cls, settings: Settings, kind: RetrieverName | None = None) -> Ranking:
