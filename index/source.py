@@ -83,6 +83,6 @@ def check_may_replace(settings: Settings) -> None:
     raise IndexFromOtherFolderError(
         f"the index at {settings.index_dir} was built from {recorded}, not {folder}; "
         f"building from {folder} would replace it. Fix: pass --replace (KOTAE_REPLACE_INDEX=1) "
-        "to replace it, give another --index-dir for the new folder, or leave out --corpus "
-        f"to use the index of {recorded}"
+        "to replace it, give another --index-dir for the new folder, or give no folder "
+        f"(no --corpus) to keep using the index of {recorded}"
     )

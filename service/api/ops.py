@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
 
+from index.source import CORPUS_KEY
 from service.api.deps import get_engine
 from service.api.schemas import LLMStatus, Ready
 
@@ -48,6 +49,7 @@ def readyz(request: Request) -> Ready | JSONResponse:
             chunks=len(snap.chunks),
             documents=len(snap.documents),
             retriever=engine.settings.retriever,
+            corpus=snap.manifest.get(CORPUS_KEY),
             # never waits: probed in the background
             llm=LLMStatus.from_state(request.app.state.generator.status()),
             build=build.as_dict() if build is not None else None,

@@ -253,6 +253,9 @@ class Ready(BaseModel):
     chunks: int
     documents: int
     retriever: str
+    corpus: str | None = Field(
+        None, description="The folder the served index was built from (null: not recorded)."
+    )
     llm: LLMStatus = Field(default_factory=lambda: LLMStatus(configured=False))
     build: dict[str, Any] | None = Field(
         None,

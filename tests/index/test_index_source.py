@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from index.builder import PROBE_TEXTS, BuildCost, IndexBuilder
@@ -17,6 +18,7 @@ from index.snapshot import Snapshot
 from index.source import IndexFromOtherFolderError, recorded_corpus
 from kotae.cli.main import app
 from kotae.settings import Settings
+from service.api.app import create_app
 from service.engine import Engine
 from tests.conftest import BuiltIndex, point_index, write_small_corpus
 from tests.index.test_build import CountingEmbedder
@@ -51,6 +53,8 @@ def test_without_a_folder_the_engine_serves_the_index_it_finds(
     assert engine.ensure_index() is False  # current: nothing rebuilt from ./corpus
     snapshot = engine.load()
     assert snapshot.path == small_index.version and OTHER not in snapshot.documents
+    with TestClient(create_app(engine.settings, engine)) as client:
+        assert client.get("/readyz").json()["corpus"] == str(small_index.corpus.resolve())
 
 
 def test_a_build_from_another_folder_is_refused_then_replaces_when_told(
