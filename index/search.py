@@ -113,7 +113,7 @@ class Ranking:
     sentence_weight: float = 0.5
     year_boost: float = 0.2
     lexical_norm: Literal["minmax", "coverage"] = "coverage"
-    # Off: measured on both dev sets, it did not help (eval/furniture_ablation.py).
+    # Off: measured on both dev sets, it did not help (lab/furniture_ablation.py).
     skip_furniture_sentences: bool = False
     feedback_weight: float = 0.1
     feedback_terms: int = 8

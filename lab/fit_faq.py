@@ -1,8 +1,8 @@
 """Fit how an FAQ question-and-answer pair is scored (service/faq.py) on the FAQ dev sets.
 
-    python -m eval.fit_faq            # fit on eval/dev-sets/faq, report faq2 held out, write
+    python -m lab.fit_faq            # fit on eval/dev-sets/faq, report faq2 held out, write
                                       # service/data/faq_weights.json
-    python -m eval.fit_faq --dry-run  # the numbers only
+    python -m lab.fit_faq --dry-run  # the numbers only
     (indexes: --faq-index / --faq2-index, or KOTAE_FIT_FAQ_INDEX / KOTAE_FIT_FAQ2_INDEX; a
     missing one is built)
 

@@ -1,8 +1,8 @@
 """Fit the second-stage reranker on the dev collections and report held-out numbers.
 
-    python -m eval.fit_rerank              # cross-validate, write service/data/rerank_weights.json
-    python -m eval.fit_rerank --dry-run    # numbers only
-    python -m eval.fit_rerank --ablation   # + held-out MRR with each feature left out
+    python -m lab.fit_rerank              # cross-validate, write service/data/rerank_weights.json
+    python -m lab.fit_rerank --dry-run    # numbers only
+    python -m lab.fit_rerank --ablation   # + held-out MRR with each feature left out
 
 Data: every question set with an index to search — the 2+2 dev set (eval/questions.jsonl over
 corpus/), the JSQuAD dev set (../shared/dev-sets/jsquad-test), and the paraphrase sets
@@ -242,7 +242,7 @@ def main() -> None:
     if args.dry_run:
         return
     data = {
-        "about": "written by python -m eval.fit_rerank; see eval/README.md",
+        "about": "written by python -m lab.fit_rerank; see eval/README.md",
         "features": list(rerank.FEATURES),
         "weights": [round(float(v), 6) for v in w],
         "l2": l2,

@@ -1,13 +1,13 @@
 """Fit the sentence scorer and the "not found" decision on both dev collections.
 
-    python -m eval.fit_answers            # writes service/data/{sentence_weights,abstain}.json
-    python -m eval.fit_answers --dry-run  # cross-validated numbers only
-    python -m eval.fit_answers --with faq # the municipal FAQ dev set as a third collection
-    python -m eval.fit_answers --dry-run --with paraphrase --with paraphrase-jsquad --with faq
+    python -m lab.fit_answers            # writes service/data/{sentence_weights,abstain}.json
+    python -m lab.fit_answers --dry-run  # cross-validated numbers only
+    python -m lab.fit_answers --with faq # the municipal FAQ dev set as a third collection
+    python -m lab.fit_answers --dry-run --with paraphrase --with paraphrase-jsquad --with faq
                                           # everyday wording too (measured, not adopted: README)
-    python -m eval.fit_answers --dry-run --with english-jsquad
+    python -m lab.fit_answers --dry-run --with english-jsquad
                                           # English questions teach the not-found model only
-    python -m eval.fit_answers --dry-run --near --held-out
+    python -m lab.fit_answers --dry-run --near --held-out
                                           # + questions near each dev text's topic as off-topic
 
 Data: the 2+2 dev set (eval/questions.jsonl over corpus/) and the JSQuAD dev set
@@ -442,7 +442,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps({"abstain_held_out": held_out(asked)}))
     if args.dry_run:
         return
-    note = "written by python -m eval.fit_answers; see eval/README.md"
+    note = "written by python -m lab.fit_answers; see eval/README.md"
     _write(
         sentences.WEIGHTS_FILE,
         {

@@ -10,9 +10,9 @@ sentences the service actually quotes first are added: their spans join the trai
 (when the quote holds the answer) and the threshold is chosen on them, since a wrong first
 quote is what the short answer must decline. The final weights are fitted on everything and
 written to ``service/short_weights.json``. Run again whenever the sentence scorer is refitted
-(``python -m eval.refit`` runs both).
+(``python -m lab.refit`` runs both).
 
-    python -m eval.fit_short \
+    python -m lab.fit_short \
         --set /work/idx/jsquad/index:/work/shared/dev-sets/jsquad-test/questions.jsonl \
         --set /work/idx/twoplus/index:eval/questions.jsonl
 """
@@ -167,8 +167,8 @@ def evaluate(items: list[Item], names: list[str], w: np.ndarray, t: float) -> di
 
 
 def default_sets() -> list[str]:
-    """Both dev sets, on the indexes ``eval/fit_answers.py`` uses (same environment variables)."""
-    from eval.fit_answers import COLLECTIONS
+    """Both dev sets, on the indexes ``lab/fit_answers.py`` uses (same environment variables)."""
+    from lab.fit_answers import COLLECTIONS
 
     return [f"{index}:{questions}" for _, questions, index in COLLECTIONS.values()]
 
@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"final fit: threshold {t:.2f}; in-sample {evaluate(items, names, w, t)}")
     if args.write:
         out = {
-            "fitted_by": "eval/fit_short.py " + " ".join(f"--set {s}" for s in args.set),
+            "fitted_by": "lab/fit_short.py " + " ".join(f"--set {s}" for s in args.set),
             "threshold": round(t, 4),
             "weights": {k: round(float(v), 5) for k, v in zip(names, w, strict=True)},
         }
