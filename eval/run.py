@@ -33,6 +33,7 @@ class QuestionResult:
     ms: float
     answer: Answer | None = None
     short: ShortScore | None = None  # set by attach_short_answers
+    judged: int = 0  # passages of the index relevant to the question (nDCG's ideal)
 
     @property
     def answers(self) -> tuple[str, ...]:
@@ -60,7 +61,7 @@ class EvalResult:
         for k in self.cutoffs:
             out[f"recall@{k}"] = _mean([recall_at(r.relevant, k) for r in rs])
         out["mrr@10"] = _mean([mrr_at(r.relevant, 10) for r in rs])
-        out["ndcg@10"] = _mean([ndcg_at(r.relevant, 10) for r in rs])
+        out["ndcg@10"] = _mean([ndcg_at(r.relevant, r.judged, 10) for r in rs])
         out["mean_passage_chars"] = _mean([len(h.chunk.text) for r in rs for h in r.hits])
         out["mean_query_ms"] = _mean([r.ms for r in rs])
         answered = [r for r in rs if r.answer is not None]
@@ -161,5 +162,6 @@ def score_questions(
         ms = (time.perf_counter() - started) * 1000
         relevant = [q.is_relevant(h.chunk.doc_id, h.chunk.text) for h in hits]
         composed = answer(q.question, hits[:ANSWER_K]) if answer else None
-        result.results.append(QuestionResult(q, hits, relevant, ms, composed))
+        judged = q.judged(retriever.snapshot.chunks)
+        result.results.append(QuestionResult(q, hits, relevant, ms, composed, judged=judged))
     return result
