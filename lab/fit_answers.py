@@ -4,7 +4,7 @@
     python -m lab.fit_answers --dry-run  # cross-validated numbers only
     python -m lab.fit_answers --with faq # the municipal FAQ dev set as a third collection
     python -m lab.fit_answers --dry-run --with paraphrase --with paraphrase-jsquad --with faq
-                                          # everyday wording too (measured, not adopted: README)
+                                          # everyday wording too (measured, not adopted)
     python -m lab.fit_answers --dry-run --with english-jsquad
                                           # English questions teach the not-found model only
     python -m lab.fit_answers --dry-run --near --held-out
@@ -99,7 +99,7 @@ OPTIONAL["english-jsquad"] = (
 NOT_FOUND_ONLY = frozenset({"english-jsquad"})
 OWN_OFFTOPIC = {"faq": FAQ / "offtopic.jsonl"}
 # --near: questions near each dev text's topic that it does not answer (the hard, realistic
-# case; a paraphrase set shares its text's file). A judge more than training data: README.
+# case; a paraphrase set shares its text's file). A judge more than training data.
 NEAR_OFFTOPIC = {
     "twoplus": ROOT / "eval" / "offtopic-twoplus.jsonl",
     "paraphrase": ROOT / "eval" / "offtopic-twoplus.jsonl",

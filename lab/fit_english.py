@@ -3,7 +3,7 @@
     python -m lab.fit_english                      # English glossary signals alone
     python -m lab.fit_english --stack              # the shared model's score + glossary shares
 
-Measured and not adopted (eval/README.md, branch ``ennotfound``): it writes nothing. The
+Measured and not adopted (``git show b69ad21:eval/README.md``, ennotfound): it writes nothing. The
 question was whether English questions, read by their own evidence — the share of their content
 words the glossary ties to the collection's terms, and to the retrieved passages' text — and by
 a model fitted on English questions alone, are told apart from English off-topic ones better

@@ -6,7 +6,7 @@ Variants: furniture sentences excluded from a passage's best sentence (dense) or
 furniture lines left out of the passages' BM25 tokens (lexical): none, all, or all but the
 searchable kinds (the default, index.builder.lexical_texts). Query-time only:
 the lexical index is rebuilt in memory from the stored texts, vectors are the index's own.
-Prints a Markdown table (the one recorded in eval/README.md).
+Prints a Markdown table (the one recorded in ``git show b69ad21:eval/README.md``).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ fitted as ``lab.fit_rerank`` fits it (same sets, loss, L2 0.01 and folds). The s
 fitted on are reported 5-fold cross-validated; FAQ, FAQ2 and English over JSQuAD are never
 in the fit, so they are scored with the weights of all four (held out). The first stage's top
 ``fit_rerank.DEPTH`` of every question is searched once and cached (``--cache``). Results
-and what they decided: eval/README.md, branch rank5.
+and what they decided: ``git show b69ad21:eval/README.md``, branch rank5.
 """
 
 from __future__ import annotations
