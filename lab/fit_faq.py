@@ -21,6 +21,7 @@ import argparse
 import json
 import math
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from scipy.optimize import minimize
 from eval.answers import holds_answer
 from eval.questions import load_questions
 from kotae.settings import Settings
+from lab.provenance import provenance
 from service import faq, sentences
 from service.engine import Engine
 
@@ -133,7 +135,14 @@ def main(argv: list[str] | None = None) -> None:
         json.dumps({"weights": dict(zip(faq.FEATURES, w.round(4).tolist(), strict=True)), **report})
     )
     if not args.dry_run:
-        data = {"features": list(faq.FEATURES), "weights": w.round(6).tolist(), "fit": report}
+        read = [SETS[n][0] / f for n in SETS for f in ("questions.jsonl", "corpus")]
+        read.append(sentences.WEIGHTS_FILE)  # the sentence scores the pair score weighs
+        data = {
+            "provenance": provenance("lab.fit_faq", sys.argv[1:] if argv is None else argv, read),
+            "features": list(faq.FEATURES),
+            "weights": w.round(6).tolist(),
+            "fit": report,
+        }
         faq.WEIGHTS_FILE.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
