@@ -46,7 +46,7 @@ def query_rows(
         if cold:
             sentences.clear_caches()
         calibration = engine.loaded.calibration
-        return compose_answer(q, hits[q], snap, vectors[q], settings.min_score, calibration)
+        return compose_answer(q, hits[q], snap, vectors[q], calibration)
 
     def ask_uncached() -> list[float]:
         out: list[float] = []

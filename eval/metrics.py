@@ -1,4 +1,10 @@
-"""Ranking metrics over binary relevance; pure functions of a ranked list of booleans."""
+"""Ranking metrics over binary relevance; pure functions of a ranked list of booleans.
+
+Standard definitions, as trec_eval computes them (checked against ``ir-measures`` in
+tests/eval/test_metrics.py): ``recall_at`` is trec_eval's ``success@k``, ``mrr_at`` is
+``RR@k``, ``ndcg_at`` is ``ndcg_cut_k``. The library itself is not a product dependency: it
+brings scipy, which the default install does without (issue 25).
+"""
 
 from __future__ import annotations
 
@@ -19,14 +25,15 @@ def mrr_at(relevant: Sequence[bool], k: int = 10) -> float:
     return 0.0
 
 
-def ndcg_at(relevant: Sequence[bool], k: int = 10) -> float:
-    """Binary nDCG: the ideal ranking puts every relevant passage retrieved in the top ``k`` first.
+def ndcg_at(relevant: Sequence[bool], judged: int, k: int = 10) -> float:
+    """Binary nDCG@k: the ranking's DCG over that of the ideal ranking, which puts all
+    ``judged`` relevant passages of the question first, retrieved or not.
 
-    The ideal is taken over the relevant passages that were retrieved (the number of relevant
-    passages in the whole corpus is not known from answer strings alone).
+    ``judged`` is how many passages of the index hold one of the question's answers in one of
+    its documents (:meth:`eval.questions.Question.judged`): a ranking that finds one of three
+    answering passages scores below one that finds all three.
     """
-    top = list(relevant[:k])
-    dcg = sum(1.0 / math.log2(i + 2) for i, rel in enumerate(top) if rel)
-    n_rel = sum(relevant)
-    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(n_rel, k)))
+    dcg = sum(1.0 / math.log2(i + 2) for i, rel in enumerate(relevant[:k]) if rel)
+    n_ideal = min(max(judged, sum(relevant)), k)
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(n_ideal))
     return dcg / ideal if ideal else 0.0

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from ingest.records import Chunk
 from ingest.text import nfkc
 from kotae.errors import KotaeError
 
@@ -39,6 +40,11 @@ class Question:
             return False
         text = nfkc(passage)
         return any(a in text for a in answers)
+
+    def judged(self, passages: Iterable[Chunk]) -> int:
+        """How many of ``passages`` (every passage of the index) are relevant: the ideal
+        ranking's length for nDCG."""
+        return sum(self.is_relevant(p.doc_id, p.text) for p in passages)
 
 
 def load_questions(path: Path, documents: dict[str, str]) -> list[Question]:

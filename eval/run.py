@@ -33,6 +33,7 @@ class QuestionResult:
     ms: float
     answer: Answer | None = None
     short: ShortScore | None = None  # the answer's short answer against the golds
+    judged: int = 0  # passages of the index relevant to the question (nDCG's ideal)
 
     @property
     def answers(self) -> tuple[str, ...]:
@@ -60,7 +61,7 @@ class EvalResult:
         for k in self.cutoffs:
             out[f"recall@{k}"] = _mean([recall_at(r.relevant, k) for r in rs])
         out["mrr@10"] = _mean([mrr_at(r.relevant, 10) for r in rs])
-        out["ndcg@10"] = _mean([ndcg_at(r.relevant, 10) for r in rs])
+        out["ndcg@10"] = _mean([ndcg_at(r.relevant, r.judged, 10) for r in rs])
         out["mean_passage_chars"] = _mean([len(h.chunk.text) for r in rs for h in r.hits])
         out["mean_query_ms"] = _mean([r.ms for r in rs])
         answered = [r for r in rs if r.answer is not None]
@@ -148,7 +149,10 @@ def ask_questions(answering: Answering, questions_file: Path, cutoffs: list[int]
         ms = (time.perf_counter() - started) * 1000
         relevant = [q.is_relevant(h.chunk.doc_id, h.chunk.text) for h in answer.ranked]
         short = ShortScore.of(answer.short.text if answer.short else None, q.golds)
-        result.results.append(QuestionResult(q, answer.ranked, relevant, ms, answer, short))
+        judged = q.judged(loaded.snapshot.chunks)
+        result.results.append(
+            QuestionResult(q, answer.ranked, relevant, ms, answer, short, judged=judged)
+        )
     return result
 
 
@@ -175,5 +179,6 @@ def score_questions(retriever: Retriever, questions_file: Path, cutoffs: list[in
         hits = retriever.search(q.question, depth)
         ms = (time.perf_counter() - started) * 1000
         relevant = [q.is_relevant(h.chunk.doc_id, h.chunk.text) for h in hits]
-        result.results.append(QuestionResult(q, hits, relevant, ms))
+        judged = q.judged(retriever.snapshot.chunks)
+        result.results.append(QuestionResult(q, hits, relevant, ms, judged=judged))
     return result

@@ -310,7 +310,7 @@ def lexical_texts(documents: list[Document], chunks: list[Chunk]) -> list[str]:
 
     Menus, banners and buttons repeated on every page must not make a passage match a
     question's words; dates, bylines and a tweet's headline do locate a passage, and leaving
-    them out cost recall on the 2+2 dev set (eval/README.md), so they stay.
+    them out cost recall on the 2+2 dev set (git show b69ad21:eval/README.md), so they stay.
     """
     leave_out = {d.doc_id: unsearchable(d.text, d.furniture) for d in documents if d.furniture}
     by_id = {d.doc_id: d for d in documents}

@@ -4,7 +4,7 @@ A question in everyday words often shares few terms with the passage that answer
 the passage ranked first usually shares many with its neighbours on the same topic (the
 overlapping passage that holds the answer, the next paragraph of the same section). Reading
 the first passage's strongest terms back as a light extra lexical query lifts those
-neighbours. Measured in eval/firststage_sweep.py (issue 19): one passage and a small weight
+neighbours. Measured in lab/firststage_sweep.py (issue 19): one passage and a small weight
 help; three or more passages pull in off-topic terms and lower the top-1 rate.
 """
 

@@ -35,7 +35,8 @@ VARIANTS = "variants.json"
 VARIANT_WEIGHT = 0.5  # another spelling of the word counts half of the word as asked
 # A synonym group the collection spells more than two ways is a broad notion (決まり/規則/規定/
 # ルール…, 給料/給与/賃金…), not one word's spellings: matching it moved paraphrase questions over
-# an encyclopedia to the wrong passage (eval/README.md, branch words5). Kana keys always count.
+# an encyclopedia to the wrong passage (git show b69ad21:eval/README.md, words5). Kana keys
+# always count.
 MAX_GROUP_TERMS = 2
 _DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
 _KANA_WORD = re.compile(r"[\u3041-\u3096\u30a1-\u30f6\u30fc]{2,}")

@@ -119,7 +119,7 @@ class Ranking:
     sentence_weight: float = _default("sentence_weight")
     year_boost: float = _default("year_boost")
     lexical_norm: Literal["minmax", "coverage"] = _default("lexical_norm")
-    # Off: measured on both dev sets, it did not help (eval/furniture_ablation.py).
+    # Off: measured on both dev sets, it did not help (lab/furniture_ablation.py).
     skip_furniture_sentences: bool = False
     feedback_weight: float = _default("feedback_weight")
     feedback_terms: int = _default("feedback_terms")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -306,14 +305,6 @@ def read_document(path: Path, doc_id: str, max_bytes: int = MAX_BYTES) -> Docume
         furniture=furniture,
         body_start=front.end,
     )
-
-
-def iter_files(corpus_dir: Path) -> Iterator[Path]:
-    """Document files under ``corpus_dir``, nested folders included, in a stable order (only
-    those :func:`ingest.paths.walk` admits)."""
-    for entry in walk(corpus_dir):
-        if entry.refusal is None:
-            yield entry.path
 
 
 def read_corpus(

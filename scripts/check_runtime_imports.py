@@ -4,7 +4,7 @@ it fails when something the product imports is missing from pyproject's default 
 Issue 25: `index/lexical.py` imported scipy, which only the `dev` extra installs; CI installed
 `dev`, so it stayed green while the README's first command never answered. The runtime is every
 module of the packages below, plus each module of `eval` that the CLI imports (`kotae eval`):
-the fitting scripts in `eval/` belong to the lab, not the product. The optional backends
+the fitting scripts and studies live in `lab/`, which is not the product. The optional backends
 (sentence-transformers, Milvus) import their extras inside functions, so importing their modules
 needs nothing extra; using them does, and says so.
 """

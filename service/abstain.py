@@ -7,7 +7,7 @@ its retrieval, and the best dense score of a question is read against the scores
 unrelated probes get on *this* index. With it, the decision weighs how much of the question's
 content the collection knows and the best passages cover, and how much of it one retrieved
 sentence expresses; the weights and the threshold are fitted on in-collection and off-topic
-questions of both dev collections by ``eval/fit_answers.py`` (``service/data/abstain.json``).
+questions of both dev collections by ``lab/fit_answers.py`` (``service/data/abstain.json``).
 """
 
 from __future__ import annotations

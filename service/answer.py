@@ -21,7 +21,6 @@ from service.sentences import FEATURES, Scored, content_free, score_candidates, 
 from service.short_answer import ShortAnswer, about_other_years
 
 MAX_SENTENCES = 3
-NO_TERMS_MARGIN = 0.06
 NOTHING_FOUND = {
     "ja": "該当する情報は文書の中に見つかりませんでした。質問の言い方を変えてお試しください。",
     "en": "I could not find anything relevant in the documents. Try rephrasing the question.",
@@ -62,30 +61,19 @@ def question_language(question: str) -> str:
     return "ja" if JAPANESE.search(question) else "en"
 
 
-def is_relevant(hits: list[Hit], min_score: float) -> bool:
-    """The former single-threshold test, kept for callers that only have scores."""
-    if not hits:
-        return False
-    best = max(h.dense for h in hits)
-    has_terms = any(h.coverage > 0 for h in hits)
-    return best >= min_score and (has_terms or best >= min_score + NO_TERMS_MARGIN)
-
-
 def compose_answer(
     question: str,
     hits: list[Hit],
     snapshot: Snapshot,
     query_vector: np.ndarray,
-    min_score: float = 0.0,
     calibration: Calibration | None = None,
 ) -> Answer:
-    """Quote the sentences that answer, best first, or say nothing was found.
+    """Quote the sentences that answer, best first, or say nothing was found (the calibrated
+    decision of ``service/abstain.py``).
 
     The passages are cited either way: when nothing is found they are the closest ones, for
-    the reader to judge. ``min_score`` is kept for old callers; the calibrated decision
-    (``service/abstain.py``) replaces it.
+    the reader to judge.
     """
-    del min_score
     citations = [Citation(n, hit) for n, hit in enumerate(hits, start=1)]
     if not hits or content_free(question):
         return _not_found(question, citations, 0.0)

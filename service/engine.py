@@ -182,7 +182,6 @@ class Engine:
             hits,
             loaded.snapshot,
             self.encoder(question),
-            self.settings.min_score,
             loaded.calibration,
         )
 

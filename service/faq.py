@@ -6,7 +6,7 @@ answer, or an answer whose question only shares words with the user's, win the f
 each pair among the candidates is scored as a whole — its best question sentence plus its best
 answer sentence, both by the fitted sentence scorer (a pair matches when its question *and*
 its answer fit), and whether its question asks what the user's does (いつ for いつ, "how
-many" for 何冊), weighed as ``eval/fit_faq.py`` fitted them — and the best pair's answer is
+many" for 何冊), weighed as ``lab/fit_faq.py`` fitted them — and the best pair's answer is
 quoted first, in the page's order, a line of the page as one quote when it is short enough to
 read as one (「…30日以内に登録してください。登録手数料は1頭3,000円です。」 is one answer; its
 second sentence is not a lesser one).
@@ -53,7 +53,7 @@ class Pair:
 
 
 def fitted_weights() -> np.ndarray:
-    """The weights ``eval/fit_faq.py`` wrote, in ``FEATURES`` order."""
+    """The weights ``lab/fit_faq.py`` wrote, in ``FEATURES`` order."""
     return ordered(fitted(WEIGHTS_FILE), "features", FEATURES)
 
 

@@ -1,4 +1,4 @@
-"""Weights the scripts in eval/ fit and write as JSON in service/data, read once per process."""
+"""Weights the scripts in lab/ fit and write as JSON in service/data, read once per process."""
 
 from __future__ import annotations
 

@@ -77,7 +77,7 @@ class Morphemes(Protocol):
 
 @dataclass(frozen=True)
 class Tuning:
-    """How much a follow-up takes from the conversation; fitted by ``eval/followup_sweep.py``.
+    """How much a follow-up takes from the conversation; fitted by ``lab/followup_sweep.py``.
 
     The question's own words are repeated ``own_weight`` times in the search text so that
     carried words narrow the search without outweighing what is actually asked;

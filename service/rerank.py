@@ -7,7 +7,7 @@ its best sentences hold the kind of thing the question asks for (a date for い�
 person for 誰/who, a number), whether it is dated in a year the question names (by the dated
 sections it overlaps, not only where it starts; a question's 「2007年」 is held by a passage
 under a 平成19年 heading), and how much of it is page furniture. A linear score over these,
-with weights fitted listwise on both dev collections by ``eval/fit_rerank.py``
+with weights fitted listwise on both dev collections by ``lab/fit_rerank.py``
 (``service/data/rerank_weights.json``), reorders them.
 
 Words are matched as substrings of the NFKC, lower-cased passage, not by tokenising it: a
@@ -79,7 +79,7 @@ def _fitted() -> dict[str, object]:
 
 
 def fitted_weights() -> np.ndarray:
-    """The weights ``eval/fit_rerank.py`` wrote, in ``FEATURES`` order (missing ones: 0)."""
+    """The weights ``lab/fit_rerank.py`` wrote, in ``FEATURES`` order (missing ones: 0)."""
     return ordered(fitted(WEIGHTS_FILE), "features", FEATURES)
 
 

@@ -5,7 +5,7 @@ candidate sentence is described by several signals — its similarity relative t
 candidates, the IDF-weighted share of the question's content words it holds, how much it says
 beyond the question, its passage's rank, whether it holds the kind of thing the question asks
 for (a person for 誰/who, a date for いつ/when, a place, a number), and whether it is a
-sentence at all — and scored with weights fitted on the dev sets by ``eval/fit_answers.py``
+sentence at all — and scored with weights fitted on the dev sets by ``lab/fit_answers.py``
 (stored in ``service/data/sentence_weights.json``). Site chrome is never a candidate.
 """
 
@@ -119,7 +119,7 @@ class Scored:
 
 
 def fitted_weights() -> np.ndarray:
-    """The weights ``eval/fit_answers.py`` wrote, in ``FEATURES`` order."""
+    """The weights ``lab/fit_answers.py`` wrote, in ``FEATURES`` order."""
     return ordered(fitted(WEIGHTS_FILE), "features", FEATURES)
 
 

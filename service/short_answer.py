@@ -8,7 +8,7 @@ sentence answers, so a cheap ranker over that one sentence's candidate spans is 
 - features say whether a candidate fits the kind of fact asked (:mod:`service.question_type`),
   and whether it sits where the question has its gap: not made of the question's own words, but
   next to them (the sentence holds the answer where the question holds 誰/いつ/…のは);
-- a linear model, fitted on dev data by ``eval/fit_short.py`` (weights in
+- a linear model, fitted on dev data by ``lab/fit_short.py`` (weights in
   ``short_weights.json``), ranks them; its softmax probability of the best one must clear a
   threshold fitted with it, or there is no short answer.
 

@@ -1,4 +1,4 @@
-"""The wheel ships the application packages only: bench/ and tests/ run from a checkout."""
+"""The wheel ships the application packages only: lab/, bench/ and tests/ run from a checkout."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from setuptools import find_packages
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_bench_and_tests_are_not_in_the_wheel() -> None:
+def test_lab_bench_and_tests_are_not_in_the_wheel() -> None:
     find = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
-    shipped = find_packages(str(ROOT), include=find["find"]["include"])
+    rule = find["find"]
+    shipped = find_packages(str(ROOT), include=rule["include"], exclude=rule["exclude"])
     assert {p.split(".")[0] for p in shipped} == {"kotae", "ingest", "index", "service", "eval"}
-    assert "bench" in find_packages(str(ROOT))  # the check above could see it
+    assert {"lab", "bench"} <= set(find_packages(str(ROOT)))  # the check above could see them

@@ -24,6 +24,8 @@ EXTRAS_ONLY = (
     "playwright",
     "schemathesis",
     "importlinter",
+    "ir_measures",
+    "pytrec_eval",
 )
 BLOCKER = f"""
 import runpy, sys

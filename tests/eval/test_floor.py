@@ -1,5 +1,5 @@
 """Regression guard: the service's default retrieval on the dev set stays above floors set
-just under the measured numbers (eval/README.md). A drop here means a change made retrieval
+just under the measured numbers (eval/conditions.toml). A drop here means a change made retrieval
 worse; re-measure with `kotae eval` before moving a floor."""
 
 import pytest
@@ -47,7 +47,7 @@ def test_the_default_is_hybrid_and_beats_dense(corpus_engine: Engine) -> None:
 
 
 # Answer-level floors: just under what `kotae eval` measures with the fitted scorer and
-# "not found" decision (eval/README.md, "Answers").
+# "not found" decision (eval/README.md, "The defaults, and why").
 ANSWER_FLOORS = {"answer_any": 0.87, "answer_first": 0.69, "found_rate": 0.95, "abstain_rate": 0.94}
 
 

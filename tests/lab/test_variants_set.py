@@ -1,4 +1,4 @@
-"""The variant pair sets (eval/variants-*.jsonl) load against their corpora, in pairs whose two
+"""The variant pair sets (lab/variants-*.jsonl) load against their corpora, in pairs whose two
 questions differ only in spelling and share their gold; the agreement share counts pairs."""
 
 import json
@@ -6,8 +6,8 @@ import json
 import pytest
 
 from eval.questions import load_questions
-from eval.variants import Outcome, agreement, pairs
 from ingest import read_corpus
+from lab.variants import Outcome, agreement, pairs
 from tests.conftest import ROOT
 
 SETS = {

@@ -1,8 +1,8 @@
-"""eval/fit_faq.py: the listwise pair fit learns what tells the answering pair apart."""
+"""lab/fit_faq.py: the listwise pair fit learns what tells the answering pair apart."""
 
 import numpy as np
 
-from eval.fit_faq import Pairs, fit, top1
+from lab.fit_faq import Pairs, fit, top1
 
 
 def test_the_fit_weighs_the_feature_that_marks_the_answering_pair() -> None:

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from eval import fit_answers
-from eval.fit_answers import Asked, fit_listwise
+from lab import fit_answers
+from lab.fit_answers import Asked, fit_listwise
 
 
 def _asked(collection: str, positive: int, rng: np.random.Generator) -> Asked:

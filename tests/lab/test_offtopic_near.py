@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from eval import QUESTIONS_FILE
-from eval.fit_answers import ANSWERED, JSQUAD, NEAR_OFFTOPIC, OFFTOPIC
 from eval.offtopic import load_offtopic
 from ingest.text import nfkc
+from lab.fit_answers import ANSWERED, JSQUAD, NEAR_OFFTOPIC, OFFTOPIC
 from service.sentences import content_free
 from tests.conftest import ROOT
 

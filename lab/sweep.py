@@ -1,6 +1,6 @@
 """Sweep chunking and ranking parameters on a question set; print a Markdown table.
 
-    python -m eval.sweep [--questions FILE] [--corpus DIR] [--work DIR]
+    python -m lab.sweep [--questions FILE] [--corpus DIR] [--work DIR]
 
 Chunking settings need a rebuild; embeddings are cached by text across builds, so sentences
 shared by several chunkings are embedded once. Ranking settings are query-time only.

@@ -1,9 +1,9 @@
 """First-stage retrieval ideas (issue 19), measured on every question set; Markdown tables.
 
-    python -m eval.firststage_sweep [--sets twoplus,jsquad,paraphrase,...] [--only GROUP]
+    python -m lab.firststage_sweep [--sets twoplus,jsquad,paraphrase,...] [--only GROUP]
 
 Every idea is query-time arithmetic over what the index already stores, plus cached signals
-(query embeddings, and the latent-term sparse vectors of ``eval.firststage_signals``), so no
+(query embeddings, and the latent-term sparse vectors of ``lab.firststage_signals``), so no
 index is rebuilt and the shared dev indexes are only read. Each row changes one thing from
 today's ranking (``Ranking`` defaults); columns are R@1 / R@5 / MRR@10 per set.
 """
@@ -19,9 +19,7 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse import csc_matrix, csr_matrix
 
-from eval.firststage_signals import SparseVec, encode_sparse, load_cache
 from eval.run import EvalResult, score_questions
-from eval.sweep import CachedEmbedder
 from index.embedders import make_embedder
 from index.feedback import feedback_terms
 from index.query_encoder import QueryEncoder, normalise_query
@@ -29,6 +27,8 @@ from index.search import Filters, Hit, Ranking, Retriever
 from index.snapshot import Snapshot
 from ingest.text import JAPANESE
 from kotae.settings import Settings
+from lab.firststage_signals import SparseVec, encode_sparse, load_cache
+from lab.sweep import CachedEmbedder
 
 CACHE = Path("/work/idx/firststage-cache")
 SHARED = Path("/work/shared/dev-sets/jsquad-test")

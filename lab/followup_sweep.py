@@ -1,6 +1,6 @@
 """Fit the follow-up :class:`~service.followup.Tuning` on both dev collections' follow-up sets.
 
-Run: ``python -m eval.followup_sweep`` (prints a Markdown table and the chosen row: the best
+Run: ``python -m lab.followup_sweep`` (prints a Markdown table and the chosen row: the best
 mean Recall@1 with history over the dependent second questions of both sets among those whose
 Recall@5 with history is not below Recall@5 asked alone, whose standalone Recall@1 is not
 below asked alone, and whose dependent Recall@1 is not below the current defaults', on either

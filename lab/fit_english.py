@@ -1,16 +1,16 @@
 """Measure a not-found model for English questions over Japanese text, fitted apart (lab only).
 
-    python -m eval.fit_english                      # English glossary signals alone
-    python -m eval.fit_english --stack              # the shared model's score + glossary shares
+    python -m lab.fit_english                      # English glossary signals alone
+    python -m lab.fit_english --stack              # the shared model's score + glossary shares
 
-Measured and not adopted (eval/README.md, branch ``ennotfound``): it writes nothing. The
+Measured and not adopted (``git show b69ad21:eval/README.md``, ennotfound): it writes nothing. The
 question was whether English questions, read by their own evidence — the share of their content
 words the glossary ties to the collection's terms, and to the retrieved passages' text — and by
 a model fitted on English questions alone, are told apart from English off-topic ones better
 than the shared model (``service/abstain.py``) tells them. Japanese decisions cannot move: only
 English rows are gathered and scored.
 
-Data, English questions only (``eval.fit_answers.gather``, the service's retrieval, top 5):
+Data, English questions only (``lab.fit_answers.gather``, the service's retrieval, top 5):
 answerable — the 2+2 dev set's English questions, eval/paraphrase.jsonl's English lines,
 eval/english-jsquad.jsonl; off-topic — the English lines of eval/offtopic.jsonl, of the other
 text's questions and of each text's near-topic file (eval/offtopic-twoplus.jsonl,
@@ -27,11 +27,11 @@ import json
 
 import numpy as np
 
-from eval import fit_answers as fa
 from index.glossary import english_words
 from index.lexical import LexicalIndex
 from index.search import Hit
 from ingest.text import nfkc
+from lab import fit_answers as fa
 from service import abstain
 
 FIT = ("twoplus", "paraphrase", "english-jsquad")

@@ -5,10 +5,10 @@ from typing import Any
 
 import numpy as np
 
-from eval import fit_english
-from eval.fit_answers import Asked
 from index.search import Hit
 from ingest.records import Chunk
+from lab import fit_english
+from lab.fit_answers import Asked
 
 
 class _Lexical:

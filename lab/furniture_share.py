@@ -1,6 +1,6 @@
 """How much of a collection is marked as page furniture, and which lines.
 
-    python -m eval.furniture_share CORPUS_DIR [--list]
+    python -m lab.furniture_share CORPUS_DIR [--list]
 
 Prints the share of non-blank lines and of characters marked, per collection; with
 ``--list``, every marked line with its kind. On encyclopedia text the share should be ~0:

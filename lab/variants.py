@@ -6,7 +6,7 @@ A variant file is a question file (see :mod:`eval.questions`) whose ids pair up:
 and found decision agree, and per pair what differed. Retrieval and answer metrics of the
 same file come from ``kotae eval --questions`` as for any question file.
 
-    python -m eval.variants eval/variants-faq.jsonl --corpus eval/dev-sets/faq/corpus \
+    python -m lab.variants lab/variants-faq.jsonl --corpus eval/dev-sets/faq/corpus \
         --index-dir /work/idx/words5/faq/index
 """
 

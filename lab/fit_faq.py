@@ -1,8 +1,8 @@
 """Fit how an FAQ question-and-answer pair is scored (service/faq.py) on the FAQ dev sets.
 
-    python -m eval.fit_faq            # fit on eval/dev-sets/faq, report faq2 held out, write
+    python -m lab.fit_faq            # fit on eval/dev-sets/faq, report faq2 held out, write
                                       # service/data/faq_weights.json
-    python -m eval.fit_faq --dry-run  # the numbers only
+    python -m lab.fit_faq --dry-run  # the numbers only
     (indexes: --faq-index / --faq2-index, or KOTAE_FIT_FAQ_INDEX / KOTAE_FIT_FAQ2_INDEX; a
     missing one is built)
 
@@ -21,6 +21,7 @@ import argparse
 import json
 import math
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from scipy.optimize import minimize
 from eval.answers import holds_answer
 from eval.questions import load_questions
 from kotae.settings import Settings
+from lab.provenance import provenance
 from service import faq, sentences
 from service.engine import Engine
 
@@ -133,7 +135,14 @@ def main(argv: list[str] | None = None) -> None:
         json.dumps({"weights": dict(zip(faq.FEATURES, w.round(4).tolist(), strict=True)), **report})
     )
     if not args.dry_run:
-        data = {"features": list(faq.FEATURES), "weights": w.round(6).tolist(), "fit": report}
+        read = [SETS[n][0] / f for n in SETS for f in ("questions.jsonl", "corpus")]
+        read.append(sentences.WEIGHTS_FILE)  # the sentence scores the pair score weighs
+        data = {
+            "provenance": provenance("lab.fit_faq", sys.argv[1:] if argv is None else argv, read),
+            "features": list(faq.FEATURES),
+            "weights": w.round(6).tolist(),
+            "fit": report,
+        }
         faq.WEIGHTS_FILE.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 

@@ -1,14 +1,14 @@
 """Candidate reranker features, measured before any is added to ``service.rerank``.
 
-    python -m eval.rerank_sweep                    # every candidate, one row each
-    python -m eval.rerank_sweep --only year_density,title_terms
+    python -m lab.rerank_sweep                    # every candidate, one row each
+    python -m lab.rerank_sweep --only year_density,title_terms
 
 Each candidate is one or more columns added to ``service.rerank.FEATURES``; the reranker is
-fitted as ``eval.fit_rerank`` fits it (same sets, loss, L2 0.01 and folds). The sets it is
+fitted as ``lab.fit_rerank`` fits it (same sets, loss, L2 0.01 and folds). The sets it is
 fitted on are reported 5-fold cross-validated; FAQ, FAQ2 and English over JSQuAD are never
 in the fit, so they are scored with the weights of all four (held out). The first stage's top
 ``fit_rerank.DEPTH`` of every question is searched once and cached (``--cache``). Results
-and what they decided: eval/README.md, branch rank5.
+and what they decided: ``git show b69ad21:eval/README.md``, branch rank5.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from eval import fit_rerank as fr
 from eval.questions import load_questions
 from index.search import Hit, normalise_query
 from index.snapshot import Snapshot
 from ingest.text import nfkc
 from kotae.settings import Settings
+from lab import fit_rerank as fr
 from service import rerank
 from service.engine import Engine
 

@@ -1,7 +1,7 @@
 """Where the answering sentence is when the first quoted line misses it (issue 15).
 
-    python -m eval.answer_misses            # JSQuAD dev set
-    python -m eval.answer_misses --set twoplus --show
+    python -m lab.answer_misses            # JSQuAD dev set
+    python -m lab.answer_misses --set twoplus --show
 
 Each question is asked as ``/api/ask`` answers it (top 5, the served scores and quotes); a
 question whose first line does not hold a gold answer is counted by what happened: the answer
@@ -20,9 +20,9 @@ from collections import Counter
 from pathlib import Path
 
 from eval.answers import holds_answer
-from eval.fit_answers import COLLECTIONS
 from eval.questions import load_questions
 from kotae.settings import Settings
+from lab.fit_answers import COLLECTIONS
 from service.engine import Engine
 from service.sentences import FEATURES, Scored, headings, score_candidates
 

@@ -9,12 +9,13 @@ the training half to maximise F1 with a small price per wrong answer. With ``--s
 sentences the service actually quotes first are added: their spans join the training data
 (when the quote holds the answer) and the threshold is chosen on them, since a wrong first
 quote is what the short answer must decline. The final weights are fitted on everything and
-written to ``service/short_weights.json``. Run again whenever the sentence scorer is refitted
-(``python -m eval.refit`` runs both).
+written to ``service/short_weights.json`` with their provenance (``lab/provenance.py``: the
+command, the data's sha256, the commit). Run again whenever the sentence scorer is refitted
+(``python -m lab.refit`` runs both).
 
-    python -m eval.fit_short \
-        --set /work/idx/jsquad/index:/work/shared/dev-sets/jsquad-test/questions.jsonl \
-        --set /work/idx/twoplus/index:eval/questions.jsonl
+    python -m lab.fit_short --served --write \
+        --set TWOPLUS_INDEX:eval/questions.jsonl \
+        --set JSQUAD_INDEX:../shared/dev-sets/jsquad-test/questions.jsonl
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from eval.questions import Question, load_questions
 from eval.short_metrics import ShortScore, best_f1, short_metrics
 from index.snapshot import Snapshot
 from kotae.settings import Settings
+from lab.provenance import provenance
+from service import sentences
 from service.engine import Engine
 from service.short_answer import (
     WEIGHTS,
@@ -167,8 +170,8 @@ def evaluate(items: list[Item], names: list[str], w: np.ndarray, t: float) -> di
 
 
 def default_sets() -> list[str]:
-    """Both dev sets, on the indexes ``eval/fit_answers.py`` uses (same environment variables)."""
-    from eval.fit_answers import COLLECTIONS
+    """Both dev sets, on the indexes ``lab/fit_answers.py`` uses (same environment variables)."""
+    from lab.fit_answers import COLLECTIONS
 
     return [f"{index}:{questions}" for _, questions, index in COLLECTIONS.values()]
 
@@ -214,8 +217,13 @@ def main(argv: list[str] | None = None) -> None:
     t = choose_threshold(served or items, names, w)
     print(f"final fit: threshold {t:.2f}; in-sample {evaluate(items, names, w, t)}")
     if args.write:
+        flags = ["--served"] * args.served + ["--write"]
+        data = [Path(p) for spec in args.set for p in spec.split(":", 1)]
+        data += [sentences.WEIGHTS_FILE] * args.served  # the quotes it is thresholded on
         out = {
-            "fitted_by": "eval/fit_short.py " + " ".join(f"--set {s}" for s in args.set),
+            "provenance": provenance(
+                "lab.fit_short", flags + [w for s in args.set for w in ("--set", s)], data
+            ),
             "threshold": round(t, 4),
             "weights": {k: round(float(v), 5) for k, v in zip(names, w, strict=True)},
         }

@@ -1,4 +1,4 @@
-"""The candidate reranker features of eval/rerank_sweep.py on hand-made passages."""
+"""The candidate reranker features of lab/rerank_sweep.py on hand-made passages."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from eval.rerank_sweep import Case, lead_other, rank_one_hot, year_density
 from index.search import Hit
 from ingest.records import Chunk
+from lab.rerank_sweep import Case, lead_other, rank_one_hot, year_density
 
 
 def _case(chunks: list[Chunk], scores: list[float]) -> tuple[Case, Any]:

@@ -1,12 +1,12 @@
 """Does leaving furniture out of retrieval help? Four variants on one built index.
 
-    python -m eval.furniture_ablation --index-dir DIR [--questions FILE]
+    python -m lab.furniture_ablation --index-dir DIR [--questions FILE]
 
 Variants: furniture sentences excluded from a passage's best sentence (dense) or not, and
 furniture lines left out of the passages' BM25 tokens (lexical): none, all, or all but the
 searchable kinds (the default, index.builder.lexical_texts). Query-time only:
 the lexical index is rebuilt in memory from the stored texts, vectors are the index's own.
-Prints a Markdown table (the one recorded in eval/README.md).
+Prints a Markdown table (the one recorded in ``git show b69ad21:eval/README.md``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pathlib import Path
 
 from eval import QUESTIONS_FILE
 from eval.run import score_questions
-from eval.sweep import CUTOFFS, row
 from index.builder import lexical_texts
 from index.embedders import make_embedder
 from index.lexical import LexicalIndex
@@ -25,6 +24,7 @@ from index.search import QueryEncoder, Ranking, Retriever
 from index.snapshot import Snapshot
 from ingest.furniture import without
 from kotae.settings import Settings
+from lab.sweep import CUTOFFS, row
 
 
 def main() -> None:
