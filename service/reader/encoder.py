@@ -14,7 +14,7 @@ file. Padded batches carry a mask: a padded row gives the same hidden states as 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -96,10 +96,13 @@ class Encoder:
         self.tokenizer = tokenizer
         given = {name: self._checked(name, w) for name, w in (overrides or {}).items()}
         self._word = given.pop("emb.word", None)
-        self.weights = {
-            n: given[n] if n in given else self.file.tensor(n) for n in self.file.layer_names()
-        }
-        self._layers = [self._layer(i) for i in range(self.config.layers)]
+        self.overridden = frozenset(given) | ({"emb.word"} if self._word is not None else set())
+
+        def weight(name: str) -> np.ndarray:
+            return given[name] if name in given else self.file.tensor(name)
+
+        self._emb = {n: weight(f"emb.{n}") for n in ("pos", "type", "ln.w", "ln.b")}
+        self._layers = [self._layer(i, weight) for i in range(self.config.layers)]
 
     def _checked(self, name: str, w: np.ndarray) -> np.ndarray:
         if name not in self.file.tensors:
@@ -110,13 +113,15 @@ class Encoder:
             raise ValueError(f"override {name!r} has shape {w.shape}, the model's is {want}")
         return w
 
-    def _layer(self, i: int) -> dict[str, np.ndarray]:
-        """One layer's weights, Q/K/V fused into one [3H, H] matmul."""
-        w = {k.split(".", 1)[1]: v for k, v in self.weights.items() if k.startswith(f"l{i}.")}
-        w["qkv.w"] = np.concatenate([w["q.w"], w["k.w"], w["v.w"]])
-        w["qkv.b"] = np.concatenate([w["q.b"], w["k.b"], w["v.b"]])
-        for name in ("qkv.w", "ao.w", "fi.w", "fo.w"):
-            w[name] = w[name].T  # stored [out, in] like torch.nn.Linear; a view, BLAS transposes
+    @staticmethod
+    def _layer(i: int, weight: Callable[[str], np.ndarray]) -> dict[str, np.ndarray]:
+        """One layer's weights, Q/K/V fused into one [3H, H] matmul. Matrices are stored
+        [out, in] like ``torch.nn.Linear``: kept as transposed views, BLAS transposes."""
+        w = {p: weight(f"l{i}.{p}") for p in ("ao.b", "aln.w", "aln.b", "fi.b", "fo.b")}
+        w |= {p: weight(f"l{i}.{p}") for p in ("oln.w", "oln.b")}
+        w["qkv.w"] = np.concatenate([weight(f"l{i}.{p}.w") for p in "qkv"]).T
+        w["qkv.b"] = np.concatenate([weight(f"l{i}.{p}.b") for p in "qkv"])
+        w |= {p: weight(f"l{i}.{p}").T for p in ("ao.w", "fi.w", "fo.w")}
         return w
 
     def word_embeddings(self, ids: np.ndarray) -> np.ndarray:
@@ -129,10 +134,10 @@ class Encoder:
 
     def forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """ids, mask [B, T] → the last hidden states [B, T, H] (padded rows are garbage)."""
-        c, wts = self.config, self.weights
+        c, emb = self.config, self._emb
         B, T = ids.shape
-        x = self.word_embeddings(ids) + wts["emb.pos"][:T] + wts["emb.type"][0]
-        x = layer_norm(x, wts["emb.ln.w"], wts["emb.ln.b"], c.eps)
+        x = self.word_embeddings(ids) + emb["pos"][:T] + emb["type"][0]
+        x = layer_norm(x, emb["ln.w"], emb["ln.b"], c.eps)
         bias = np.where(mask, np.float32(0.0), np.float32(-1e30))[:, None, None, :]
         for w in self._layers:
             x = self._layer_forward(x.reshape(B * T, c.hidden), w, bias, B, T)

@@ -22,6 +22,7 @@ came from in the caller's text (``Token.start``/``end``), which a span head need
 from __future__ import annotations
 
 import struct
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -75,20 +76,22 @@ class Tokenizer:
 
     def __init__(self, data: TokenizerData) -> None:
         self.bos, self.eos, self.pad, self.unk = data.bos, data.eos, data.pad, data.unk
-        scores = data.scores.tolist()  # float32 values, exact as Python floats
-        self.unk_score = _f32(min(scores) - 10.0)
-        self._pieces: dict[str, tuple[int, float]] = {}
-        for i, raw in enumerate(data.pieces):
+        self._scores = array("f", data.scores.astype("<f4").tobytes())  # read back exactly
+        self.unk_score = _f32(float(data.scores.min()) - 10.0)
+        self._blob, self._offsets = data.blob, data.offsets
+        self._ids: dict[str, int] = {}
+        offs = data.offsets.tolist()
+        for i in range(data.n_pieces):
+            raw = data.blob[offs[i] : offs[i + 1]]
             if not raw or i == self.unk or len(raw) > MAX_PIECE_BYTES:
                 continue
             try:
                 piece = raw.decode("utf-8")
             except UnicodeDecodeError:  # cannot equal a slice of valid UTF-8 text
                 continue
-            self._pieces.setdefault(piece, (i, scores[i]))
-        self._max_chars = max(len(p) for p in self._pieces)
+            self._ids.setdefault(piece, i)  # the engine's hash table finds the first
+        self._max_chars = max(map(len, self._ids))
         self._norm = {chr(cp): "".join(map(chr, out)) for cp, out in data.norm.items()}
-        self.vocab = [p.decode("utf-8", "replace") for p in data.pieces]
 
     @classmethod
     def from_file(cls, file: E5File) -> Tokenizer:
@@ -126,18 +129,18 @@ class Tokenizer:
         best[0] = 0.0
         back_id = [-1] * (n + 1)
         back_from = [0] * (n + 1)
-        pieces, unk_score, max_chars = self._pieces, self.unk_score, self._max_chars
+        ids, scores, unk_score, max_chars = self._ids, self._scores, self.unk_score, self._max_chars
         for i in range(n):
             here = best[i]
             limit = cs[i] + MAX_PIECE_BYTES
             for e in range(i + 1, min(n, i + max_chars) + 1):
                 if cs[e] > limit:
                     break
-                hit = pieces.get(s[i:e])
+                hit = ids.get(s[i:e])
                 if hit is not None:
-                    sc = _f32(here + hit[1])
+                    sc = _f32(here + scores[hit])
                     if sc > best[e]:
-                        best[e], back_id[e], back_from[e] = sc, hit[0], i
+                        best[e], back_id[e], back_from[e] = sc, hit, i
             us = _f32(here + unk_score)
             if us > best[i + 1]:
                 best[i + 1], back_id[i + 1], back_from[i + 1] = us, -1, i
@@ -180,8 +183,13 @@ class Tokenizer:
         prefix = QUERY if is_query else PASSAGE
         return len(self.content_ids(prefix + text)) + 2
 
+    def piece(self, i: int) -> str:
+        """The text of piece ``i`` (``▁`` for a space)."""
+        a, b = int(self._offsets[i]), int(self._offsets[i + 1])
+        return self._blob[a:b].decode("utf-8", "replace")
+
     def decode(self, ids: Sequence[int]) -> str:
-        return "".join(self.vocab[i] for i in ids).replace(META, " ")
+        return "".join(map(self.piece, ids)).replace(META, " ")
 
     # -- pairs --------------------------------------------------------------------------------
 

@@ -100,7 +100,7 @@ def test_header_and_directory(file: E5File) -> None:
     assert file.tensors["l7.fo.w"].shape == (384, 1536)
     assert all(t.offset % 64 == 0 for t in file.tensors.values())
     data = file.tokenizer_data()
-    assert (len(data.pieces), data.bos, data.pad, data.eos, data.unk) == (250002, 0, 1, 2, 3)
+    assert (data.n_pieces, data.bos, data.pad, data.eos, data.unk) == (250002, 0, 1, 2, 3)
     assert len(data.norm) == 4837 and sum(not v for v in data.norm.values()) == 30
 
 
@@ -134,7 +134,7 @@ def test_token_counts_match_engine(tok: Tokenizer, engine) -> None:
 def test_pieces_of_a_known_text(tok: Tokenizer) -> None:
     """A hand-readable fixture: the pieces the ids stand for."""
     ids = tok.encode("東京タワーの高さ <s>", is_query=True)
-    pieces = [tok.vocab[i] for i in ids]
+    pieces = [tok.piece(i) for i in ids]
     want = ["<s>", "▁que", "ry", ":", "▁", "東京", "タ", "ワー", "の高さ", "▁", "<s>", "</s>"]
     assert pieces == want
     assert tok.decode(ids[1:-1]) == " query: 東京タワーの高さ <s>"
