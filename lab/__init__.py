@@ -1,2 +1,2 @@
-"""The lab: fitting, sweeps and one-off studies. Run from a checkout (``python -m lab.NAME``);
-never installed, and nothing of the product imports it."""
+"""The lab: fitting, sweeps, one-off studies and training (lab/reader; torch allowed). Run
+from a checkout (``python -m lab.NAME``); never installed, and nothing of the product imports it."""

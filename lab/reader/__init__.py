@@ -1,0 +1,1 @@
+"""Training-side code for the reader (issue 27): torch from the same weights as service.reader."""
