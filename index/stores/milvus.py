@@ -148,9 +148,16 @@ def connect(target: MilvusTarget) -> Any:
 
 
 def reason(e: BaseException) -> str:
-    """Milvus' own message (pymilvus wraps it in a repr with the code)."""
+    """Milvus' own message, on one line: pymilvus wraps it in a repr with its code, gRPC
+    errors carry a status and details."""
     message = getattr(e, "message", None)
-    return str(message) if message else str(e) or type(e).__name__
+    if message:
+        return str(message)
+    code, details = getattr(e, "code", None), getattr(e, "details", None)
+    if callable(code) and callable(details):  # grpc.RpcError
+        name = getattr(code(), "name", code())
+        return f"{name}: {details()}"
+    return " ".join(str(e).split()) or type(e).__name__
 
 
 def filter_expression(filters: FilterSpec | None) -> str:
