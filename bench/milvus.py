@@ -1,12 +1,16 @@
-"""FAISS exact vs Milvus (milvus-lite, FLAT) at 100k vectors, and the local BM25 side at 100k
+"""FAISS, milvus-lite and a Milvus server at 100k vectors, and the local BM25 side at 100k
 passages: ``python -m bench.milvus [--n 100000] [--queries 200]``.
 
-Both stores run through kotae's own classes (``FaissStore``, ``MilvusStore``), so the numbers
-include what kotae adds (id mapping, filter expressions). Vectors are seeded random unit
-vectors of the default model's size; queries are perturbed collection vectors. Recall@10 is
-against exact numpy search. Memory is this process's RSS growth while the store is built:
-milvus-lite 3 runs in-process (pure Python behind a local gRPC server); a Milvus server would
-hold the vectors in its query nodes instead.
+Every store runs through kotae's own classes (``FaissStore``, ``MilvusStore``), so the numbers
+include what kotae adds (position mapping, filter expressions, the server round trip). Each
+index kind kotae can choose is measured: exact (FLAT, what ``KOTAE_ANN=auto`` picks under
+40,000 vectors) and HNSW (what it picks at 100k). Vectors are seeded random unit vectors of the
+default model's size; queries are perturbed collection vectors. Recall@10 is against exact
+numpy search. Build is FAISS's ``add``, or ``MilvusStore.upsert`` (insert, flush, build the
+index, load: what `kotae index` waits for before publishing). Memory is this process's RSS
+growth while the store is built (milvus-lite 3 runs in-process) or the server process's RSS
+once loaded. The server is the standalone Milvus of the `milvus` package (v2.3.5), started on a
+free loopback port with its data in a temporary folder and stopped by its PID at the end.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +28,9 @@ from bench.machine import memory_mb
 from bench.stats import latency_summary, seconds_of, time_each
 from bench.table import Row, render
 from index.lexical import JapaneseTokenizer, LexicalIndex
+from index.stores.base import Kind, VectorStore
 from index.stores.faiss import FaissStore
-from index.stores.milvus import MilvusStore, MilvusTarget, chunk_keys
+from index.stores.milvus import MilvusStore, MilvusTarget, index_choices, version_name
 from ingest.chunker import Chunker
 from ingest.reader import read_corpus
 from ingest.records import Chunk
@@ -31,6 +38,7 @@ from ingest.records import Chunk
 DIM = 384
 K = 10
 ROOT = Path(__file__).resolve().parents[1]
+KINDS: tuple[Kind, ...] = ("flat", "hnsw")
 
 
 def unit(x: np.ndarray) -> np.ndarray:
@@ -48,46 +56,67 @@ def recall(found: list[np.ndarray], truth: np.ndarray) -> float:
     )
 
 
-def dense_rows(n: int, n_queries: int) -> list[Row]:
+def dense_rows(n: int, n_queries: int, server: bool = True) -> list[Row]:
     rng = np.random.default_rng(0)
     vectors = unit(rng.standard_normal((n, DIM)))
     noise = rng.standard_normal((n_queries, DIM)) / np.sqrt(DIM)
     queries = unit(vectors[rng.integers(0, n, n_queries)] + noise)
+    truth = np.argsort(-(queries @ vectors.T), axis=1)[:, :K]
+    chunks = [Chunk(f"doc{i // 50}.txt", i, i + 1, f"p{i}", "2024-01-01") for i in range(n)]
 
-    before = memory_mb()["RSS MiB"]
-    faiss_store, faiss_s = seconds_of(lambda: FaissStore.from_vectors(vectors, "flat"))
-    faiss_mb = memory_mb()["RSS MiB"] - before
-    faiss_found: list[np.ndarray] = []
-    faiss_ms = time_each(lambda q: faiss_found.append(faiss_store.search(q, K)[0]), queries)
+    def measure(case: str, build: Callable[[], VectorStore], pid: int | str = "self") -> Row:
+        before = memory_mb()["RSS MiB"]
+        store, build_s = seconds_of(build)
+        mem = memory_mb(pid)["RSS MiB"] - (before if pid == "self" else 0)
+        found: list[np.ndarray] = []
+        ms = time_each(lambda q: found.append(store.search(q, K)[0]), queries)
+        return _row(case, n, build_s, ms, recall(found, truth), mem)
 
+    def milvus(uri: str, kind: Kind) -> Callable[[], VectorStore]:
+        def build() -> VectorStore:
+            target = MilvusTarget(uri, f"bench_{kind}")
+            name = version_name(target.collection, kind, chunks, vectors)
+            store = MilvusStore(target, name, kind, index_choices(kind, n), n, DIM)
+            store.upsert(chunks, vectors)
+            return store
+
+        return build
+
+    def faiss(kind: Kind) -> Callable[[], VectorStore]:
+        return lambda: FaissStore.from_vectors(vectors, kind)
+
+    rows = [measure(f"FAISS {kind} (FaissStore)", faiss(kind)) for kind in KINDS]
     folder = Path(tempfile.mkdtemp(prefix="kotae-bench-milvus-"))
     try:
-        chunks = [Chunk(f"doc{i // 50}.txt", i, i + 1, f"p{i}", "2024-01-01") for i in range(n)]
-        target = MilvusTarget(str(folder / "bench.db"), "bench_chunks")
-        store = MilvusStore(target, chunk_keys(chunks), DIM)
-        before = memory_mb()["RSS MiB"]
-        _, milvus_s = seconds_of(lambda: store.upsert(chunks, vectors))
-        milvus_mb = memory_mb()["RSS MiB"] - before
-        milvus_found: list[np.ndarray] = []
-        milvus_ms = time_each(lambda q: milvus_found.append(store.search(q, K)[0]), queries)
-        disk = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
+        for kind in KINDS:
+            rows.append(measure(f"milvus-lite {kind}", milvus(str(folder / f"{kind}.db"), kind)))
+            size = sum(p.stat().st_size for p in (folder / f"{kind}.db").rglob("*") if p.is_file())
+            rows[-1] = replace(rows[-1], note=f"{size / 2**20:.0f} MiB on disk")
+        if server:
+            rows += _server_rows(folder / "server", measure, milvus)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    truth = np.argsort(-(queries @ vectors.T), axis=1)[:, :K]
-    return [
-        _row(
-            "FAISS exact (IndexFlatIP)", n, faiss_s, faiss_ms, recall(faiss_found, truth), faiss_mb
-        ),
-        _row(
-            "Milvus-lite FLAT (MilvusStore)",
-            n,
-            milvus_s,
-            milvus_ms,
-            recall(milvus_found, truth),
-            milvus_mb,
-            f"{disk:.0f} MiB on disk",
-        ),
-    ]
+    return rows
+
+
+def _server_rows(
+    data_dir: Path,
+    measure: Callable[..., Row],
+    milvus: Callable[[str, Kind], Callable[[], VectorStore]],
+) -> list[Row]:
+    from tests.milvus_server import MilvusProcess  # the `milvus` package: `kotae[milvus]`
+
+    data_dir.mkdir()
+    server = MilvusProcess(data_dir)
+    server.start()
+    try:
+        rows = []
+        for kind in KINDS:
+            row = measure(f"Milvus server {kind}", milvus(server.uri, kind), server.pid)
+            rows.append(replace(row, note="server RSS, with every collection loaded so far"))
+        return rows
+    finally:
+        server.stop()
 
 
 def _row(
@@ -157,6 +186,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--no-server", action="store_true", help="skip the Milvus server rows")
     args = parser.parse_args()
     questions = [
         "普天間飛行場の移設先は？",
@@ -166,7 +196,7 @@ def main() -> None:
         "Who attended from the US side in May 2007?",
         "Futenma relocation",
     ] * max(1, args.queries // 6)
-    rows = dense_rows(args.n, args.queries) + [lexical_row(args.n, questions)]
+    rows = dense_rows(args.n, args.queries, not args.no_server) + [lexical_row(args.n, questions)]
     print(render(rows))
 
 

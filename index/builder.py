@@ -57,8 +57,8 @@ class BuildReport:
     embedded_chunks: int = 0
     embedded_sentences: int = 0
     reused_documents: int = 0
-    store_upserted: int = 0  # Milvus rows written (passages new to the collection)
-    store_deleted: int = 0  # Milvus rows removed (passages no longer in the index)
+    store_upserted: int = 0  # Milvus rows written (a new version's collection)
+    store_deleted: int = 0  # Milvus rows removed (collections of versions no longer kept)
     seconds: float = 0.0
     path: Path | None = None
     changed: bool = True
@@ -147,15 +147,15 @@ class IndexBuilder:
             parts, report = self._parts(documents, previous)
             report.skipped = skipped
             snapshot = self._assemble(documents, parts)
-            # Before publishing, so the new version finds all its rows; deletes after, so the
-            # served version never misses one.
+            # Before publishing, so the new version finds all its rows searchable; the store
+            # publishes (and prunes) after, so the served version never misses one.
             report.store_upserted = snapshot.store.upsert(snapshot.chunks, snapshot.vectors)
             unchanged = previous is not None and not report.embedded_chunks
             if unchanged and _same(snapshot, self.settings):
                 report.changed = False
             else:
                 _publish(snapshot, target)
-            report.store_deleted = snapshot.store.delete()
+            report.store_deleted = snapshot.store.publish()
         report.documents, report.chunks = len(documents), len(snapshot.chunks)
         report.seconds = time.perf_counter() - started
         report.path = target

@@ -23,3 +23,11 @@ class IndexCorruptError(KotaeError):
 
 class IndexBusyError(KotaeError):
     """Another `kotae index` is writing this index."""
+
+
+class VectorStoreError(KotaeError):
+    """The configured vector store cannot be reached or holds something else."""
+
+
+class StoreUnavailableError(VectorStoreError):
+    """The vector store did not answer a search (down, restarting, overloaded): retry later."""

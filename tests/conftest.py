@@ -69,7 +69,13 @@ def milvus_engine(
     """The corpus index with its vectors in milvus-lite, built from a copy of the FAISS
     index so every document's vectors are reused (no second embedding of the corpus)."""
     settings = milvus_settings_for(tmp_path_factory.mktemp("milvus-index"))
-    version = Path(os.path.realpath(corpus_engine.settings.index_dir))
+    return rebuilt_from(corpus_engine, settings, embedder)
+
+
+def rebuilt_from(source: Engine, settings: Settings, embedder: Embedder) -> Engine:
+    """The index of ``source`` rebuilt with ``settings`` (another store, another ANN) from a
+    copy of its version folder, so no vector is embedded again; loaded."""
+    version = Path(os.path.realpath(source.settings.index_dir))
     copy = settings.index_dir.parent / version.name
     shutil.copytree(version, copy)
     point_index(settings.index_dir, copy)

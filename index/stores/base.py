@@ -10,12 +10,21 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 import numpy as np
 
 from ingest.records import Chunk
 from kotae.settings import Settings
+
+Kind = Literal["flat", "hnsw"]
+
+
+def choose_kind(ann: str, n_vectors: int, threshold: int) -> Kind:
+    """Exact search until the collection is large enough for HNSW to pay off (every store)."""
+    if ann == "auto":
+        return "hnsw" if n_vectors >= threshold else "flat"
+    return "hnsw" if ann == "hnsw" else "flat"
 
 
 class FilterSpec(Protocol):
@@ -33,9 +42,10 @@ class VectorStore(ABC):
     """``size`` vectors, searched by cosine, answering with passage positions.
 
     Lifecycle, as the builder and the snapshot drive it: ``build`` (from the settings and the
-    new passage table), ``upsert`` (before the version is published: write the rows the
-    backend lacks), ``save`` (into the version folder), ``delete`` (after publishing: drop
-    rows no version needs), ``load`` (from a manifest's record) and ``verify``.
+    new passage table), ``upsert`` (before the version is published: write what the backend
+    lacks, ready to search), ``save`` (into the version folder), ``publish`` (after the folder
+    is published: make the version current in the backend, drop what no kept version needs),
+    ``load`` (from a manifest's record) and ``verify``.
     """
 
     kind: ClassVar[str]  # the registry key and the manifest's "vector_store.kind"
@@ -91,8 +101,9 @@ class VectorStore(ABC):
         """Write the rows the backend does not hold yet; how many (in-memory stores: 0)."""
         return 0
 
-    def delete(self) -> int:
-        """Drop the backend's rows of passages this store no longer has; how many."""
+    def publish(self) -> int:
+        """Make this version the backend's current one; rows dropped that no kept version
+        needs (in-memory stores: 0)."""
         return 0
 
     @abstractmethod

@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import faiss
 import numpy as np
 
-from index.stores.base import FilterSpec, VectorStore
+from index.stores.base import FilterSpec, Kind, VectorStore, choose_kind
 from ingest.records import Chunk
 from kotae.settings import Settings
 
-Kind = Literal["flat", "hnsw"]
 # From bench/RESULTS.md: efConstruction, not M, decides recall on clustered embeddings; these
 # reach recall@10 0.95 at 1M vectors with a 1.8 ms p50 search on 2 cores.
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 400
 HNSW_EF_SEARCH = 512
 FILE = "chunks.faiss"
-
-
-def choose_kind(ann: str, n_vectors: int, threshold: int) -> Kind:
-    """Exact search until the collection is large enough for HNSW to pay off."""
-    if ann == "auto":
-        return "hnsw" if n_vectors >= threshold else "flat"
-    return "hnsw" if ann == "hnsw" else "flat"
 
 
 class FaissStore(VectorStore):

@@ -41,6 +41,11 @@ def index(
         f"({report.embedded_chunks} passages and {report.embedded_sentences} sentences embedded, "
         f"{report.reused_documents} documents reused) in {report.seconds:.1f} s → {report.path}"
     )
+    if report.store_upserted or report.store_deleted:
+        typer.echo(
+            f"vector store: {report.store_upserted} rows written (the new version's collection), "
+            f"{report.store_deleted} rows of older versions dropped"
+        )
 
 
 def _say(message: str) -> None:

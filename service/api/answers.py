@@ -45,7 +45,7 @@ def _turn(body: AskRequest) -> Turn:
         400: {"description": "mode=generative, but no LLM is configured."},
         422: {"description": "Empty, too long or malformed question."},
         502: {"description": "mode=generative, and the LLM failed."},
-        503: {"description": "Index not loaded."},
+        503: {"description": "Index not loaded, or the vector store did not answer."},
     },
 )
 def ask(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> AskResponse:
@@ -65,6 +65,7 @@ def ask(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> AskResp
         200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events."},
         400: {"description": "mode=generative, but no LLM is configured."},
         502: {"description": "mode=generative, and the LLM could not be reached."},
+        503: {"description": "Index not loaded, or the vector store did not answer."},
     },
 )
 def ask_stream(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> Response:
@@ -75,7 +76,11 @@ def ask_stream(body: AskRequest, engine: EngineDep, generator: GeneratorDep) -> 
     return sse_response(events, asked.understood_as)
 
 
-@router.get("/api/search", response_model=SearchResponse)
+@router.get(
+    "/api/search",
+    response_model=SearchResponse,
+    responses={503: {"description": "Index not loaded, or the vector store did not answer."}},
+)
 def search(
     engine: EngineDep,
     q: Annotated[

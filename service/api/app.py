@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from kotae.errors import KotaeError
+from kotae.errors import KotaeError, StoreUnavailableError
 from kotae.settings import Settings, get_settings
 from service.api import admin, answers, documents, logsafe, ops
 from service.api.background import BackgroundBuild
@@ -94,6 +94,17 @@ def create_app(
             for e in exc.errors()
         ]
         return JSONResponse(status_code=422, content={"detail": errors})
+
+    @app.exception_handler(StoreUnavailableError)
+    async def store_unavailable(request: Request, exc: StoreUnavailableError) -> JSONResponse:
+        """The vector store (a Milvus server) did not answer: 503 with its reason, not a 500;
+        the next request tries again, so the service recovers when the store is back."""
+        log.error("vector store unavailable: %s", exc)
+        return JSONResponse(
+            status_code=503,
+            content={"detail": f"vector store unavailable: {exc}"},
+            headers={"Retry-After": "5"},
+        )
 
     app.include_router(ops.router)
     app.include_router(answers.router)

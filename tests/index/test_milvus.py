@@ -1,10 +1,16 @@
 """The Milvus vector store (embedded milvus-lite, the same client API as a server): the same
-answers as FAISS, row-level incremental updates, filters as Milvus expressions."""
+answers as FAISS, a collection per index version behind an alias, filters as Milvus
+expressions. tests/index/test_milvus_server.py runs the same store against a Milvus server."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from eval import QUESTIONS_FILE
@@ -15,12 +21,15 @@ from index.embedders import Embedder
 from index.search import Filters, Ranking, Retriever
 from index.snapshot import Snapshot
 from index.stores.milvus import (
+    FILE,
     MilvusStore,
     MilvusTarget,
+    VectorIndex,
     VectorStoreError,
-    chunk_keys,
     connect,
     filter_expression,
+    index_choices,
+    version_name,
 )
 from kotae.errors import IndexMismatchError
 from kotae.settings import Settings
@@ -30,10 +39,24 @@ from tests.conftest import milvus_settings_for
 CHANGED = "003_398f49884e4d4ebb.txt"
 
 
-def _rows(settings: Settings) -> int:
-    target = MilvusTarget.from_settings(settings)
-    result = connect(target).query(target.collection, filter="", output_fields=["count(*)"])
+def _rows(store: MilvusStore) -> int:
+    result = store.client.query(store.collection, filter="", output_fields=["count(*)"])
     return int(result[0]["count(*)"])
+
+
+def _store(settings: Settings) -> MilvusStore:
+    store = Snapshot.load(settings.index_dir, settings).store
+    assert isinstance(store, MilvusStore)
+    return store
+
+
+def _alias(settings: Settings, alias: str) -> str:
+    client = connect(MilvusTarget.from_settings(settings))
+    return str(client.describe_alias(alias)["collection_name"])
+
+
+def _hnsw(settings: Settings) -> Settings:
+    return Settings(**{**settings.model_dump(), "ann": "hnsw"})
 
 
 @pytest.mark.parametrize("kind", ["dense", "lexical", "hybrid"])
@@ -104,45 +127,137 @@ def test_filter_expressions() -> None:
     assert filter_expression(Filters(date_to="2011")) == '(date != "" and date <= "2011")'
 
 
-def test_changed_document_touches_only_its_rows(
+def test_each_version_gets_its_own_collection_behind_the_alias(
     tmp_path: Path, small_corpus: Path, embedder: Embedder
 ) -> None:
     settings = milvus_settings_for(tmp_path, small_corpus)
+    alias = settings.milvus_collection
     first = IndexBuilder(settings, embedder).build()
     assert first.store_upserted == first.chunks and first.store_deleted == 0
-    assert _rows(settings) == first.chunks
-    old = Snapshot.load(settings.index_dir, settings)
+    v1 = _store(settings)
+    assert _rows(v1) == first.chunks and _alias(settings, alias) == v1.collection
 
-    again = IndexBuilder(settings, embedder).build()
+    again = IndexBuilder(settings, embedder).build()  # same content: the same collection
     assert (again.store_upserted, again.store_deleted, again.changed) == (0, 0, False)
 
     doc = small_corpus / CHANGED
     doc.write_text(doc.read_text(encoding="utf-8") + "\n追記された段落です。", "utf-8")
     report = IndexBuilder(settings, embedder).build()
-    new = Snapshot.load(settings.index_dir, settings)
-    old_keys = {int(k) for k in chunk_keys(old.chunks)}
-    new_keys = {int(k) for k in chunk_keys(new.chunks)}
-    changed_old = {
-        int(k)
-        for k, c in zip(chunk_keys(old.chunks), old.chunks, strict=True)
-        if c.doc_id == CHANGED
-    }
-    assert report.store_upserted == len(new_keys - old_keys) > 0
-    assert report.store_deleted == len(old_keys - new_keys) > 0
-    assert old_keys - new_keys <= changed_old  # only the changed document's rows went
-    assert _rows(settings) == len(new.chunks)
+    v2 = _store(settings)
+    assert v2.collection != v1.collection
+    assert report.store_upserted == report.chunks == _rows(v2) and report.store_deleted == 0
+    assert _alias(settings, alias) == v2.collection
+    assert _alias(settings, alias + "_previous") == v1.collection
+    # the version a service may still be serving keeps answering until it reloads
+    row = v1.client.query(v1.collection, filter="id == 0", output_fields=["vector"])[0]
+    assert v1.search(np.array(row["vector"]), 1)[0].tolist() == [0]
 
     doc.unlink()
     removed = IndexBuilder(settings, embedder).build()
-    assert removed.store_upserted == 0
-    assert removed.store_deleted == sum(c.doc_id == CHANGED for c in new.chunks)
-    assert _rows(settings) == removed.chunks
+    v3 = _store(settings)
+    assert removed.store_upserted == removed.chunks == _rows(v3)
+    assert removed.store_deleted == first.chunks  # v1 went; v2 is kept as the previous one
+    names = MilvusTarget.from_settings(settings).versions(v3.client.list_collections())
+    assert sorted(names) == sorted([v2.collection, v3.collection])
+    engine = Engine(settings, embedder)
+    engine.load()
+    assert not any(h.chunk.doc_id == CHANGED for h in engine.search("追記された段落", 10))
 
 
-def test_chunk_keys_are_stable_across_builds(milvus_engine: Engine, corpus_engine: Engine) -> None:
-    a = chunk_keys(milvus_engine.loaded.snapshot.chunks)
-    b = chunk_keys(corpus_engine.loaded.snapshot.chunks)
-    assert (a == b).all() and len(set(a.tolist())) == len(a)
+def test_version_names_follow_content_and_index_kind(milvus_engine: Engine) -> None:
+    snap = milvus_engine.loaded.snapshot
+    assert isinstance(snap.store, MilvusStore)
+    name = version_name("kotae_chunks", "flat", snap.chunks, snap.vectors)
+    assert name == snap.store.collection
+    assert name == version_name("kotae_chunks", "flat", list(snap.chunks), snap.vectors.copy())
+    assert name != version_name("kotae_chunks", "hnsw", snap.chunks, snap.vectors)
+    assert name != version_name("kotae_chunks", "flat", snap.chunks[:-1], snap.vectors[:-1])
+    others = [name, "kotae_chunks_previous", "other_" + name[-16:], name + "0"]
+    assert MilvusTarget("x", "kotae_chunks").versions(others) == [name]
+
+
+def test_milvus_json_names_the_collection_and_index(milvus_engine: Engine) -> None:
+    snap = milvus_engine.loaded.snapshot
+    assert isinstance(snap.store, MilvusStore) and snap.path is not None
+    saved = json.loads((snap.path / FILE).read_text(encoding="utf-8"))
+    assert saved == {
+        "collection": snap.store.collection,
+        "kind": "flat",
+        "index": {"type": "FLAT", "params": {}, "search": {}},
+    }
+
+
+def test_hnsw_on_milvus_lite_finds_what_exact_search_finds(
+    tmp_path: Path, small_corpus: Path, embedder: Embedder
+) -> None:
+    settings = _hnsw(milvus_settings_for(tmp_path, small_corpus))
+    IndexBuilder(settings, embedder).build()
+    snap = Snapshot.load(settings.index_dir, settings)
+    assert isinstance(snap.store, MilvusStore) and snap.store.index.type == "HNSW"
+    assert snap.manifest["vector_index"] == "hnsw" == snap.store.index_kind
+    for i in range(len(snap.chunks)):
+        positions, _ = snap.store.search(snap.vectors[i], 3)
+        exact = np.argsort(-(snap.vectors @ snap.vectors[i]), kind="stable")[:3]
+        assert positions.tolist() == exact.tolist()
+
+
+def test_a_refused_index_type_falls_back_to_the_next(
+    tmp_path: Path, small_corpus: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Milvus without HNSW (older milvus-lite) gets IVF_FLAT, recorded in milvus.json."""
+    settings = _hnsw(milvus_settings_for(tmp_path, small_corpus))
+    client = connect(MilvusTarget.from_settings(settings))
+    real = type(client).create_index
+
+    def no_hnsw(self: Any, name: str, params: Any, **kw: Any) -> None:
+        if any(p.index_type == "HNSW" for p in params):
+            raise ValueError("invalid index type: HNSW")
+        real(self, name, params, **kw)
+
+    monkeypatch.setattr(type(client), "create_index", no_hnsw)
+    IndexBuilder(settings, embedder).build()
+    store = _store(settings)
+    assert store.index.type == "IVF_FLAT" and store.index_kind == "hnsw"
+    saved = json.loads((Path(os.path.realpath(settings.index_dir)) / FILE).read_text())
+    assert saved["index"]["type"] == "IVF_FLAT"
+    vectors = Snapshot.load(settings.index_dir, settings).vectors
+    assert store.search(vectors[1], 1)[0].tolist() == [1]
+
+
+def test_index_choices() -> None:
+    assert [c.type for c in index_choices("flat", 10)] == ["FLAT", "AUTOINDEX"]
+    hnsw, ivf, auto = index_choices("hnsw", 1_000_000)
+    assert (hnsw.type, ivf.type, auto.type) == ("HNSW", "IVF_FLAT", "AUTOINDEX")
+    assert hnsw.params == {"M": 32, "efConstruction": 400}
+    assert hnsw.search_params(10)["params"] == {"ef": 512}
+    assert hnsw.search_params(2_000)["params"] == {"ef": 2_000}  # ef ≥ k
+    assert ivf.params == {"nlist": 4_000} and ivf.search == {"nprobe": 508}
+
+
+def test_an_old_single_collection_is_named_with_the_fix(
+    tmp_path: Path, small_corpus: Path, embedder: Embedder
+) -> None:
+    settings = milvus_settings_for(tmp_path, small_corpus)
+    client = connect(MilvusTarget.from_settings(settings))
+    client.create_collection(settings.milvus_collection, dimension=4)
+    with pytest.raises(VectorStoreError, match="drop it, or set KOTAE_MILVUS_COLLECTION"):
+        IndexBuilder(settings, embedder).build()
+
+
+def test_an_index_from_before_version_collections_asks_for_a_rebuild(
+    milvus_engine: Engine, tmp_path: Path
+) -> None:
+    version = Path(os.path.realpath(milvus_engine.settings.index_dir))
+    copy = tmp_path / version.name
+    shutil.copytree(version, copy)
+    (copy / FILE).unlink()
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"].pop(FILE)
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexMismatchError, match="kotae index"):
+        Snapshot.load(copy, milvus_engine.settings)
+    # what `kotae index` reads to reuse its vectors still loads
+    assert len(Snapshot.load(copy, milvus_engine.settings, check_store=False).chunks)
 
 
 def test_manifest_records_the_store_and_a_mismatch_is_refused(milvus_engine: Engine) -> None:
@@ -167,7 +282,8 @@ def test_faiss_index_is_refused_when_milvus_is_configured(corpus_engine: Engine)
 def test_missing_collection_says_how_to_rebuild(milvus_engine: Engine) -> None:
     snap = milvus_engine.loaded.snapshot
     target = MilvusTarget.from_settings(milvus_engine.settings)
-    gone = MilvusStore(MilvusTarget(target.uri, "never_created"), chunk_keys(snap.chunks), 384)
+    flat = [VectorIndex("FLAT")]
+    gone = MilvusStore(target, "never_created", "flat", flat, len(snap.chunks), 384)
     with pytest.raises(VectorStoreError, match="kotae index"):
         gone.verify()
 

@@ -1,6 +1,6 @@
 """The ``VectorStore`` contract, the same test for every registered backend (FAISS and
 Milvus through milvus-lite): build, upsert, search, filtered search, save, load, verify,
-delete, identity. A new backend added to ``index.stores.STORES`` is tested here too."""
+publish, identity. A new backend added to ``index.stores.STORES`` is tested here too."""
 
 from __future__ import annotations
 
@@ -80,25 +80,31 @@ def test_the_vector_store_lifecycle(kind: str, tmp_path: Path) -> None:
     ids, _ = store.search(query, 3, allowed, filters)
     assert len(ids) == 3 and set(ids.tolist()) <= set(allowed.tolist())
 
-    # save into a version folder, load back from the manifest's record
+    # save into a version folder, publish it, load back from the manifest's record
     folder = tmp_path / "version"
     folder.mkdir()
     store.save(folder)
+    assert store.publish() == 0
     manifest = {"vector_store": identity}
     loaded = open_store(manifest, folder, chunks, vectors, settings)
     loaded.verify()
     assert type(loaded) is type(store) and loaded.size == 12
     assert loaded.search(query, 4)[0].tolist() == store.search(query, 4)[0].tolist()
 
-    # the next version drops two passages: delete removes their rows (if the backend has any)
+    # the next version drops two passages; the one it replaces still answers after it is
+    # published (a service reloads a moment later), the one before that is dropped
     kept = [i for i in range(12) if i not in (3, 7)]
     next_store = make_store(settings, [chunks[i] for i in kept], vectors[kept])
-    assert next_store.upsert([chunks[i] for i in kept], vectors[kept]) == 0
-    deleted = next_store.delete()
-    assert deleted == (2 if written else 0)
+    assert next_store.upsert([chunks[i] for i in kept], vectors[kept]) == (10 if written else 0)
+    assert next_store.publish() == 0
     ids, _ = next_store.search(vectors[3], 10)
     assert len(ids) == 10 and ids.max() < 10  # positions in the new table
-    assert next_store.delete() == 0
+    assert loaded.search(query, 4)[0].tolist() == list(np.argsort(-exact, kind="stable")[:4])
+    last = make_store(settings, chunks[:5], vectors[:5])
+    assert last.upsert(chunks[:5], vectors[:5]) == (5 if written else 0)
+    assert last.publish() == (12 if written else 0)  # the first version's rows
+    assert last.publish() == 0
+    assert last.search(query, 10)[0].tolist() == list(np.argsort(-exact[:5], kind="stable"))
 
 
 def test_an_index_without_a_recorded_store_is_faiss(tmp_path: Path) -> None:
