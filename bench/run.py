@@ -29,8 +29,8 @@ from bench.workload import (
     load_questions,
     truncated_corpus,
 )
-from index.snapshot import Snapshot
 from kotae.errors import KotaeError
+from kotae.index.snapshot import Snapshot
 
 MODELS = "0. Models"
 T = TypeVar("T")

@@ -22,7 +22,7 @@ import numpy as np
 
 from bench.stats import latency_summary, seconds_of, time_each
 from bench.table import Row
-from index.stores.faiss import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
+from kotae.index.stores.faiss import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
 
 SECTION = "4. Scale: 384-d vectors, one query at a time, k=10"
 K = 10

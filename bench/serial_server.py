@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embedders import Embedder, make_embedder
+from kotae.index.embedders import Embedder, make_embedder
 from kotae.settings import Settings
 
 
@@ -38,8 +38,8 @@ class SerialEmbedder(Embedder):
 def main() -> None:
     import uvicorn
 
-    from service.api.app import create_app
-    from service.engine import Engine
+    from kotae.service.api.app import create_app
+    from kotae.service.engine import Engine
 
     parser = argparse.ArgumentParser(prog="python -m bench.serial_server")
     parser.add_argument("--port", type=int, default=8000)

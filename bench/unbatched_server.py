@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 from cachetools import LRUCache
 
-from index.embedders import Embedder
-from index.query_encoder import QueryEncoder, normalise_query
+from kotae.index.embedders import Embedder
+from kotae.index.query_encoder import QueryEncoder, normalise_query
 
 
 class UnbatchedEncoder(QueryEncoder):
@@ -41,9 +41,9 @@ class UnbatchedEncoder(QueryEncoder):
 def main() -> None:
     import uvicorn
 
+    from kotae.service.api.app import create_app
+    from kotae.service.engine import Engine
     from kotae.settings import Settings
-    from service.api.app import create_app
-    from service.engine import Engine
 
     parser = argparse.ArgumentParser(prog="python -m bench.unbatched_server")
     parser.add_argument("--port", type=int, default=8000)

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.chunker import Chunker
-from ingest.records import Document
-from ingest.text import split_sentences
+from kotae.ingest.chunker import Chunker
+from kotae.ingest.records import Document
+from kotae.ingest.text import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

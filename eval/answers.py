@@ -11,7 +11,7 @@ import re
 import statistics
 from collections.abc import Iterable, Sequence
 
-from ingest.text import nfkc
+from kotae.ingest.text import nfkc
 
 _MARKER = re.compile(r"\s*\[\d+\]")
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.metrics import recall_at
-from eval.questions import Question, QuestionFileError, parse_lines, parse_question
-from index.search import Filters, Retriever
-from ingest.text import nfkc
+from kotae.eval.metrics import recall_at
+from kotae.eval.questions import Question, QuestionFileError, parse_lines, parse_question
+from kotae.index.search import Filters, Retriever
+from kotae.ingest.text import nfkc
+from kotae.service.followup import MAX_HISTORY, Tuning, document_titles, resolve
 from kotae.settings import Settings
-from service.followup import MAX_HISTORY, Tuning, document_titles, resolve
 
 CUTOFFS = (1, 5)
 GROUPS = ("dependent", "standalone")
@@ -95,7 +95,7 @@ def score_followups(
 
 def run_followups(settings: Settings, path: Path) -> list[FollowUpResult]:
     """Build the index if missing or stale, then score with the service's retrieval."""
-    from service.engine import Engine
+    from kotae.service.engine import Engine
 
     engine = Engine(settings)
     engine.ensure_index()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.questions import QuestionFileError, json_object, parse_lines
+from kotae.eval.questions import QuestionFileError, json_object, parse_lines
 
 LANGS = ("ja", "en")
 

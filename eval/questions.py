@@ -10,9 +10,9 @@ from typing import Annotated, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from ingest.records import Chunk
-from ingest.text import nfkc
 from kotae.errors import KotaeError
+from kotae.ingest.records import Chunk
+from kotae.ingest.text import nfkc
 
 Text = Annotated[str, StringConstraints(min_length=1)]
 Answers = Annotated[list[Text], Field(min_length=1)]

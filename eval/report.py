@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from eval.run import EvalResult
+from kotae.eval.run import EvalResult
 
 
 def summary(result: EvalResult) -> dict[str, object]:

@@ -9,18 +9,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from eval.answers import first_line, holds_answer, median, share
-from eval.metrics import mrr_at, ndcg_at, recall_at
-from eval.offtopic import OffTopic, load_offtopic
-from eval.questions import Question, load_questions
-from eval.short_metrics import ShortScore, short_metrics
-from index.search import RETRIEVERS, Hit, Retriever
 from kotae.errors import KotaeError
+from kotae.eval.answers import first_line, holds_answer, median, share
+from kotae.eval.metrics import mrr_at, ndcg_at, recall_at
+from kotae.eval.offtopic import OffTopic, load_offtopic
+from kotae.eval.questions import Question, load_questions
+from kotae.eval.short_metrics import ShortScore, short_metrics
+from kotae.index.search import RETRIEVERS, Hit, Retriever
+from kotae.service.answer import Answer
 from kotae.settings import Settings
-from service.answer import Answer
 
 if TYPE_CHECKING:
-    from service.turn import Answering
+    from kotae.service.turn import Answering
 
 DEPTH = 10
 
@@ -116,8 +116,8 @@ def run_eval(
 ) -> EvalResult:
     """Build the index if it is missing or stale, then ask every question as a user would
     (one core turn each, as /api/ask does) and score the passages and the answer it gives."""
-    from service.engine import Engine
-    from service.turn import Answering
+    from kotae.service.engine import Engine
+    from kotae.service.turn import Answering
 
     kind = retriever or settings.retriever
     if kind not in RETRIEVERS:
@@ -136,7 +136,7 @@ def run_eval(
 def ask_questions(answering: Answering, questions_file: Path, cutoffs: list[int]) -> EvalResult:
     """Every question of the file as one turn: its ranked passages (deep enough for the
     cut-offs), its answer from the first ``TOP_K`` of them, and its short answer."""
-    from service.turn import Turn
+    from kotae.service.turn import Turn
 
     loaded = answering.engine.loaded
     documents = {d: doc.text for d, doc in loaded.snapshot.documents.items()}
@@ -158,7 +158,7 @@ def ask_questions(answering: Answering, questions_file: Path, cutoffs: list[int]
 
 def ask_offtopic(answering: Answering, questions: list[OffTopic]) -> list[OffTopicResult]:
     """Ask each question the collection does not answer; record whether it said so."""
-    from service.turn import Turn
+    from kotae.service.turn import Turn
 
     out = []
     for q in questions:

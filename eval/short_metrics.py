@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.text import nfkc
+from kotae.ingest.text import nfkc
 
 _SPACE = re.compile(r"\s+")
 

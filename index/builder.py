@@ -22,10 +22,11 @@ import numpy as np
 from filelock import FileLock, Timeout
 from tqdm import tqdm
 
-from index.batching import embed_distinct
-from index.embedders.base import Embedder
-from index.lexical import LexicalIndex
-from index.manifest import (
+from kotae.errors import EmptyCorpusError, IndexBusyError, KotaeError
+from kotae.index.batching import embed_distinct
+from kotae.index.embedders.base import Embedder
+from kotae.index.lexical import LexicalIndex
+from kotae.index.manifest import (
     build_identity,
     build_manifest,
     built_as,
@@ -33,15 +34,14 @@ from index.manifest import (
     same_content,
     same_vectors,
 )
-from index.snapshot import Snapshot
-from index.source import check_may_replace, following_index
-from index.stores import make_store
-from ingest.chunker import Chunker
-from ingest.furniture import unsearchable, without
-from ingest.reader import read_corpus
-from ingest.records import Chunk, Document, Skipped
-from ingest.text import split_sentences
-from kotae.errors import EmptyCorpusError, IndexBusyError, KotaeError
+from kotae.index.snapshot import Snapshot
+from kotae.index.source import check_may_replace, following_index
+from kotae.index.stores import make_store
+from kotae.ingest.chunker import Chunker
+from kotae.ingest.furniture import unsearchable, without
+from kotae.ingest.reader import read_corpus
+from kotae.ingest.records import Chunk, Document, Skipped
+from kotae.ingest.text import split_sentences
 from kotae.settings import Settings
 
 KEEP_VERSIONS = 2

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.text import ENGLISH_STOPWORDS
+from kotae.ingest.text import ENGLISH_STOPWORDS
 
 # Words a gloss or a request carries besides the function words ("esp." in JMdict glosses).
 GLOSS_STOPWORDS = frozenset("etc esp one someone something tell give please also".split())

@@ -23,11 +23,11 @@ from typing import Any
 import bm25s
 import numpy as np
 
-from index.dictionary import shared_dictionary
-from index.glossary import build_glossary, dictionary_version, expand
-from index.sudachi_input import pieces
-from ingest.dates import era_years
-from ingest.text import ENGLISH_STOPWORDS, JAPANESE, nfkc
+from kotae.index.dictionary import shared_dictionary
+from kotae.index.glossary import build_glossary, dictionary_version, expand
+from kotae.index.sudachi_input import pieces
+from kotae.ingest.dates import era_years
+from kotae.ingest.text import ENGLISH_STOPWORDS, JAPANESE, nfkc
 
 SPLIT_MODE = "C"
 GLOSSARY = "glossary.json"

@@ -10,14 +10,14 @@ import time
 from typing import Any
 
 import kotae
-from index.embedders.base import Embedder
-from index.lexical import LexicalIndex
-from index.snapshot import FORMAT_VERSION
-from index.source import CORPUS_KEY
-from index.stores import recorded_store, store_identity
-from ingest import INGEST_VERSION
-from ingest.chunker import SEPARATORS
-from ingest.records import Document
+from kotae.index.embedders.base import Embedder
+from kotae.index.lexical import LexicalIndex
+from kotae.index.snapshot import FORMAT_VERSION
+from kotae.index.source import CORPUS_KEY
+from kotae.index.stores import recorded_store, store_identity
+from kotae.ingest import INGEST_VERSION
+from kotae.ingest.chunker import SEPARATORS
+from kotae.ingest.records import Document
 from kotae.settings import Settings
 
 # Who wrote a manifest and when: not what the index holds.

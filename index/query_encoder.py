@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from cachetools import LRUCache
 
-from index.embedders.base import Embedder
-from ingest.text import nfkc
+from kotae.index.embedders.base import Embedder
+from kotae.ingest.text import nfkc
 
 
 @dataclass(eq=False)

@@ -17,13 +17,13 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from index.feedback import feedback_terms
-from index.query_encoder import QueryEncoder, normalise_query
-from index.snapshot import Snapshot
-from ingest.chunker import spanned_dates
-from ingest.dates import years_in_question
-from ingest.records import Chunk
-from ingest.text import JAPANESE
+from kotae.index.feedback import feedback_terms
+from kotae.index.query_encoder import QueryEncoder, normalise_query
+from kotae.index.snapshot import Snapshot
+from kotae.ingest.chunker import spanned_dates
+from kotae.ingest.dates import years_in_question
+from kotae.ingest.records import Chunk
+from kotae.ingest.text import JAPANESE
 from kotae.settings import Settings
 
 # Passages each side (dense, lexical) offers the fusion, whatever k is asked for: the min-max

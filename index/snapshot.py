@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from index import integrity
-from index.lexical import LexicalIndex
-from index.stores import VectorStore, open_store, recorded_store, store_class, store_identity
-from ingest.furniture import covered
-from ingest.records import Chunk, Document
 from kotae.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from kotae.index import integrity
+from kotae.index.lexical import LexicalIndex
+from kotae.index.stores import VectorStore, open_store, recorded_store, store_class, store_identity
+from kotae.ingest.furniture import covered
+from kotae.ingest.records import Chunk, Document
 from kotae.settings import Settings
 
 FORMAT_VERSION = 1

@@ -15,8 +15,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.snapshot import MANIFEST
 from kotae.errors import KotaeError
+from kotae.index.snapshot import MANIFEST
 from kotae.settings import Settings
 
 log = logging.getLogger("kotae")

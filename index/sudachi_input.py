@@ -16,7 +16,7 @@ piece, the text itself.
 
 from __future__ import annotations
 
-from ingest.text import nfkc
+from kotae.ingest.text import nfkc
 
 MAX_BYTES = 49_149  # "Input is too long, it can't be more than 49149 bytes"
 _BREAKS = "\n。！？!?.．\u3000 \t"

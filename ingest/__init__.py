@@ -1,9 +1,9 @@
 """Ingest: read a folder of documents and cut them into passages with exact offsets."""
 
-from ingest.chunker import Chunker
-from ingest.reader import read_corpus
-from ingest.records import Chunk, Document, Skipped, Span
-from ingest.text import split_sentences
+from kotae.ingest.chunker import Chunker
+from kotae.ingest.reader import read_corpus
+from kotae.ingest.records import Chunk, Document, Skipped, Span
+from kotae.ingest.text import split_sentences
 
 # Bump when reading, chunking or dating changes what an index holds: indexes built by other
 # versions are then rebuilt (vectors of unchanged passages are still reused).

@@ -13,8 +13,8 @@ from functools import lru_cache
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.dates import dates_with_offsets
-from ingest.records import Chunk, Document
+from kotae.ingest.dates import dates_with_offsets
+from kotae.ingest.records import Chunk, Document
 
 SEPARATORS = ["\n\n", "\n", "。", "！", "？", "!", "?", "．", "、", "，", ", ", " ", ""]
 _HEADING_MAX_CHARS = 60

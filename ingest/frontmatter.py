@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.dates import dates_with_offsets
+from kotae.ingest.dates import dates_with_offsets
 
 MARKDOWN = {".md", ".markdown"}
 _FENCE = "---"

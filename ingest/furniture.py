@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.text import nfkc
+from kotae.ingest.text import nfkc
 
 Spans = tuple[tuple[int, int], ...]
 

@@ -17,8 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ingest.furniture import Line, line_kind, lines_of
-from ingest.text import nfkc
+from kotae.ingest.furniture import Line, line_kind, lines_of
+from kotae.ingest.text import nfkc
 
 _ASK = r"q|question|質問|問い?|設問"
 _REPLY = r"a|answer|回答|答え?"

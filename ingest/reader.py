@@ -11,12 +11,12 @@ from typing import Any
 
 import charset_normalizer
 
-from ingest.dates import publication_date
-from ingest.frontmatter import MARKDOWN, NONE, blank, front_matter
-from ingest.furniture import analyse, mark_repeated, pick_title, repeated_lines
-from ingest.paths import walk
-from ingest.records import Document, Skipped
-from ingest.text import KANA
+from kotae.ingest.dates import publication_date
+from kotae.ingest.frontmatter import MARKDOWN, NONE, blank, front_matter
+from kotae.ingest.furniture import analyse, mark_repeated, pick_title, repeated_lines
+from kotae.ingest.paths import walk
+from kotae.ingest.records import Document, Skipped
+from kotae.ingest.text import KANA
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 MAX_BYTES = 10 * 1024 * 1024  # KOTAE_MAX_FILE_MB's default

@@ -19,12 +19,12 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from eval.answers import holds_answer
-from eval.questions import load_questions
+from kotae.eval.answers import holds_answer
+from kotae.eval.questions import load_questions
+from kotae.service.engine import Engine
+from kotae.service.sentences import FEATURES, Scored, headings, score_candidates
 from kotae.settings import Settings
 from lab.fit_answers import COLLECTIONS
-from service.engine import Engine
-from service.sentences import FEATURES, Scored, headings, score_candidates
 
 
 def where(scored: Scored, first: int, gold: int, doc_of: list[str]) -> str:

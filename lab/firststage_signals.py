@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.query_encoder import normalise_query
+from kotae.index.query_encoder import normalise_query
 
 SparseVec = tuple[np.ndarray, np.ndarray]  # (feature ids, weights)
 

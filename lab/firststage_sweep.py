@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse import csc_matrix, csr_matrix
 
-from eval.run import EvalResult, score_questions
-from index.embedders import make_embedder
-from index.feedback import feedback_terms
-from index.query_encoder import QueryEncoder, normalise_query
-from index.search import Filters, Hit, Ranking, Retriever
-from index.snapshot import Snapshot
-from ingest.text import JAPANESE
+from kotae.eval.run import EvalResult, score_questions
+from kotae.index.embedders import make_embedder
+from kotae.index.feedback import feedback_terms
+from kotae.index.query_encoder import QueryEncoder, normalise_query
+from kotae.index.search import Filters, Hit, Ranking, Retriever
+from kotae.index.snapshot import Snapshot
+from kotae.ingest.text import JAPANESE
 from kotae.settings import Settings
 from lab.firststage_signals import SparseVec, encode_sparse, load_cache
 from lab.sweep import CachedEmbedder

@@ -40,15 +40,15 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from eval import QUESTIONS_FILE
-from eval.answers import holds_answer
-from eval.offtopic import load_offtopic
-from eval.questions import load_questions
-from index.search import Hit, QueryEncoder
+from kotae.eval import QUESTIONS_FILE
+from kotae.eval.answers import holds_answer
+from kotae.eval.offtopic import load_offtopic
+from kotae.eval.questions import load_questions
+from kotae.index.search import Hit, QueryEncoder
+from kotae.service import abstain, sentences
+from kotae.service.engine import Engine
 from kotae.settings import Settings
 from lab.provenance import provenance
-from service import abstain, sentences
-from service.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
 JSQUAD = next(  # ../shared beside the main checkout, or beside the worktrees' folder

@@ -27,12 +27,12 @@ import json
 
 import numpy as np
 
-from index.glossary import english_words
-from index.lexical import LexicalIndex
-from index.search import Hit
-from ingest.text import nfkc
+from kotae.index.glossary import english_words
+from kotae.index.lexical import LexicalIndex
+from kotae.index.search import Hit
+from kotae.ingest.text import nfkc
+from kotae.service import abstain
 from lab import fit_answers as fa
-from service import abstain
 
 FIT = ("twoplus", "paraphrase", "english-jsquad")
 JUDGE = ("faq",)

@@ -28,12 +28,12 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from eval.answers import holds_answer
-from eval.questions import load_questions
+from kotae.eval.answers import holds_answer
+from kotae.eval.questions import load_questions
+from kotae.service import faq, sentences
+from kotae.service.engine import Engine
 from kotae.settings import Settings
 from lab.provenance import provenance
-from service import faq, sentences
-from service.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = {

@@ -32,14 +32,14 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from eval import QUESTIONS_FILE
-from eval.metrics import mrr_at, recall_at
-from eval.questions import load_questions
-from index.search import QueryEncoder, normalise_query
+from kotae.eval import QUESTIONS_FILE
+from kotae.eval.metrics import mrr_at, recall_at
+from kotae.eval.questions import load_questions
+from kotae.index.search import QueryEncoder, normalise_query
+from kotae.service import rerank
+from kotae.service.engine import Engine
 from kotae.settings import Settings
 from lab.provenance import provenance
-from service import rerank
-from service.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = next(  # ../shared beside the main checkout, or beside the worktrees' folder

@@ -29,21 +29,21 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from eval.questions import Question, load_questions
-from eval.short_metrics import ShortScore, best_f1, short_metrics
-from index.snapshot import Snapshot
-from kotae.settings import Settings
-from lab.provenance import provenance
-from service import sentences
-from service.engine import Engine
-from service.short_answer import (
+from kotae.eval.questions import Question, load_questions
+from kotae.eval.short_metrics import ShortScore, best_f1, short_metrics
+from kotae.index.snapshot import Snapshot
+from kotae.service import sentences
+from kotae.service.engine import Engine
+from kotae.service.short_answer import (
     WEIGHTS,
     Candidate,
     ShortAnswerFinder,
     ShortModel,
     fits_type,
 )
-from service.turn import TOP_K
+from kotae.service.turn import TOP_K
+from kotae.settings import Settings
+from lab.provenance import provenance
 
 MIN_LABEL_F1 = 0.5
 L2 = 1.0
@@ -65,7 +65,7 @@ class Item:
 
 
 def oracle_sentence(snapshot: Snapshot, q: Question) -> str | None:
-    from ingest.text import nfkc
+    from kotae.ingest.text import nfkc
 
     for doc_id, golds in q.relevant.items():
         text = snapshot.documents[doc_id].text

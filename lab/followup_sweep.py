@@ -15,11 +15,11 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from eval.followups import score_followups, summary
-from index.search import Retriever
+from kotae.eval.followups import score_followups, summary
+from kotae.index.search import Retriever
+from kotae.service.engine import Engine
+from kotae.service.followup import Tuning
 from kotae.settings import Settings
-from service.engine import Engine
-from service.followup import Tuning
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = (

@@ -15,14 +15,14 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from eval import QUESTIONS_FILE
-from eval.run import score_questions
-from index.builder import lexical_texts
-from index.embedders import make_embedder
-from index.lexical import LexicalIndex
-from index.search import QueryEncoder, Ranking, Retriever
-from index.snapshot import Snapshot
-from ingest.furniture import without
+from kotae.eval import QUESTIONS_FILE
+from kotae.eval.run import score_questions
+from kotae.index.builder import lexical_texts
+from kotae.index.embedders import make_embedder
+from kotae.index.lexical import LexicalIndex
+from kotae.index.search import QueryEncoder, Ranking, Retriever
+from kotae.index.snapshot import Snapshot
+from kotae.ingest.furniture import without
 from kotae.settings import Settings
 from lab.sweep import CUTOFFS, row
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ingest.furniture import classify, covered, lines_of
-from ingest.reader import read_corpus
+from kotae.ingest.furniture import classify, covered, lines_of
+from kotae.ingest.reader import read_corpus
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from index.source import recorded_corpus
+from kotae.index.source import recorded_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = "../shared"  # the shared data folder beside the checkout (or beside the worktrees)

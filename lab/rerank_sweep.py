@@ -22,14 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.questions import load_questions
-from index.search import Hit, normalise_query
-from index.snapshot import Snapshot
-from ingest.text import nfkc
+from kotae.eval.questions import load_questions
+from kotae.index.search import Hit, normalise_query
+from kotae.index.snapshot import Snapshot
+from kotae.ingest.text import nfkc
+from kotae.service import rerank
+from kotae.service.engine import Engine
 from kotae.settings import Settings
 from lab import fit_rerank as fr
-from service import rerank
-from service.engine import Engine
 
 L2 = 0.01
 HELD_OUT = (

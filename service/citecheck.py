@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.text import nfkc
-from ingest.text import split_sentences as sentence_spans
+from kotae.ingest.text import nfkc
+from kotae.ingest.text import split_sentences as sentence_spans
 
 # [1], ［１］, [1, 2], [1、2]: what LLMs write; rewritten as [1][2] so every reader sees one form.
 _MARKER = re.compile(r"([ \t]*)[\[［]\s*([0-9０-９]+(?:\s*[,，、]\s*[0-9０-９]+)*)\s*[\]］]")

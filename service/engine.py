@@ -11,17 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index.builder import BuildReport, IndexBuilder, is_current
-from index.embedders import Embedder, make_embedder
-from index.search import Filters, Hit, QueryEncoder, Ranking, Retriever, RetrieverName
-from index.snapshot import MANIFEST, Snapshot, check_embedder
-from index.source import check_may_replace, following_index
 from kotae.errors import IndexCorruptError, KotaeError
+from kotae.index.builder import BuildReport, IndexBuilder, is_current
+from kotae.index.embedders import Embedder, make_embedder
+from kotae.index.search import Filters, Hit, QueryEncoder, Ranking, Retriever, RetrieverName
+from kotae.index.snapshot import MANIFEST, Snapshot, check_embedder
+from kotae.index.source import check_may_replace, following_index
+from kotae.service.abstain import Calibration
+from kotae.service.answer import Answer, compose_answer
+from kotae.service.rerank import reranker_for
+from kotae.service.short_answer import ShortAnswerFinder, short_answer_of
 from kotae.settings import Settings
-from service.abstain import Calibration
-from service.answer import Answer, compose_answer
-from service.rerank import reranker_for
-from service.short_answer import ShortAnswerFinder, short_answer_of
 
 log = logging.getLogger("kotae")
 VersionKey = tuple[str, int | None]

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ingest.qa import Asked, question_lines
-from service.fitted import fitted, ordered
+from kotae.ingest.qa import Asked, question_lines
+from kotae.service.fitted import fitted, ordered
 
 if TYPE_CHECKING:
-    from index.search import Hit
-    from index.snapshot import Snapshot
-    from service.sentences import Candidate
+    from kotae.index.search import Hit
+    from kotae.index.snapshot import Snapshot
+    from kotae.service.sentences import Candidate
 
 
 LINE_CHARS = 200  # a page's answer line up to this long is quoted whole

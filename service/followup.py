@@ -16,10 +16,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from index.search import Filters, Hit, Period
-from ingest.records import Document
-from ingest.text import ENGLISH_STOPWORDS, JAPANESE, nfkc
-from service.sentences import content_free
+from kotae.index.search import Filters, Hit, Period
+from kotae.ingest.records import Document
+from kotae.ingest.text import ENGLISH_STOPWORDS, JAPANESE, nfkc
+from kotae.service.sentences import content_free
 
 MAX_HISTORY = 10  # earlier questions a request may send
 SHORT = 10  # characters: a Japanese question this short with one topic word is an ellipsis

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from index.search import Filters, Hit
+from kotae.index.search import Filters, Hit
+from kotae.service.answer import Answer, Citation, question_language
+from kotae.service.citecheck import check_citations
+from kotae.service.engine import Engine, Loaded
+from kotae.service.llm import LLMClient, LLMError, LLMNotConfiguredError, Messages
 from kotae.settings import Settings
-from service.answer import Answer, Citation, question_language
-from service.citecheck import check_citations
-from service.engine import Engine, Loaded
-from service.llm import LLMClient, LLMError, LLMNotConfiguredError, Messages
 
 LANGUAGES = {"ja": "Japanese (日本語)", "en": "English"}
 SYSTEM_PROMPT = """\

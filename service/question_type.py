@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from ingest.text import nfkc
+from kotae.ingest.text import nfkc
 
 # Question words both readings share.
 WHO_JA = (

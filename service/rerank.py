@@ -25,15 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
-from index.search import Hit
-from index.snapshot import Snapshot
-from ingest.chunker import spanned_dates
-from ingest.dates import era_years, years_in_question
-from ingest.records import Document
-from ingest.text import nfkc
-from service.fitted import fitted, ordered
-from service.question_type import question_type
-from service.sentences import answer_kinds, question_terms
+from kotae.index.search import Hit
+from kotae.index.snapshot import Snapshot
+from kotae.ingest.chunker import spanned_dates
+from kotae.ingest.dates import era_years, years_in_question
+from kotae.ingest.records import Document
+from kotae.ingest.text import nfkc
+from kotae.service.fitted import fitted, ordered
+from kotae.service.question_type import question_type
+from kotae.service.sentences import answer_kinds, question_terms
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "rerank_weights.json"
 WINDOW = 100  # characters: "close together" for the proximity signal

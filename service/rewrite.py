@@ -12,8 +12,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
-from service.followup import MAX_HISTORY, Morphemes, Resolved, resolve
-from service.llm import LLMClient, LLMError, Messages
+from kotae.service.followup import MAX_HISTORY, Morphemes, Resolved, resolve
+from kotae.service.llm import LLMClient, LLMError, Messages
 
 log = logging.getLogger("kotae")
 MAX_REWRITE_CHARS = 300

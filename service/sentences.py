@@ -20,16 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
-from index.glossary import english_words
-from index.lexical import JapaneseTokenizer, LexicalIndex
-from index.search import Hit
-from index.snapshot import Snapshot
-from ingest.chunker import spanned_dates
-from ingest.qa import bare_labels
-from ingest.text import JAPANESE, nfkc
-from service.faq import Pair, pairs, roles
-from service.fitted import fitted, ordered
-from service.question_type import WH_WORDS, question_type
+from kotae.index.glossary import english_words
+from kotae.index.lexical import JapaneseTokenizer, LexicalIndex
+from kotae.index.search import Hit
+from kotae.index.snapshot import Snapshot
+from kotae.ingest.chunker import spanned_dates
+from kotae.ingest.qa import bare_labels
+from kotae.ingest.text import JAPANESE, nfkc
+from kotae.service.faq import Pair, pairs, roles
+from kotae.service.fitted import fitted, ordered
+from kotae.service.question_type import WH_WORDS, question_type
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "sentence_weights.json"
 FEATURES = (

@@ -29,14 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.lexical import JapaneseTokenizer, LexicalIndex
-from ingest.dates import years_in_question
-from ingest.text import KATAKANA_RUN, nfkc
-from service.question_type import AnswerType, answer_type
-from service.rerank import written_years
+from kotae.index.lexical import JapaneseTokenizer, LexicalIndex
+from kotae.ingest.dates import years_in_question
+from kotae.ingest.text import KATAKANA_RUN, nfkc
+from kotae.service.question_type import AnswerType, answer_type
+from kotae.service.rerank import written_years
 
 if TYPE_CHECKING:
-    from service.answer import Answer
+    from kotae.service.answer import Answer
 
 WEIGHTS = Path(__file__).with_name("short_weights.json")
 MAX_RUN = 8  # morphemes in one candidate

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from index.search import Filters
-from service.engine import Engine
-from service.followup import MAX_HISTORY, Resolved, document_titles, resolve
-from service.generate import Event, Generator, Mode, Result
-from service.rewrite import resolve_with_llm
+from kotae.index.search import Filters
+from kotae.service.engine import Engine
+from kotae.service.followup import MAX_HISTORY, Resolved, document_titles, resolve
+from kotae.service.generate import Event, Generator, Mode, Result
+from kotae.service.rewrite import resolve_with_llm
 
 TOP_K = 5  # passages an answer reads and cites unless asked otherwise (/api/ask's default)
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from index.builder import IndexBuilder
-from index.embedders import Embedder, make_embedder
+from kotae.index.builder import IndexBuilder
+from kotae.index.embedders import Embedder, make_embedder
+from kotae.service.engine import Engine
 from kotae.settings import Settings, get_settings
-from service.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

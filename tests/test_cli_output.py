@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from kotae.cli import ask_cmd
 from kotae.cli.main import app
-from service.engine import Engine
+from kotae.service.engine import Engine
 
 
 @pytest.mark.parametrize("command", ["index", "serve", "ask", "search", "eval"])

@@ -37,7 +37,7 @@ sys.meta_path.insert(0, Blocked())
 """
 FEEDBACK = """
 import numpy as np
-from index.lexical import LexicalIndex
+from kotae.index.lexical import LexicalIndex
 index = LexicalIndex.build(["普天間飛行場の移設", "辺野古 工事", "演習の日程"])
 assert index.passage_terms(np.array([0, 1]))
 """

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 import kotae.settings
-from index.builder import IndexBuilder, is_current
-from index.embedders import Embedder
-from index.snapshot import Snapshot
-from index.stores.milvus import MilvusStore
+from kotae.index.builder import IndexBuilder, is_current
+from kotae.index.embedders import Embedder
+from kotae.index.snapshot import Snapshot
+from kotae.index.stores.milvus import MilvusStore
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.engine import Engine
 from tests.conftest import milvus_settings_for
 
 

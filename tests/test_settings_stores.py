@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from index.stores import STORES
+from kotae.index.stores import STORES
 from kotae.settings import VECTOR_STORES, Settings
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embedders.safe_text import MAX_PASSAGE_CHARS, MAX_QUERY_CHARS, safe_text
+from kotae.index.embedders.safe_text import MAX_PASSAGE_CHARS, MAX_QUERY_CHARS, safe_text
 
 
 class Embedder(ABC):

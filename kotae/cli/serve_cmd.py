@@ -23,8 +23,8 @@ def serve(
     """
     import uvicorn
 
-    from service.api.app import create_app
-    from service.engine import Engine
+    from kotae.service.api.app import create_app
+    from kotae.service.engine import Engine
 
     with user_errors():
         settings = settings_with(corpus_dir=corpus_dir, index_dir=index_dir, replace_index=replace)

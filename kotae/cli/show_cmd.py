@@ -19,8 +19,8 @@ def show(
 
     Example: kotae show 004_7af21bdf63ee1157.txt
     """
-    from index.snapshot import Snapshot
-    from ingest.furniture import classify, lines_of
+    from kotae.index.snapshot import Snapshot
+    from kotae.ingest.furniture import classify, lines_of
 
     with user_errors():
         settings = settings_with(index_dir=index_dir)

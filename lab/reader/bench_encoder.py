@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from service.reader.encoder import Encoder
+from kotae.service.reader.encoder import Encoder
 
 TEXT = (
     "東京タワーは、東京都港区芝公園にある総合電波塔である。1958年12月23日竣工。"

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from kotae.service.reader.e5file import E5File, bundled
+from kotae.service.reader.encoder import Encoder
 from lab.reader.probe import zero_layer_model
-from service.reader.e5file import E5File, bundled
-from service.reader.encoder import Encoder
 
 
 def texts_of(path: Path) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from service.reader.e5file import F32, MAGIC, Q4_0, E5File
+from kotae.service.reader.e5file import F32, MAGIC, Q4_0, E5File
 
 
 def zero_layer_model(source: E5File, path: Path) -> Path:

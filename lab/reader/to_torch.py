@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from service.reader.e5file import E5Config, E5File
+from kotae.service.reader.e5file import E5Config, E5File
 
 # a layer's tensor names in the file → (submodule, parameter)
 _PARTS = {

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from kotae.errors import KotaeError
-from service.engine import Engine
+from kotae.service.engine import Engine
 
 log = logging.getLogger("kotae")
 

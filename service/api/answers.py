@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response, StreamingResponse
 
-from index.search import Hit
-from service.api.deps import EngineDep, GeneratorDep
-from service.api.schemas import (
+from kotae.index.search import Hit
+from kotae.service.api.deps import EngineDep, GeneratorDep
+from kotae.service.api.schemas import (
     MAX_QUESTION_CHARS,
     NOT_BLANK,
     AskRequest,
@@ -20,9 +20,9 @@ from service.api.schemas import (
     Citation,
     SearchResponse,
 )
-from service.api.streaming import llm_errors, sse_response
-from service.engine import Loaded
-from service.turn import Answering, Turn
+from kotae.service.api.streaming import llm_errors, sse_response
+from kotae.service.engine import Loaded
+from kotae.service.turn import Answering, Turn
 
 router = APIRouter(tags=["answers"])
 

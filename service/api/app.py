@@ -15,13 +15,13 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from kotae.errors import KotaeError, StoreUnavailableError
+from kotae.service.api import admin, answers, documents, logsafe, ops
+from kotae.service.api.background import BackgroundBuild
+from kotae.service.api.middleware import BodySizeLimit, ServerErrors
+from kotae.service.api.security import SecurityHeaders, add_docs
+from kotae.service.engine import Engine
+from kotae.service.generate import Generator
 from kotae.settings import Settings, get_settings
-from service.api import admin, answers, documents, logsafe, ops
-from service.api.background import BackgroundBuild
-from service.api.middleware import BodySizeLimit, ServerErrors
-from service.api.security import SecurityHeaders, add_docs
-from service.engine import Engine
-from service.generate import Generator
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("kotae")

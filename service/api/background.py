@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from kotae.errors import KotaeError
-from service.engine import Engine
+from kotae.service.engine import Engine
 
 log = logging.getLogger("kotae")
 State = Literal["loading", "checking", "building", "done", "failed"]

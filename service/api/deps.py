@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from service.engine import Engine
-from service.generate import Generator
+from kotae.service.engine import Engine
+from kotae.service.generate import Generator
 
 
 def get_engine(request: Request) -> Engine:

@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from service.api.deps import EngineDep
-from service.api.schemas import DocumentResponse
+from kotae.service.api.deps import EngineDep
+from kotae.service.api.schemas import DocumentResponse
 
 STATIC = Path(__file__).parent / "static"
 router = APIRouter()

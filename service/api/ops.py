@@ -8,9 +8,9 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
 
-from index.source import CORPUS_KEY
-from service.api.deps import get_engine
-from service.api.schemas import LLMStatus, Ready
+from kotae.index.source import CORPUS_KEY
+from kotae.service.api.deps import get_engine
+from kotae.service.api.schemas import LLMStatus, Ready
 
 STATIC = Path(__file__).parent / "static"
 router = APIRouter()

@@ -17,13 +17,13 @@ from pydantic import (
     model_validator,
 )
 
-from index.search import Filters, Hit
-from service.answer import Citation as Cited
-from service.answer import Quote as Quoted
-from service.engine import Loaded
-from service.followup import MAX_HISTORY
-from service.generate import LLMStatus as LLMState
-from service.generate import Mode, Result
+from kotae.index.search import Filters, Hit
+from kotae.service.answer import Citation as Cited
+from kotae.service.answer import Quote as Quoted
+from kotae.service.engine import Loaded
+from kotae.service.followup import MAX_HISTORY
+from kotae.service.generate import LLMStatus as LLMState
+from kotae.service.generate import Mode, Result
 
 MAX_QUESTION_CHARS = 2000
 # "Has a character that is not whitespace", written so that Python and the JSON Schema

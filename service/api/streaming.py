@@ -15,9 +15,9 @@ from typing import Any
 from fastapi import HTTPException
 from fastapi.sse import EventSourceResponse, format_sse_event
 
-from service.api.schemas import AskResponse, citations_out
-from service.generate import Event, Failed, Finished, Started, Token
-from service.llm import LLMError, LLMNotConfiguredError
+from kotae.service.api.schemas import AskResponse, citations_out
+from kotae.service.generate import Event, Failed, Finished, Started, Token
+from kotae.service.llm import LLMError, LLMNotConfiguredError
 
 
 @contextmanager

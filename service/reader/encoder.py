@@ -18,8 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from service.reader.e5file import E5File, bundled
-from service.reader.tokenizer import PASSAGE, QUERY, Tokenizer, bundled_tokenizer
+from kotae.service.reader.e5file import E5File, bundled
+from kotae.service.reader.tokenizer import PASSAGE, QUERY, Tokenizer, bundled_tokenizer
 
 TOKEN_BUDGET = 4096  # padded tokens per forward pass in :meth:`Encoder.embed`
 

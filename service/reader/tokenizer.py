@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from service.reader.e5file import E5File, TokenizerData, bundled
+from kotae.service.reader.e5file import E5File, TokenizerData, bundled
 
 QUERY, PASSAGE = "query: ", "passage: "
 META = "▁"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from eval.answers import first_line, holds_answer, median, normalise, share
-from eval.offtopic import load_offtopic
-from eval.questions import QuestionFileError
-from service.sentences import content_free
+from kotae.eval.answers import first_line, holds_answer, median, normalise, share
+from kotae.eval.offtopic import load_offtopic
+from kotae.eval.questions import QuestionFileError
+from kotae.service.sentences import content_free
 
 OFFTOPIC_FILE = Path(__file__).resolve().parents[2] / "eval" / "offtopic.jsonl"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from eval.questions import Question, load_questions
-from ingest import read_corpus
-from ingest.text import nfkc
+from kotae.eval.questions import Question, load_questions
+from kotae.ingest import read_corpus
+from kotae.ingest.text import nfkc
 from tests.conftest import ROOT
 
 ENGLISH = ROOT / "eval" / "english-jsquad.jsonl"

@@ -2,11 +2,11 @@
 
 from collections import Counter
 
-from eval.offtopic import load_offtopic
-from eval.questions import load_questions
-from ingest import read_corpus
-from ingest.qa import question_lines
-from ingest.text import nfkc
+from kotae.eval.offtopic import load_offtopic
+from kotae.eval.questions import load_questions
+from kotae.ingest import read_corpus
+from kotae.ingest.qa import question_lines
+from kotae.ingest.text import nfkc
 from tests.conftest import ROOT
 
 FAQ2 = ROOT / "eval" / "dev-sets" / "faq2"

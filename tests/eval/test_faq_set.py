@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 
-from eval.offtopic import load_offtopic
-from eval.questions import Question, load_questions
-from ingest import read_corpus
-from ingest.text import nfkc
+from kotae.eval.offtopic import load_offtopic
+from kotae.eval.questions import Question, load_questions
+from kotae.ingest import read_corpus
+from kotae.ingest.text import nfkc
 from tests.conftest import ROOT
 
 FAQ = ROOT / "eval" / "dev-sets" / "faq"

@@ -4,11 +4,11 @@ worse; re-measure with `kotae eval` before moving a floor."""
 
 import pytest
 
-from eval import QUESTIONS_FILE
-from eval.offtopic import load_offtopic
-from eval.run import ask_offtopic, ask_questions, score_questions
-from service.engine import Engine
-from service.turn import Answering
+from kotae.eval import QUESTIONS_FILE
+from kotae.eval.offtopic import load_offtopic
+from kotae.eval.run import ask_offtopic, ask_questions, score_questions
+from kotae.service.engine import Engine
+from kotae.service.turn import Answering
 
 OFFTOPIC_FILE = QUESTIONS_FILE.parent / "offtopic.jsonl"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from eval.followups import FollowUp, FollowUpResult, load_followups, summary
-from eval.questions import Question, QuestionFileError
-from ingest import read_corpus
+from kotae.eval.followups import FollowUp, FollowUpResult, load_followups, summary
+from kotae.eval.questions import Question, QuestionFileError
+from kotae.ingest import read_corpus
 from tests.conftest import CORPUS
 
 DOCS = {"a.txt": "普天間飛行場の移設先は辺野古。", "b.txt": "２＋２は日米安全保障協議委員会。"}

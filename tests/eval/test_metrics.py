@@ -7,7 +7,7 @@ import ir_measures
 import pytest
 from ir_measures import RR, Qrel, ScoredDoc, Success, nDCG
 
-from eval.metrics import mrr_at, ndcg_at, recall_at
+from kotae.eval.metrics import mrr_at, ndcg_at, recall_at
 
 
 def test_recall_is_a_hit_rate() -> None:

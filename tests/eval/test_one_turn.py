@@ -7,11 +7,11 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from eval import QUESTIONS_FILE
-from eval.run import ask_questions, score_questions
-from service.api.app import create_app
-from service.engine import Engine
-from service.turn import Answering
+from kotae.eval import QUESTIONS_FILE
+from kotae.eval.run import ask_questions, score_questions
+from kotae.service.api.app import create_app
+from kotae.service.engine import Engine
+from kotae.service.turn import Answering
 
 N = 12  # questions of the 2+2 dev set, English ones among them
 

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from eval import QUESTIONS_FILE
-from eval.questions import Question, QuestionFileError, load_questions
-from ingest import read_corpus
-from ingest.text import nfkc
+from kotae.eval import QUESTIONS_FILE
+from kotae.eval.questions import Question, QuestionFileError, load_questions
+from kotae.ingest import read_corpus
+from kotae.ingest.text import nfkc
 from tests.conftest import CORPUS
 
 PARAPHRASE = QUESTIONS_FILE.parent / "paraphrase.jsonl"

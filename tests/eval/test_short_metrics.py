@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval.short_metrics import ShortScore, best_f1, char_f1, exact, short_metrics
+from kotae.eval.short_metrics import ShortScore, best_f1, char_f1, exact, short_metrics
 
 
 def test_char_f1() -> None:

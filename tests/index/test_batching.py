@@ -8,8 +8,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from index.batching import embed_distinct
-from index.embedders import Embedder
+from kotae.index.batching import embed_distinct
+from kotae.index.embedders import Embedder
 
 
 def test_each_distinct_text_once_rows_in_callers_order() -> None:

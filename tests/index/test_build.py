@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.builder import IndexBuilder
-from index.embedders import Embedder
-from index.search import QueryEncoder, Ranking, Retriever
-from index.snapshot import Snapshot, check_embedder
 from kotae.errors import EmptyCorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from kotae.index.builder import IndexBuilder
+from kotae.index.embedders import Embedder
+from kotae.index.search import QueryEncoder, Ranking, Retriever
+from kotae.index.snapshot import Snapshot, check_embedder
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.engine import Engine
 
 
 class CountingEmbedder(Embedder):

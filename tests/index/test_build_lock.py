@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from index.builder import _build_lock
 from kotae.errors import IndexBusyError
+from kotae.index.builder import _build_lock
 
 HOLDER = """
 import sys, time
 from pathlib import Path
-from index.builder import _build_lock
+from kotae.index.builder import _build_lock
 with _build_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     time.sleep(600)

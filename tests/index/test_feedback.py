@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index.feedback import feedback_terms
-from index.lexical import LexicalIndex
-from index.search import Ranking, Retriever, _minmax
-from index.stores.faiss import FaissStore
-from ingest.records import Chunk
+from kotae.index.feedback import feedback_terms
+from kotae.index.lexical import LexicalIndex
+from kotae.index.search import Ranking, Retriever, _minmax
+from kotae.index.stores.faiss import FaissStore
+from kotae.ingest.records import Chunk
 
 
 def test_feedback_keeps_the_strongest_new_terms_scaled_by_the_first() -> None:

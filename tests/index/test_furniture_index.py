@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.integrity import FILES
-from index.snapshot import DOCUMENTS, MANIFEST, Snapshot
-from ingest import read_corpus
 from kotae.errors import IndexMismatchError
-from service.engine import Engine
+from kotae.index.integrity import FILES
+from kotae.index.snapshot import DOCUMENTS, MANIFEST, Snapshot
+from kotae.ingest import read_corpus
+from kotae.service.engine import Engine
 from tests.conftest import CORPUS
 
 

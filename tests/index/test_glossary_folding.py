@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.glossary import build_glossary, dictionary_path, english_words, expand
+from kotae.index.glossary import build_glossary, dictionary_path, english_words, expand
 
 
 def test_diacritics_are_dropped_on_both_sides() -> None:

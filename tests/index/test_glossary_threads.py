@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from index.glossary import english_words, stem
+from kotae.index.glossary import english_words, stem
 
 TEXT = (
     "The ministers reaffirmed their commitments regarding the relocation of facilities "

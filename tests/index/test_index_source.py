@@ -12,14 +12,14 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from index.builder import PROBE_TEXTS, BuildCost, IndexBuilder
-from index.embedders import Embedder
-from index.snapshot import Snapshot
-from index.source import IndexFromOtherFolderError, recorded_corpus
 from kotae.cli.main import app
+from kotae.index.builder import PROBE_TEXTS, BuildCost, IndexBuilder
+from kotae.index.embedders import Embedder
+from kotae.index.snapshot import Snapshot
+from kotae.index.source import IndexFromOtherFolderError, recorded_corpus
+from kotae.service.api.app import create_app
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.api.app import create_app
-from service.engine import Engine
 from tests.conftest import BuiltIndex, point_index, write_small_corpus
 from tests.index.test_build import CountingEmbedder
 
@@ -97,7 +97,7 @@ def test_the_cli_follows_the_index_and_refuses_another_folder(
 def test_a_large_build_says_its_cost_before_embedding(
     tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("index.builder.LARGE_BUILD", 10)
+    monkeypatch.setattr("kotae.index.builder.LARGE_BUILD", 10)
     counting = CountingEmbedder(embedder)
     said: list[tuple[str, int]] = []  # the message, and the texts embedded when it was said
     corpus = write_small_corpus(tmp_path / "c")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from index.integrity import FILES
-from index.snapshot import MANIFEST, SENTENCE_VECTORS, VECTORS, Snapshot
 from kotae.errors import IndexCorruptError
+from kotae.index.integrity import FILES
+from kotae.index.snapshot import MANIFEST, SENTENCE_VECTORS, VECTORS, Snapshot
 from kotae.settings import Settings
 from tests.conftest import BuiltIndex
 
@@ -73,7 +73,7 @@ from pathlib import Path
 from kotae.errors import IndexCorruptError
 from kotae.settings import Settings
 from kotae.settings import Settings
-from service.engine import Engine
+from kotae.service.engine import Engine
 version, link = Path(sys.argv[1]), Path(sys.argv[2])
 os.symlink(version, link)
 engine = Engine(Settings(index_dir=link, corpus_dir=version))

@@ -4,9 +4,15 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedders.base import Embedder
-from index.manifest import build_identity, build_manifest, built_as, same_content, same_vectors
-from ingest.records import Document
+from kotae.index.embedders.base import Embedder
+from kotae.index.manifest import (
+    build_identity,
+    build_manifest,
+    built_as,
+    same_content,
+    same_vectors,
+)
+from kotae.ingest.records import Document
 from kotae.settings import Settings
 
 

@@ -13,14 +13,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from eval import QUESTIONS_FILE
-from eval.questions import load_questions
-from eval.run import score_questions
-from index.builder import IndexBuilder
-from index.embedders import Embedder
-from index.search import Filters, Ranking, Retriever
-from index.snapshot import Snapshot
-from index.stores.milvus import (
+from kotae.errors import IndexMismatchError
+from kotae.eval import QUESTIONS_FILE
+from kotae.eval.questions import load_questions
+from kotae.eval.run import score_questions
+from kotae.index.builder import IndexBuilder
+from kotae.index.embedders import Embedder
+from kotae.index.search import Filters, Ranking, Retriever
+from kotae.index.snapshot import Snapshot
+from kotae.index.stores.milvus import (
     FILE,
     MilvusStore,
     MilvusTarget,
@@ -31,9 +32,8 @@ from index.stores.milvus import (
     index_choices,
     version_name,
 )
-from kotae.errors import IndexMismatchError
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.engine import Engine
 from tests.conftest import milvus_settings_for
 
 CHANGED = "003_398f49884e4d4ebb.txt"

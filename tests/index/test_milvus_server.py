@@ -19,20 +19,20 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from kotae.eval.short_eval import attach_short_answers
 
-from eval import QUESTIONS_FILE
-from eval.questions import load_questions
-from eval.report import summary
-from eval.run import score_questions
-from eval.short_eval import attach_short_answers
-from index.builder import IndexBuilder
-from index.embedders import Embedder
-from index.search import CANDIDATE_POOL, Filters
-from index.stores.faiss import FaissStore
-from index.stores.milvus import FILE, MilvusStore, MilvusTarget, connect
+from kotae.eval import QUESTIONS_FILE
+from kotae.eval.questions import load_questions
+from kotae.eval.report import summary
+from kotae.eval.run import score_questions
+from kotae.index.builder import IndexBuilder
+from kotae.index.embedders import Embedder
+from kotae.index.search import CANDIDATE_POOL, Filters
+from kotae.index.stores.faiss import FaissStore
+from kotae.index.stores.milvus import FILE, MilvusStore, MilvusTarget, connect
+from kotae.service.api.app import create_app
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.api.app import create_app
-from service.engine import Engine
 from tests.conftest import CORPUS, rebuilt_from, write_small_corpus
 from tests.milvus_server import MilvusProcess
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from index.glossary import english_words, stem
-from index.lexical import JapaneseTokenizer
-from service.abstain import Calibration
+from kotae.index.glossary import english_words, stem
+from kotae.index.lexical import JapaneseTokenizer
+from kotae.service.abstain import Calibration
 
 QUESTION = "2007年の2+2会合に出席した日本側の閣僚は？"
 

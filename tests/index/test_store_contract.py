@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.search import Filters
-from index.stores import STORES, make_store, open_store, store_class, store_identity
-from ingest.records import Chunk
 from kotae.errors import IndexMismatchError
+from kotae.index.search import Filters
+from kotae.index.stores import STORES, make_store, open_store, store_class, store_identity
+from kotae.ingest.records import Chunk
 from kotae.settings import Settings
 
 DIM = 8

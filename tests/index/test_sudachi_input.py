@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.lexical import JapaneseTokenizer
-from index.sudachi_input import MAX_BYTES, pieces, sudachi_bytes
+from kotae.index.lexical import JapaneseTokenizer
+from kotae.index.sudachi_input import MAX_BYTES, pieces, sudachi_bytes
 
 EXPANDING = {
     "\ufdfa": 33,  # ﷺ: 18 characters under NFKC

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.lexical import LexicalIndex, variant_keys
-from service.abstain import known_share
+from kotae.index.lexical import LexicalIndex, variant_keys
+from kotae.service.abstain import known_share
 
 PAGES = [
     "ごみの収集日は地区ごとに異なります。",

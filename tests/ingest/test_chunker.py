@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest import Chunker, read_corpus, split_sentences
-from ingest.records import Document
+from kotae.ingest import Chunker, read_corpus, split_sentences
+from kotae.ingest.records import Document
 from tests.conftest import CORPUS
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ingest.reader import read_corpus
+from kotae.ingest.reader import read_corpus
 
 
 def _corpus(tmp_path: Path) -> Path:

@@ -12,16 +12,16 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from index.builder import IndexBuilder
-from index.embedders import Embedder
-from index.snapshot import Snapshot
-from ingest import Chunker, read_corpus, reader, split_sentences
-from ingest.reader import decode, read_document
 from kotae.cli.main import app as cli
 from kotae.errors import EmptyCorpusError
+from kotae.index.builder import IndexBuilder
+from kotae.index.embedders import Embedder
+from kotae.index.snapshot import Snapshot
+from kotae.ingest import Chunker, read_corpus, reader, split_sentences
+from kotae.ingest.reader import decode, read_document
+from kotae.service.api.app import create_app
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.api.app import create_app
-from service.engine import Engine
 from tests.conftest import CORPUS
 
 SJIS_TEXT = "在日米軍の再編について。普天間飛行場の移設先はキャンプ・シュワブとされた。"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from index.builder import IndexBuilder
-from index.embedders import Embedder
-from index.snapshot import Snapshot
-from ingest import Chunk, Chunker, Document, read_corpus
-from ingest.frontmatter import NONE, front_matter
+from kotae.index.builder import IndexBuilder
+from kotae.index.embedders import Embedder
+from kotae.index.snapshot import Snapshot
+from kotae.ingest import Chunk, Chunker, Document, read_corpus
+from kotae.ingest.frontmatter import NONE, front_matter
 from kotae.settings import Settings
 
 BODY = "# 普天間飛行場の移設\n\n2006年5月1日の合意で、移設先は辺野古とされた。\n" * 3

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest import read_corpus
-from ingest.furniture import (
+from kotae.ingest import read_corpus
+from kotae.ingest.furniture import (
     classify,
     covered,
     furniture_spans,

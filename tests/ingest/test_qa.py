@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.qa import bare_labels, is_question, question_lines
+from kotae.ingest.qa import bare_labels, is_question, question_lines
 
 
 def asked(text: str) -> list[tuple[str, str]]:

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest import read_corpus
-from ingest.dates import publication_date, years_in_question
+from kotae.ingest import read_corpus
+from kotae.ingest.dates import publication_date, years_in_question
 from tests.conftest import CORPUS
 
 

@@ -1,6 +1,6 @@
 """The shared text rules: the matching form, script detection, sentences and stopwords."""
 
-from ingest.text import ENGLISH_STOPWORDS, JAPANESE, KATAKANA_RUN, nfkc, split_sentences
+from kotae.ingest.text import ENGLISH_STOPWORDS, JAPANESE, KATAKANA_RUN, nfkc, split_sentences
 
 
 def test_nfkc_folds_full_width_so_both_spellings_match() -> None:

@@ -5,8 +5,8 @@ from typing import Any
 
 import numpy as np
 
-from index.search import Hit
-from ingest.records import Chunk
+from kotae.index.search import Hit
+from kotae.ingest.records import Chunk
 from lab import fit_english
 from lab.fit_answers import Asked
 

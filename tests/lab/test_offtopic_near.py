@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from eval import QUESTIONS_FILE
-from eval.offtopic import load_offtopic
-from ingest.text import nfkc
+from kotae.eval import QUESTIONS_FILE
+from kotae.eval.offtopic import load_offtopic
+from kotae.ingest.text import nfkc
+from kotae.service.sentences import content_free
 from lab.fit_answers import ANSWERED, JSQUAD, NEAR_OFFTOPIC, OFFTOPIC
-from service.sentences import content_free
 from tests.conftest import ROOT
 
 QUESTION_FILES = {"twoplus": QUESTIONS_FILE, "jsquad": JSQUAD / "questions.jsonl"}

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from index.snapshot import MANIFEST
+from kotae.index.snapshot import MANIFEST
+from kotae.service import abstain, faq, rerank, sentences, short_answer
 from lab.provenance import digest, portable, portable_arg, provenance
-from service import abstain, faq, rerank, sentences, short_answer
 from tests.conftest import ROOT
 
 FITTED = [

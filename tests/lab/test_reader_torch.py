@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
+from kotae.service.reader.e5file import bundled
+from kotae.service.reader.encoder import Encoder, pad_batch
+from kotae.service.reader.tokenizer import bundled_tokenizer
 from lab.reader.to_torch import E5Torch, mean_pool, to_overrides
-from service.reader.e5file import bundled
-from service.reader.encoder import Encoder, pad_batch
-from service.reader.tokenizer import bundled_tokenizer
 
 TEXTS = [
     "東京タワーの高さは何メートルですか？",

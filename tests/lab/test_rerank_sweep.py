@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from index.search import Hit
-from ingest.records import Chunk
+from kotae.index.search import Hit
+from kotae.ingest.records import Chunk
 from lab.rerank_sweep import Case, lead_other, rank_one_hot, year_density
 
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from eval.questions import load_questions
-from ingest import read_corpus
+from kotae.eval.questions import load_questions
+from kotae.ingest import read_corpus
 from lab.variants import Outcome, agreement, pairs
 from tests.conftest import ROOT
 

@@ -9,8 +9,8 @@ import time
 import uvicorn
 from fastapi import FastAPI
 
-from service.api.app import create_app
-from service.engine import Engine
+from kotae.service.api.app import create_app
+from kotae.service.engine import Engine
 
 
 def free_port() -> int:

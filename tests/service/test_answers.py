@@ -8,10 +8,10 @@ import dataclasses
 import numpy as np
 import pytest
 
-from eval.answers import first_line, holds_answer
-from service.answer import NOTHING_FOUND
-from service.engine import Engine
-from service.sentences import content_free, looks_like_furniture, question_type, word_share
+from kotae.eval.answers import first_line, holds_answer
+from kotae.service.answer import NOTHING_FOUND
+from kotae.service.engine import Engine
+from kotae.service.sentences import content_free, looks_like_furniture, question_type, word_share
 
 OFF_TOPIC = [
     "明日の東京の天気は？",
@@ -184,7 +184,7 @@ def test_a_question_is_never_quoted_as_an_answer(corpus_engine: Engine, question
 
 
 def test_not_questions_keeps_something_to_quote() -> None:
-    from service.sentences import not_questions
+    from kotae.service.sentences import not_questions
 
     class C:
         def __init__(self, text: str) -> None:
@@ -218,7 +218,7 @@ def test_a_heading_or_caption_is_not_quoted_when_a_sentence_is_there(
 def test_headings_are_short_lines_of_their_own_without_a_sentence_end() -> None:
     from types import SimpleNamespace
 
-    from service.sentences import Candidate, headings, not_headings
+    from kotae.service.sentences import Candidate, headings, not_headings
 
     text = (
         "「2+2」会合風景\n本文の一文です。次の文もある\n"
@@ -268,8 +268,8 @@ def test_a_question_naming_a_side_gets_no_name_of_the_other_side(
 
 def test_sentences_about_other_years_quote_after_the_others() -> None:
     """The fitted order stands among each group; nothing is dropped."""
-    from service.answer import Citation, _best_quotes
-    from service.sentences import Candidate, Scored
+    from kotae.service.answer import Citation, _best_quotes
+    from kotae.service.sentences import Candidate, Scored
 
     texts = ["2013年の会合にはケリー国務長官が出席。", "林外務大臣が出席した。"]
     cands = [Candidate(1, i, 10 * i, 10 * i + len(t), t) for i, t in enumerate(texts)]

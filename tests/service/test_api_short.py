@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
-from service.engine import Engine
+from kotae.service.api.app import create_app
+from kotae.service.engine import Engine
 
 QUESTIONS = [
     "1月にワシントンで開かれた日米2+2は、どのくらいの時間行われましたか？",

@@ -15,10 +15,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from index.embedders import Embedder
+from kotae.index.embedders import Embedder
+from kotae.service.api.app import create_app
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.api.app import create_app
-from service.engine import Engine
 from tests.conftest import BuiltIndex, point_index, write_small_corpus
 from tests.service.live import free_port
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from index.builder import IndexBuilder
-from index.embedders import Embedder
+from kotae.index.builder import IndexBuilder
+from kotae.index.embedders import Embedder
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.engine import Engine
 from tests.service.live import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from index.embedders import Embedder
+from kotae.index.embedders import Embedder
+from kotae.service.api import app as app_module
+from kotae.service.api.app import create_app
+from kotae.service.api.background import BackgroundBuild
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.api import app as app_module
-from service.api.app import create_app
-from service.api.background import BackgroundBuild
-from service.engine import Engine
 from tests.conftest import BuiltIndex, point_index
 from tests.service.chat import ask
 from tests.service.live import LiveServer

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from index.builder import IndexBuilder
-from index.embedders import Embedder
+from kotae.index.builder import IndexBuilder
+from kotae.index.embedders import Embedder
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.engine import Engine
 from tests.service.chat import ask
 from tests.service.live import LiveServer
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from service.engine import Engine
+from kotae.service.engine import Engine
 from tests.service.chat import ask
 from tests.service.live import LiveServer
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from index.builder import IndexBuilder
-from index.embedders import Embedder
+from kotae.index.builder import IndexBuilder
+from kotae.index.embedders import Embedder
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.engine import Engine
 from tests.service.live import LiveServer
 from tests.service.test_browser import browser_page, pytestmark  # noqa: F401 (fixture, marker)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from service.engine import Engine
+from kotae.service.engine import Engine
 from tests.service.chat import ask
 from tests.service.live import LiveServer
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.citecheck import check_citations, split_sentences
+from kotae.service.citecheck import check_citations, split_sentences
 
 PASSAGES = [
     "普天間飛行場の代替施設は、キャンプ・シュワブ辺野古崎地区に建設される。",

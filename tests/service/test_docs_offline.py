@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import ConsoleMessage, Request, expect, sync_playwright
 
-from index.embedders import Embedder
+from kotae.index.embedders import Embedder
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.engine import Engine
 from tests.conftest import BuiltIndex, point_index
 from tests.service.live import LiveServer
 from tests.service.test_browser import ARGS, CHROMIUM

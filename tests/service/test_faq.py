@@ -6,11 +6,11 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from index.search import Hit
-from ingest.records import Chunk
-from service.answer import Citation, _best_quotes
-from service.faq import Pair, answer_spans, best_pair, faq_quotes, pairs, roles
-from service.sentences import Candidate, Scored, faq_pairs, selection_margin
+from kotae.index.search import Hit
+from kotae.ingest.records import Chunk
+from kotae.service.answer import Citation, _best_quotes
+from kotae.service.faq import Pair, answer_spans, best_pair, faq_quotes, pairs, roles
+from kotae.service.sentences import Candidate, Scored, faq_pairs, selection_margin
 
 PAGE = (
     "Q．犬を飼い始めました。\n"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.builder import IndexBuilder
-from index.embedders import Embedder
-from ingest.qa import question_lines
+from kotae.index.builder import IndexBuilder
+from kotae.index.embedders import Embedder
+from kotae.ingest.qa import question_lines
+from kotae.service.engine import Engine
+from kotae.service.sentences import paired
 from kotae.settings import Settings
-from service.engine import Engine
-from service.sentences import paired
 
 PAGES = {
     "gomi.txt": (

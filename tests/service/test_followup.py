@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from index.lexical import JapaneseTokenizer
-from index.search import Filters, Hit, Period
-from ingest.records import Chunk
-from service.followup import (
+from kotae.index.lexical import JapaneseTokenizer
+from kotae.index.search import Filters, Hit, Period
+from kotae.ingest.records import Chunk
+from kotae.service.followup import (
     Resolved,
     Tuning,
     depends_on_context,

@@ -21,10 +21,10 @@ from typer.testing import CliRunner
 
 from kotae.cli import ask_cmd
 from kotae.cli.main import app as cli
+from kotae.service.api.app import create_app
+from kotae.service.engine import Engine
+from kotae.service.generate import NOT_ASKED
 from kotae.settings import Settings
-from service.api.app import create_app
-from service.engine import Engine
-from service.generate import NOT_ASKED
 
 QUESTION = "普天間飛行場の移設先は？"
 TIMEOUT = 1.0

@@ -13,12 +13,12 @@ import uvicorn
 from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
-from index.embedders import Embedder
-from index.lexical import JapaneseTokenizer
+from kotae.index.embedders import Embedder
+from kotae.index.lexical import JapaneseTokenizer
+from kotae.service.api.app import create_app
+from kotae.service.api.middleware import ServerErrors
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.api.app import create_app
-from service.api.middleware import ServerErrors
-from service.engine import Engine
 from tests.conftest import BuiltIndex, point_index
 from tests.service.live import free_port
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service import rerank, sentences
-from service.question_type import AnswerType, answer_type, question_type
+from kotae.service import rerank, sentences
+from kotae.service.question_type import AnswerType, answer_type, question_type
 
 
 @pytest.mark.parametrize(

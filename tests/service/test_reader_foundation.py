@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kotae.service.reader.e5file import Q4_0, E5File, bundled, dequantize_q4_0, quantize_q4_0
+from kotae.service.reader.encoder import Encoder, erf
+from kotae.service.reader.tokenizer import QUERY, Tokenizer, bundled_tokenizer
 from lab.reader.probe import zero_layer_model
-from service.reader.e5file import Q4_0, E5File, bundled, dequantize_q4_0, quantize_q4_0
-from service.reader.encoder import Encoder, erf
-from service.reader.tokenizer import QUERY, Tokenizer, bundled_tokenizer
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus" / "000_3b324addda1fbe26.txt"

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
-from service.api.schemas import MAX_QUESTION_CHARS
-from service.engine import Engine
-from service.followup import MAX_HISTORY
+from kotae.service.api.app import create_app
+from kotae.service.api.schemas import MAX_QUESTION_CHARS
+from kotae.service.engine import Engine
+from kotae.service.followup import MAX_HISTORY
 from tests.service.test_api import ask
 
 DOC_2007 = "002_1b2c3951911e05d3.txt"

@@ -3,9 +3,9 @@
 from dataclasses import fields
 from typing import get_type_hints
 
-from ingest.records import Chunk
-from service.answer import Quote as CoreQuote
-from service.api.schemas import Citation, Quote
+from kotae.ingest.records import Chunk
+from kotae.service.answer import Quote as CoreQuote
+from kotae.service.api.schemas import Citation, Quote
 
 
 def test_the_api_quote_is_the_core_quote_without_its_internal_score() -> None:

@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index.search import Hit, Ranking, Retriever
-from index.stores.faiss import FaissStore
-from ingest.records import Chunk, Document
-from service import rerank
-from service.rerank import (
+from kotae.index.search import Hit, Ranking, Retriever
+from kotae.index.stores.faiss import FaissStore
+from kotae.ingest.records import Chunk, Document
+from kotae.service import rerank
+from kotae.service.rerank import (
     FEATURES,
     Query,
     Rerank,

@@ -8,8 +8,8 @@ import pytest
 from fake_llm import MODEL, FakeLLM, Script
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
-from service.engine import Engine
+from kotae.service.api.app import create_app
+from kotae.service.engine import Engine
 
 FIRST = "2007年の会合では何が合意された？"
 FOLLOW_UP = "その時の日本側の出席者は？"
@@ -79,9 +79,9 @@ class _Reply:
 
 
 def test_the_llm_rewrite_is_searched_as_written_whatever_the_narrowing() -> None:
-    from index.lexical import JapaneseTokenizer
-    from index.search import Filters
-    from service.rewrite import resolve_with_llm
+    from kotae.index.lexical import JapaneseTokenizer
+    from kotae.index.search import Filters
+    from kotae.service.rewrite import resolve_with_llm
 
     r = resolve_with_llm(_Reply(REWRITTEN), FOLLOW_UP, [FIRST], JapaneseTokenizer())  # type: ignore[arg-type]
     assert r.understood_as == REWRITTEN and r.carried == ()

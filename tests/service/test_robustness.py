@@ -22,10 +22,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from index.embedders import Embedder
+from kotae.index.embedders import Embedder
+from kotae.service.api.app import create_app
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.api.app import create_app
-from service.engine import Engine
 from tests.conftest import BuiltIndex, point_index
 from tests.service.live import LiveServer
 

@@ -19,9 +19,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from kotae.service.api.app import create_app
+from kotae.service.engine import Engine
 from kotae.settings import Settings
-from service.api.app import create_app
-from service.engine import Engine
 
 MAX_EXAMPLES = 30
 POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE

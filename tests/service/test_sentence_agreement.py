@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from ingest import Chunker, read_corpus
-from ingest.text import split_sentences
-from service.citecheck import split_sentences as answer_sentences
+from kotae.ingest import Chunker, read_corpus
+from kotae.ingest.text import split_sentences
+from kotae.service.citecheck import split_sentences as answer_sentences
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 

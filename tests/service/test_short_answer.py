@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from index.lexical import LexicalIndex
-from ingest.text import split_sentences
-from service.question_type import AnswerType, answer_type
-from service.short_answer import ShortAnswerFinder, _morphs, about_other_years, side_markers
+from kotae.index.lexical import LexicalIndex
+from kotae.ingest.text import split_sentences
+from kotae.service.question_type import AnswerType, answer_type
+from kotae.service.short_answer import ShortAnswerFinder, _morphs, about_other_years, side_markers
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"

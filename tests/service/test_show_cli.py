@@ -5,7 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from kotae.cli.main import app
-from service.engine import Engine
+from kotae.service.engine import Engine
 
 
 def test_show_flags_furniture_lines(corpus_engine: Engine) -> None:

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kotae.errors import StoreUnavailableError
-from service.api.app import create_app
-from service.engine import Engine
+from kotae.service.api.app import create_app
+from kotae.service.engine import Engine
 
 REASON = "Milvus at http://milvus:19530 did not answer a search of collection 'c': refused"
 

@@ -3,8 +3,8 @@ the real corpus index with the real embedder, and a date filter is no reason to 
 
 from __future__ import annotations
 
-from index.search import Filters
-from service.engine import Engine
+from kotae.index.search import Filters
+from kotae.service.engine import Engine
 
 YEAR_2007 = Filters(date_from="2007-01-01", date_to="2007-12-31")
 
