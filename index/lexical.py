@@ -161,6 +161,7 @@ class LexicalIndex:
         self._idf: np.ndarray | None = None
         self._columns: np.ndarray | None = None  # the term of each stored BM25 score
         self._terms: list[str] = []
+        self._term_order = np.zeros(0, np.int64)  # each term's place in alphabetical order
 
     def has_term(self, term: str) -> bool:
         return term in self._bm25.vocab_dict
@@ -292,6 +293,7 @@ class LexicalIndex:
                 if i < len(names):
                     names[i] = term
             self._terms = names
+            self._term_order = np.argsort(np.argsort(np.array(names, dtype=object)))
         # bm25s keeps scores column by column (term → passages): weight each stored score by
         # how often its passage is asked for and sum per term, as a sparse row sum would.
         sc = self._bm25.scores
@@ -299,7 +301,10 @@ class LexicalIndex:
         picked = np.asarray(sc["data"], dtype=np.float64) * counts[sc["indices"]]
         weights = np.bincount(self._columns, weights=picked, minlength=len(self._terms))
         found = np.flatnonzero(weights > 0)
-        order = found[np.argsort(-weights[found], kind="stable")]
+        # Ties by the term itself: bm25s numbers terms in hash order, which differs from one
+        # process to the next, and a tie broken by that number made feedback, and so rankings,
+        # differ between two builds of the same corpus.
+        order = found[np.lexsort((self._term_order[found], -weights[found]))]
         return [(self._terms[i], float(weights[i])) for i in order]
 
     def save(self, path: Path) -> None:

@@ -88,3 +88,34 @@ def test_feedback_adds_weight_times_coverage_of_the_fed_back_terms() -> None:
     for i in range(3):
         assert hits[i].score == pytest.approx(fused[i] + 0.1 * extra[i] / ideal, abs=1e-6)
         assert hits[i].coverage == pytest.approx(own[i] / own_ideal, abs=1e-6)  # unchanged
+
+
+PROBE = """
+import json, numpy as np
+from kotae.index.lexical import LexicalIndex
+texts = [f"会合{i} 合意 普天間 辺野古 演習 日程 協議 返還 移設 訓練 基地 沖縄" for i in range(40)]
+texts += ["嘉手納 以南 土地 返還 普天間 代替施設 工事 計画"]
+index = LexicalIndex.build(texts)
+print(json.dumps([index.passage_terms(np.array([i])) for i in (0, 7, 40)], ensure_ascii=False))
+"""
+
+
+def test_feedback_terms_are_the_same_in_every_process() -> None:
+    """Tied terms are ordered by the term, not by bm25s's hash-ordered term numbers: two builds
+    of the same corpus read back the same feedback terms (they once ranked 2 of 500 JSQuAD
+    questions differently from one process to the next)."""
+    import os
+    import subprocess
+    import sys
+
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", PROBE],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3, 4)
+    }
+    assert len(runs) == 1, runs
