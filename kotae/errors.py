@@ -31,3 +31,17 @@ class VectorStoreError(KotaeError):
 
 class StoreUnavailableError(VectorStoreError):
     """The vector store did not answer a search (down, restarting, overloaded): retry later."""
+
+
+def describe_failure(error: BaseException) -> str:
+    """One line for any failure a user meets: kotae's own message (it names the fix), or the
+    unexpected error with what to do about it (a missing package, most often)."""
+    if isinstance(error, KotaeError | FileNotFoundError):
+        return str(error)
+    if isinstance(error, ImportError):
+        return (
+            f"{type(error).__name__}: {error}. A package kotae needs is missing: reinstall kotae "
+            "(`bash scripts/setup.sh` in its checkout), then try again"
+        )
+    message = " ".join(str(error).split())[:300]
+    return f"unexpected {type(error).__name__}: {message}. This is a bug in kotae: please report it"

@@ -37,3 +37,24 @@ def test_citations_are_titled_and_closest_passages_say_so(
     missing = CliRunner().invoke(app, ["ask", "-k", "2", "寿司の握り方のコツは？"])
     assert "\nclosest passages (not an answer):\n" in missing.stdout
     assert "\nsources:" not in missing.stdout
+
+
+@pytest.mark.parametrize("command", [["ask", "普天間は？"], ["search", "普天間"]])
+def test_an_unexpected_failure_is_one_line_not_a_traceback(
+    command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 25: with a runtime package missing, `kotae ask` and `kotae search` printed a
+    traceback. Any failure is one line naming it (KOTAE_DEBUG=1 still shows the traceback)."""
+
+    def broken(index_dir: object) -> Engine:
+        raise ModuleNotFoundError("No module named 'scipy'", name="scipy")
+
+    monkeypatch.setattr(ask_cmd, "_engine", broken)
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "No module named 'scipy'" in lines[0] and "setup.sh" in lines[0]
+    assert "Traceback" not in result.output
+    monkeypatch.setenv("KOTAE_DEBUG", "1")
+    debug = CliRunner().invoke(app, command)
+    assert isinstance(debug.exception, ModuleNotFoundError)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import click
 import typer
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from kotae.errors import KotaeError
+from kotae.errors import KotaeError, describe_failure
 from kotae.settings import Settings
 
 
@@ -50,11 +52,20 @@ def _setting_problem(detail: ErrorDetails) -> str:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Print a domain error as one clear line and exit 1, without a traceback."""
+    """Print any error as one clear line and exit 1, without a traceback (``KOTAE_DEBUG=1``
+    shows the traceback of an unexpected one)."""
     try:
         yield
     except (KotaeError, FileNotFoundError) as e:
         typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from e
+    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        raise
+    except Exception as e:
+        if os.environ.get("KOTAE_DEBUG"):
+            raise
+        hint = " (KOTAE_DEBUG=1 shows the traceback)"
+        typer.secho(f"error: {describe_failure(e)}{hint}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from e
 
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from kotae.errors import KotaeError
+from kotae.errors import KotaeError, describe_failure
 from kotae.service.engine import Engine
 
 log = logging.getLogger("kotae")
@@ -68,7 +68,7 @@ class BackgroundBuild:
         try:
             built = self._run()
         except Exception as e:
-            error = failure(e)
+            error = describe_failure(e)
             # one record: a known failure as its message, anything else with its traceback
             (log.error if isinstance(e, KotaeError) else log.exception)(
                 "index build failed: %s", error
@@ -136,19 +136,3 @@ class BackgroundBuild:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self._status), "detail": self._status.describe()}
-
-
-def failure(error: Exception) -> str:
-    """What /readyz and the log say of a failed build: kotae's own message (it names the fix),
-    or the unexpected error with what to do about it."""
-    if isinstance(error, KotaeError | FileNotFoundError):
-        return str(error)
-    if isinstance(error, ImportError):
-        return (
-            f"{type(error).__name__}: {error}. A package kotae needs is missing: reinstall kotae "
-            "(`bash scripts/setup.sh` in its checkout), then restart"
-        )
-    return (
-        f"{type(error).__name__}: {error}. An unexpected error (the log has its traceback): "
-        "fix what it names or rebuild with `kotae index`, then restart"
-    )
