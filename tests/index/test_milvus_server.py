@@ -19,12 +19,11 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from kotae.eval.short_eval import attach_short_answers
 
 from kotae.eval import QUESTIONS_FILE
 from kotae.eval.questions import load_questions
 from kotae.eval.report import summary
-from kotae.eval.run import score_questions
+from kotae.eval.run import ask_questions
 from kotae.index.builder import IndexBuilder
 from kotae.index.embedders import Embedder
 from kotae.index.search import CANDIDATE_POOL, Filters
@@ -32,6 +31,7 @@ from kotae.index.stores.faiss import FaissStore
 from kotae.index.stores.milvus import FILE, MilvusStore, MilvusTarget, connect
 from kotae.service.api.app import create_app
 from kotae.service.engine import Engine
+from kotae.service.turn import Answering
 from kotae.settings import Settings
 from tests.conftest import CORPUS, rebuilt_from, write_small_corpus
 from tests.milvus_server import MilvusProcess
@@ -93,9 +93,8 @@ def hnsw_engine(
 
 def eval_numbers(engine: Engine) -> dict[str, Any]:
     """What `kotae eval --json` reports on the 2+2 dev set (retrieval, answers, short
-    answers), computed with this engine's retriever; query timings left out."""
-    result = score_questions(engine.loaded.retriever, QUESTIONS_FILE, CUTOFFS, engine.compose)
-    attach_short_answers(engine, result)
+    answers), each question asked of this engine as one turn; query timings left out."""
+    result = ask_questions(Answering(engine), QUESTIONS_FILE, CUTOFFS)
     numbers = summary(result)
     for row in [numbers, *numbers["by_lang"].values()]:  # type: ignore[attr-defined]
         row.pop("mean_query_ms")
