@@ -55,19 +55,7 @@ class BodySizeLimit:
             f"request body larger than {self.max_bytes} bytes; send less "
             "(the limit is KOTAE_MAX_BODY_BYTES)"
         )
-        payload = json.dumps({"detail": detail}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        await send_json(send, 413, {"detail": detail}, [(b"connection", b"close")])
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -152,16 +140,21 @@ def _one_line(text: str, limit: int = 300) -> str:
 
 async def _internal_error(send: Send, request_id: str) -> None:
     detail = f"internal error; quote request id {request_id} when reporting it"
-    payload = json.dumps({"detail": detail, "request_id": request_id}).encode()
+    body = {"detail": detail, "request_id": request_id}
+    await send_json(send, 500, body, [(b"x-request-id", request_id.encode())])
+
+
+async def send_json(
+    send: Send, status: int, body: dict[str, str], headers: list[tuple[bytes, bytes]]
+) -> None:
+    """A whole JSON response sent from inside a middleware (no app below it answered)."""
+    payload = json.dumps(body).encode()
+    length = (b"content-length", str(len(payload)).encode())
     await send(
         {
             "type": "http.response.start",
-            "status": 500,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-                (b"x-request-id", request_id.encode()),
-            ],
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), length, *headers],
         }
     )
     await send({"type": "http.response.body", "body": payload})
