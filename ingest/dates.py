@@ -11,6 +11,8 @@ import re
 from datetime import date
 
 ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
+# 明治|大正|昭和|平成|令和: every pattern that names an era takes the names from here
+ERA_NAMES = "|".join(ERAS)
 MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -20,12 +22,13 @@ MONTHS = {
 _D = r"[0-9０-９]"
 _DAY = rf"(?:\s*({_D}{{1,2}})\s*日)?"  # optional: 平成23年6月 dates a section too
 _WESTERN = re.compile(rf"({_D}{{4}})\s*年\s*({_D}{{1,2}})\s*月{_DAY}")
-_ERA = re.compile(rf"(明治|大正|昭和|平成|令和)\s*({_D}{{1,2}}|元)\s*年\s*({_D}{{1,2}})\s*月{_DAY}")
+_ERA = re.compile(rf"({ERA_NAMES})\s*({_D}{{1,2}}|元)\s*年\s*({_D}{{1,2}})\s*月{_DAY}")
 _ENGLISH = re.compile(
     r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2}),\s*(\d{4})\b"
 )
 _ISO = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b")
-_ERA_YEAR = re.compile(rf"(明治|大正|昭和|平成|令和)\s*({_D}{{1,2}}|元)\s*年")
+_ERA_YEAR = re.compile(rf"({ERA_NAMES})\s*({_D}{{1,2}}|元)\s*年")
+_WESTERN_YEAR = re.compile(r"(?<!\d)([0-9]{4})(?!\d)")
 _YEAR_IN_QUESTION = re.compile(rf"({_D}{{4}})\s*年?|(平成|令和|昭和)\s*({_D}{{1,2}}|元)\s*年")
 
 
@@ -80,6 +83,13 @@ def labelled_date(text: str) -> str | None:
         if found and found[0][0] <= 2:
             return found[0][1]
     return None
+
+
+def western_years(text: str, first: int, last: int) -> list[int]:
+    """The 西暦 years ``text`` writes as four digits (ASCII: pass NFKC text), in order, from
+    ``first`` to ``last``: the one rule for written years, each use choosing its span (a
+    sentence's years 1000–2099, a carried year 1900–2099, a passage's years 1500–2099)."""
+    return [y for y in map(int, _WESTERN_YEAR.findall(text)) if first <= y <= last]
 
 
 def era_years(text: str) -> list[int]:

@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kotae.ingest.dates import ERA_NAMES
 from kotae.ingest.text import nfkc
 
 Spans = tuple[tuple[int, int], ...]
@@ -107,7 +108,7 @@ _TWEET_TEXT = re.compile(r"https?://t\.co/|pic\.twitter\.com/|#\S")
 _HASHTAG_LINE = re.compile(r"^#[^\s#]")
 
 _DATE = re.compile(
-    r"\d{4}年\d{1,2}月(\d{1,2}日)?|(明治|大正|昭和|平成|令和)(\d{1,2}|元)年\d{1,2}月(\d{1,2}日)?"
+    r"\d{4}年\d{1,2}月(\d{1,2}日)?|(" + ERA_NAMES + r")(\d{1,2}|元)年\d{1,2}月(\d{1,2}日)?"
     r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}月\d{1,2}日"
     r"|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},\s*\d{4}"
 )

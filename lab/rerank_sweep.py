@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import pickle
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ import numpy as np
 from kotae.eval.questions import load_questions
 from kotae.index.search import Hit, normalise_query
 from kotae.index.snapshot import Snapshot
+from kotae.ingest.dates import western_years
 from kotae.ingest.text import nfkc
 from kotae.service import rerank
 from kotae.service.engine import Engine
@@ -100,7 +100,6 @@ def gather(sets: list[fr.QuestionSet], loaded: dict[str, Engine]) -> list[Case]:
 
 
 Feature = Callable[[Case, Snapshot], np.ndarray]  # (candidates, columns)
-_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 
 
 def _lead(hit: Hit, snap: Snapshot) -> float:
@@ -159,7 +158,7 @@ def title_terms(case: Case, snap: Snapshot) -> np.ndarray:
 
 
 def _years(hit: Hit) -> set[int]:
-    return {int(y) for y in _YEAR.findall(nfkc(hit.chunk.text))}
+    return set(western_years(nfkc(hit.chunk.text), *rerank.PASSAGE_YEARS))
 
 
 def year_passing(case: Case, snap: Snapshot) -> np.ndarray:

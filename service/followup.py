@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from kotae.index.search import Filters, Hit, Period
+from kotae.ingest.dates import western_years
 from kotae.ingest.records import Document
 from kotae.ingest.text import ENGLISH_STOPWORDS, JAPANESE, nfkc
 from kotae.service.sentences import content_free
@@ -59,7 +60,7 @@ _MONTH_NAMES = tuple(
 _MONTHS = frozenset(_MONTH_NAMES)
 # Month names in any case, but "may" only as "May": lower case it is the verb.
 _EN_MONTH = re.compile(rf"\b((?i:{'|'.join(m for m in _MONTH_NAMES if m != 'may')})|May)\b")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+CARRIED_YEARS = (1900, 2099)  # the years a follow-up carries over (西暦, written as four digits)
 _JA_MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*月")
 _NOUNISH = {"名詞", "接頭辞", "接尾辞"}
 _EN_WORD = re.compile(r"\d\s*\+\s*\d|[A-Za-z][A-Za-z0-9+&'\-]*|\d{4}")
@@ -158,12 +159,13 @@ def period_of(carried: Sequence[str], question: str) -> Period:
     else the carried words name (a month alone is a month of any year); none when the
     question names its own year."""
     asked = nfkc(question).strip()
-    if _YEAR.search(asked):
+    if western_years(asked, *CARRIED_YEARS):
         return Period()
     text = nfkc(" ".join(carried))
-    year = _YEAR.search(text)
-    month = _month(asked, question=True) or _month(text, year.group(1) if year else "")
-    return Period(year.group(1) if year else "", f"{month:02d}" if month else "")
+    years = western_years(text, *CARRIED_YEARS)
+    year = str(years[0]) if years else ""
+    month = _month(asked, question=True) or _month(text, year)
+    return Period(year, f"{month:02d}" if month else "")
 
 
 def _month(text: str, year: str = "", question: bool = False) -> int:

@@ -18,7 +18,6 @@ milliseconds a query.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -28,7 +27,7 @@ import numpy as np
 from kotae.index.search import Hit
 from kotae.index.snapshot import Snapshot
 from kotae.ingest.chunker import spanned_dates
-from kotae.ingest.dates import era_years, years_in_question
+from kotae.ingest.dates import era_years, western_years, years_in_question
 from kotae.ingest.records import Document
 from kotae.ingest.text import nfkc
 from kotae.service.fitted import fitted, ordered
@@ -230,13 +229,13 @@ def section_years(document: Document, start: int, end: int) -> set[int]:
     return {int(d[:4]) for d in spanned_dates(document, start, end) if d}
 
 
-_WESTERN_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+PASSAGE_YEARS = (1500, 2099)  # the 西暦 years a passage or sentence is read as writing
 
 
 @lru_cache(maxsize=65536)
 def written_years(text: str) -> frozenset[int]:
     """Years a text writes, 西暦 or 和暦 (平成19年 → 2007)."""
-    western = {int(y) for y in _WESTERN_YEAR.findall(nfkc(text))}
+    western = set(western_years(nfkc(text), *PASSAGE_YEARS))
     return frozenset(western | set(era_years(text)))
 
 

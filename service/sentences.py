@@ -25,6 +25,7 @@ from kotae.index.lexical import JapaneseTokenizer, LexicalIndex
 from kotae.index.search import Hit
 from kotae.index.snapshot import Snapshot
 from kotae.ingest.chunker import spanned_dates
+from kotae.ingest.dates import ERA_NAMES, western_years
 from kotae.ingest.qa import bare_labels
 from kotae.ingest.text import JAPANESE, nfkc
 from kotae.service.faq import Pair, pairs, roles
@@ -74,14 +75,14 @@ FEATURES = (
 )
 # A reason: ～ため(に), ～ので, ～から(だ/です), 理由, 狙い, 背景.
 _REASON = re.compile(r"ため|ので|から(?:だ|です|で|。)|理由|狙い|背景|目的")
-_DATE = re.compile(r"\d+年|\d+月\d*日?|(?:令和|平成|昭和|大正|明治)[\d元]+年?|\b(?:1[89]|20)\d\d\b")
+_DATE = re.compile(rf"\d+年|\d+月\d*日?|(?:{ERA_NAMES})[\d元]+年?|\b(?:1[89]|20)\d\d\b")
+YEARS_WRITTEN = (1000, 2099)  # the 西暦 years a question or sentence is read as naming
 _NUMBER = re.compile(
     r"[\d０-９一二三四五六七八九十百千万億]+\s*(?:人|回|件|個|本|名|社|台|倍|割|%|％|キロ|メートル|円|ドル|万|億|機|隻|か国|カ国|ヶ国)"
 )
 _POSTS = re.compile(
     r"長官|大臣|首相|大統領|総理|大使|司令官|議員|知事|市長|社長|会長|教授|氏|さん|天皇|皇后|将軍|王"
 )
-_YEAR = re.compile(r"(?<!\d)(1[0-9]\d\d|20\d\d)(?!\d)")
 # A labelled line — 「日本側参加者：麻生外務大臣　久間防衛大臣」, 「（米国側）ゲイツ国防長官」 —
 # answers who/what-list questions though it is not a sentence.
 _LABEL = re.compile(r"^\s*(?:[^：:。、\d]{1,15}[：:]|[（(][^）)\d０-９]{1,8}[）)])\s*\S")
@@ -228,12 +229,12 @@ def paired(scores: np.ndarray, asker: np.ndarray) -> np.ndarray:
     return scores
 
 
-def _sentence_year(snapshot: Snapshot, hit: Hit, start: int) -> set[str]:
+def _sentence_year(snapshot: Snapshot, hit: Hit, start: int) -> set[int]:
     """The year of the dated section the sentence lies in: a sentence that names no year is
     about it (「1月12日…出席した」 under a 2023 heading does not answer a question about 2007,
     nor does a 2011 attendee line in a passage that began in the 2007 section)."""
     date = spanned_dates(snapshot.documents[hit.chunk.doc_id], start, start + 1)[0]
-    return {date[:4]} if date else set()
+    return {int(date[:4])} if date else set()
 
 
 def features(
@@ -246,7 +247,7 @@ def features(
     total = sum(terms.values()) or 1.0
     qtype = question_type(question)
     units = question_units(question, lexical)
-    years = set(_YEAR.findall(nfkc(question)))
+    years = set(western_years(nfkc(question), *YEARS_WRITTEN))
     english = float(not JAPANESE.search(question))
     grams = _bigrams(nfkc(question).lower()) if not english else set()
     asks_name = bool(_ASKS_NAME.search(nfkc(question)))
@@ -263,7 +264,8 @@ def features(
         novelty = len(forms - terms.keys()) / len(forms) if forms else 0.0
         shape, kinds, norm = _sentence_shape(c.text)
         match = bool(qtype) and qtype in kinds
-        said = set(_YEAR.findall(norm)) or _sentence_year(snapshot, hits[c.n - 1], c.start)
+        said = set(western_years(norm, *YEARS_WRITTEN))
+        said = said or _sentence_year(snapshot, hits[c.n - 1], c.start)
         listed = bool(_LABEL.match(c.text))
         rows.append(
             [

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kotae.index.lexical import JapaneseTokenizer, LexicalIndex
-from kotae.ingest.dates import years_in_question
+from kotae.ingest.dates import ERA_NAMES, years_in_question
 from kotae.ingest.text import KATAKANA_RUN, nfkc
 from kotae.service.question_type import AnswerType, answer_type
 from kotae.service.rerank import written_years
@@ -55,7 +55,7 @@ _CASE = {
     "も": "mo",
 }
 _DATE = re.compile(
-    r"\d+年|\d+月|\d+日|\d+世紀|\d+年代|(?:明治|大正|昭和|平成|令和|同)\s*(?:\d+|元)年|"
+    rf"\d+年|\d+月|\d+日|\d+世紀|\d+年代|(?:{ERA_NAMES}|同)\s*(?:\d+|元)年|"
     r"[一二三四五六七八九十〇元]+年|同年|翌年|前年|当時|時代|時期|頃|末期|初期|前期|後期|中期|晩年|以降|当初"
 )
 _POST = re.compile(
