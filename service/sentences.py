@@ -306,20 +306,18 @@ def features(
             ]
         )
     x = np.array(rows, dtype=np.float64)
-    x[:, 4] = x[:, 3] - x[:, 3].max()
+    col = {name: x[:, i] for i, name in enumerate(FEATURES)}  # views: named columns of x
+    for name in ("overlap", "word_cover", "char_cover"):  # relative to the best candidate's
+        col[f"{name}_rel"][:] = col[name] - col[name].max()
     prev = [i - 1 if i and cands[i - 1].n == c.n else -1 for i, c in enumerate(cands)]
     has_prev = np.array([p >= 0 for p in prev])
-    x[:, FEATURES.index("prev_sim_rel")] = np.where(has_prev, x[prev, 1], -0.1)
-    x[:, FEATURES.index("prev_overlap")] = np.where(has_prev, x[prev, 3], 0.0)
-    cover = FEATURES.index("word_cover")
-    x[:, cover + 1] = x[:, cover] - x[:, cover].max()
-    chars = FEATURES.index("char_cover")
-    x[:, chars + 1] = x[:, chars] - x[:, chars].max()
-    x[:, FEATURES.index("en_sim_z")] = english * x[:, 2]
-    x[:, FEATURES.index("top_sim")] = x[:, 1] == 0
-    x[:, FEATURES.index("top_overlap")] = (x[:, 4] == 0) & (x[:, 3] > 0)
+    col["prev_sim_rel"][:] = np.where(has_prev, col["sim_rel"][prev], -0.1)
+    col["prev_overlap"][:] = np.where(has_prev, col["overlap"][prev], 0.0)
+    col["en_sim_z"][:] = english * col["sim_z"]
+    col["top_sim"][:] = col["sim_rel"] == 0
+    col["top_overlap"][:] = (col["overlap_rel"] == 0) & (col["overlap"] > 0)
     for name in ("top_overlap", "top_sim"):
-        x[:, FEATURES.index(f"prev_{name}")] = np.where(has_prev, x[prev, FEATURES.index(name)], 0)
+        col[f"prev_{name}"][:] = np.where(has_prev, col[name][prev], 0)
     return x
 
 

@@ -18,7 +18,6 @@ lexical search uses). The Sudachi tokenizer is the index's own: no second dictio
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -32,6 +31,7 @@ import numpy as np
 from kotae.index.lexical import JapaneseTokenizer, LexicalIndex
 from kotae.ingest.dates import ERA_NAMES, years_in_question
 from kotae.ingest.text import KATAKANA_RUN, nfkc
+from kotae.service.fitted import fitted
 from kotae.service.question_type import AnswerType, answer_type
 from kotae.service.rerank import written_years
 
@@ -119,7 +119,7 @@ class ShortModel:
 
 @lru_cache(maxsize=1)
 def default_model() -> ShortModel:
-    data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+    data = fitted(WEIGHTS)  # the one loader of every fitted file
     names = tuple(data["weights"])
     return ShortModel(names, np.array([data["weights"][k] for k in names]), data["threshold"])
 
