@@ -12,6 +12,7 @@ from kotae.index.search import QueryEncoder, Retriever, normalise_query
 from kotae.service import sentences
 from kotae.service.answer import compose_answer
 from kotae.service.engine import Engine
+from kotae.service.reading import chosen
 from kotae.service.short_answer import ShortAnswerFinder, short_answer_of
 from kotae.settings import Settings
 
@@ -42,11 +43,19 @@ def query_rows(
     plain = replace(retriever.ranking, feedback_weight=0.0)
     no_feedback = Retriever(snap, retriever.encode, plain)
 
-    def compose(q: str, cold: bool = False) -> object:
+    stage = engine.reader_stage()
+
+    def compose(q: str, cold: bool = False, reader: bool = True) -> object:
         if cold:
             sentences.clear_caches()
         calibration = engine.loaded.calibration
-        return compose_answer(q, hits[q], snap, vectors[q], calibration)
+        return compose_answer(q, hits[q], snap, vectors[q], calibration, stage if reader else None)
+
+    def read(q: str) -> object:
+        assert stage is not None
+        scored = sentences.score_candidates(q, hits[q], snap, vectors[q])
+        texts = [scored.candidates[i].text for i in chosen(scored, stage.sentences)]
+        return stage.reader.read(q, texts)
 
     def ask_uncached() -> list[float]:
         out: list[float] = []
@@ -97,6 +106,22 @@ def query_rows(
             lambda: time_each(compose, queries),
             "the same, sentence tokens cached (they recur across questions)",
         ),
+        (
+            "answer composition, reader off (KOTAE_READER=false)",
+            lambda: time_each(lambda q: compose(q, reader=False), queries),
+            "the row above without the reader: the difference is the reader's share",
+        ),
+        *(
+            [
+                (
+                    "reader alone",
+                    lambda: time_each(read, queries),
+                    f"reads the {stage.sentences} best sentences with the question (numpy)",
+                )
+            ]
+            if stage is not None
+            else []
+        ),
         ("end to end Engine.ask, uncached", ask_uncached, "a fresh query cache each round"),
         (
             "end to end Engine.ask, cached",
@@ -119,7 +144,7 @@ def with_ratio(rows: list[Row]) -> list[Row]:
     out = []
     for r in rows:
         ratio = None
-        if r.case.startswith(("answer composition", "retrieval")) and embed > 0:
+        if r.case.startswith(("answer composition", "retrieval", "reader", "end to end")) and embed:
             ratio = round(float(r.values["p50 ms"] or 0) / embed, 3)
         out.append(Row(r.section, r.case, {**r.values, RATIO: ratio}, r.note))
     return out

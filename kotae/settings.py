@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     rerank_depth: int = Field(
         20, ge=1, le=200, description="How many first-stage passages the reranker reorders."
     )
+    reader: bool = Field(
+        True,
+        description="Read the question with the best answer sentences using kotae's trained "
+        "reader (service/reader/model/): it orders the quotes and gives the short answer; "
+        "false: the hand-fitted sentence scorer alone (faster).",
+    )
     min_score: float = Field(
         0.77, description="Dense similarity under which the answer says nothing relevant was found."
     )

@@ -17,6 +17,7 @@ from kotae.index.snapshot import Snapshot
 from kotae.ingest.text import JAPANESE, nfkc
 from kotae.service.abstain import Calibration, decide, signals
 from kotae.service.faq import faq_quotes
+from kotae.service.reading import ReaderStage, read_candidates, reader_short
 from kotae.service.sentences import (
     FEATURES,
     Scored,
@@ -73,6 +74,7 @@ def compose_answer(
     snapshot: Snapshot,
     query_vector: np.ndarray,
     calibration: Calibration | None = None,
+    stage: ReaderStage | None = None,
 ) -> Answer:
     """Quote the sentences that answer, best first, or say nothing was found (the calibrated
     decision of ``service/abstain.py``).
@@ -84,14 +86,26 @@ def compose_answer(
     if not hits or content_free(question):
         return _not_found(question, citations, 0.0)
     scored = score_candidates(question, hits, snapshot, query_vector)
+    read = None
+    if stage is not None:
+        scored, read = read_candidates(question, scored, stage)
     later = np.array([about_other_years(question, c.text) for c in scored.candidates], bool)
     quotes = _best_quotes(scored, citations, later)
     x = signals(question, hits, snapshot.lexical, calibration or Calibration(), best_cover(scored))
     decision = decide(x)
     if not decision.found:
         return _not_found(question, citations, decision.confidence)
+    if read is not None and stage is not None and read.reading.answerable < stage.floor:
+        return _not_found(question, citations, read.reading.answerable)  # the reader's veto
     text = "\n".join(f"{q.text} [{q.n}]" for q in quotes)
-    return Answer(question, text, citations, quotes, confidence=decision.confidence)
+    answer = Answer(question, text, citations, quotes, confidence=decision.confidence)
+    if read is not None and quotes:
+        first = quotes[0]
+        doc_id = citations[first.n - 1].hit.chunk.doc_id
+        answer.short = reader_short(
+            question, (first.n, first.start, first.end), scored, read, doc_id
+        )
+    return answer
 
 
 def best_cover(scored: Scored) -> float:
@@ -111,29 +125,34 @@ def _best_quotes(
     """The matching FAQ answer first (``service/faq.py``), then the best-scored sentence and
     those close behind it, deduplicated. Candidates marked ``later`` (a who/where question's
     sentences about other years, :func:`~service.short_answer.about_other_years`) still
-    quote, but after the others: not dropped, since they may be all there is."""
+    quote, but after the others: not dropped, since they may be all there is.
+
+    Which sentences are quoted is decided by the hand-fitted scores; when the reader has read
+    them (``scored.fitted`` holds the scores before it), the quoted sentences are then ordered
+    by the reader's scores: it decides what comes first, never what is left out."""
     if not scored.candidates:  # passages too short to hold a sentence: quote the best passage
         hit = citations[0].hit
         return [Quote(1, hit.chunk.start, hit.chunk.end, hit.chunk.text, hit.dense)]
-    order = np.argsort(-scored.scores, kind="stable")
+    fitted = scored.fitted if scored.fitted is not None else scored.scores
+    order = np.argsort(-fitted, kind="stable")
     if scored.quotable is not None:  # an FAQ question line is not its own answer
         order = order[scored.quotable[order]]
     if later is not None and not later[order].all():
         order = np.concatenate([order[~later[order]], order[later[order]]])
-    best = float(scored.scores[order[0]])
+    best = float(fitted[order[0]])
     chosen: list[Quote] = []
+    sentences: list[int] = []  # candidate index of each chosen quote (-1: an FAQ answer span)
     seen: set[str] = set()
 
-    def add(quote: Quote) -> None:
+    def add(quote: Quote, i: int = -1) -> None:
         key = nfkc(quote.text).strip()
         if key not in seen and len(key) >= 4 and len(chosen) < MAX_SENTENCES:
             seen.add(key)
             chosen.append(quote)
+            sentences.append(i)
 
     floor = best - selection_margin()  # a pair leads only when its answer could be quoted anyway
-    near = tuple(
-        p for p in scored.pairs if p.answer and scored.scores[list(p.answer)].max() >= floor
-    )
+    near = tuple(p for p in scored.pairs if p.answer and fitted[list(p.answer)].max() >= floor)
     if near and scored.raw is not None:
         hits = [c.hit for c in citations]
         spans, used = faq_quotes(
@@ -144,8 +163,21 @@ def _best_quotes(
             add(Quote(n, start, end, chunk.text[start - chunk.start : end - chunk.start], best))
         order = order[~np.isin(order, used)]
     for i in order:
-        c, score = scored.candidates[i], float(scored.scores[i])
-        if score < best - selection_margin() or len(chosen) == MAX_SENTENCES:
+        c = scored.candidates[i]
+        if float(fitted[i]) < floor or len(chosen) == MAX_SENTENCES:
             break
-        add(Quote(c.n, c.start, c.end, c.text, score))
-    return chosen
+        add(Quote(c.n, c.start, c.end, c.text, float(scored.scores[i])), int(i))
+    if scored.fitted is None:
+        return chosen
+    return _reader_order(chosen, sentences, scored.scores, later)
+
+
+def _reader_order(
+    chosen: list[Quote], sentences: list[int], scores: np.ndarray, later: np.ndarray | None
+) -> list[Quote]:
+    """The FAQ answer spans where they were; the sentences after them by the reader's score
+    (sentences about other years still last)."""
+    lead = [q for q, i in zip(chosen, sentences, strict=True) if i < 0]
+    rest = [(q, i) for q, i in zip(chosen, sentences, strict=True) if i >= 0]
+    rest.sort(key=lambda qi: (bool(later is not None and later[qi[1]]), -float(scores[qi[1]])))
+    return lead + [q for q, _ in rest]

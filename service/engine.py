@@ -19,6 +19,7 @@ from kotae.index.snapshot import MANIFEST, Snapshot, check_embedder
 from kotae.index.source import check_may_replace, following_index
 from kotae.service.abstain import Calibration
 from kotae.service.answer import Answer, compose_answer
+from kotae.service.reading import ReaderStage, default_stage, short_choice
 from kotae.service.rerank import reranker_for
 from kotae.service.short_answer import ShortAnswerFinder, short_answer_of
 from kotae.settings import Settings
@@ -116,6 +117,7 @@ class Engine:
                 snapshot.path or self.settings.index_dir,
             )
             retriever = self.retriever_for(snapshot, self.settings.retriever)
+            self.reader_stage()  # loaded once, here: a broken model fails the load, not a request
             self._loaded = Loaded(snapshot, retriever, Calibration.measure(retriever))
             if snapshot.path is not None:
                 self._seen = version_key(snapshot.path)
@@ -183,7 +185,12 @@ class Engine:
             loaded.snapshot,
             self.encoder(question),
             loaded.calibration,
+            self.reader_stage(),
         )
+
+    def reader_stage(self) -> ReaderStage | None:
+        """The reader as answers use it, or None when ``Settings.reader`` is off."""
+        return default_stage() if self.settings.reader else None
 
     def ask(
         self,
@@ -200,9 +207,10 @@ class Engine:
         hits = loaded.retriever.search(question, max(k, depth), filters)
         answer = self.compose(question, hits[:k], loaded)
         answer.ranked = hits
-        answer.short = short_answer_of(
+        hand = short_answer_of(
             answer, ShortAnswerFinder(loaded.snapshot.lexical), loaded.snapshot.documents
         )
+        answer.short = short_choice(answer.question, answer.short, hand)
         answer.took_ms = (time.perf_counter() - started) * 1000
         return answer
 

@@ -117,6 +117,7 @@ class Scored:
     raw: np.ndarray | None = None  # the fitted scores before FAQ answers inherit their question's
     pairs: tuple[Pair, ...] = ()  # FAQ question lines and their answers among the candidates
     asks: str = ""  # the kind of fact the question asks for (question_type)
+    fitted: np.ndarray | None = None  # the scores before the reader reordered them (reading.py)
 
 
 def fitted_weights() -> np.ndarray:

@@ -42,8 +42,15 @@ def test_the_built_wheel_installs_kotae_and_nothing_else(tmp_path: Path) -> None
     assert {t for t in top if not t.endswith(".dist-info")} == {"kotae"}
     for layer in LAYERS:
         assert f"kotae/{layer}/__init__.py" in names  # a real folder in the wheel, not a link
-    for data in ("kotae/service/api/static/app.js", "kotae/eval/questions.jsonl"):
+    shipped = (
+        "kotae/service/api/static/app.js",
+        "kotae/eval/questions.jsonl",
+        "kotae/service/data/reader_stage.json",
+        *(f"kotae/service/reader/model/{f}" for f in ("config.json", "weights.npz", "card.md")),
+    )
+    for data in shipped:
         assert data in names
+    assert not any(n.endswith("checkpoint.pt") for n in names)  # training's, never shipped
     assert not any(n.startswith(("kotae/lab/", "lab/", "bench/", "tests/")) for n in names)
 
 

@@ -104,7 +104,7 @@ class Encoder:
 
         self._emb = {n: weight(f"emb.{n}") for n in ("pos", "type", "ln.w", "ln.b")}
         depth = self.config.layers if layers is None else layers
-        if not 1 <= depth <= self.config.layers:
+        if not 0 <= depth <= self.config.layers:
             raise ValueError(f"layers={depth}: the model has {self.config.layers}")
         self._layers = [self._layer(i, weight) for i in range(depth)]  # the first ``depth``
 

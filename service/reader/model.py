@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from kotae.errors import KotaeError
 from kotae.service.reader.e5file import E5File, bundled
 from kotae.service.reader.encoder import Encoder, pad_batch
 from kotae.service.reader.tokenizer import PairEncoding
@@ -38,7 +39,7 @@ MAX_SPAN_TOKENS = 24  # an answer span longer than this is not a short answer
 TOKEN_BUDGET = 2048  # padded tokens per forward pass
 
 
-class ReaderModelError(ValueError):
+class ReaderModelError(KotaeError):
     """The model directory is missing, from another format, or made for another base file."""
 
 
@@ -95,7 +96,8 @@ class Reader:
         config_path, weights_path = directory / "config.json", directory / "weights.npz"
         if not config_path.is_file() or not weights_path.is_file():
             raise ReaderModelError(
-                f"no reader model in {directory}: train one with `python -m lab.reader.train`"
+                f"no reader model in {directory}: reinstall kotae (`bash scripts/setup.sh`), "
+                "train one with `python -m lab.reader.train`, or set KOTAE_READER=false"
             )
         self.config = ReaderConfig.read(json.loads(config_path.read_text(encoding="utf-8")))
         file = file if file is not None else bundled()

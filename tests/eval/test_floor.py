@@ -46,9 +46,17 @@ def test_the_default_is_hybrid_and_beats_dense(corpus_engine: Engine) -> None:
         assert hybrid.metrics(lang)["mrr@10"] >= dense.metrics(lang)["mrr@10"]
 
 
-# Answer-level floors: just under what `kotae eval` measures with the fitted scorer and
-# "not found" decision (eval/README.md, "The defaults, and why").
-ANSWER_FLOORS = {"answer_any": 0.87, "answer_first": 0.69, "found_rate": 0.95, "abstain_rate": 0.94}
+# Answer-level floors: just under what `kotae eval` measures with the fitted scorer, the
+# reader and the "not found" decision (eval/README.md, "The defaults, and why"). The reader
+# costs the 2+2 set one first line (0.700 → 0.686) and gains JSQuAD, English and the short
+# answer (2+2 short F1 0.416 → 0.482): both floors guard that trade.
+ANSWER_FLOORS = {
+    "answer_any": 0.87,
+    "answer_first": 0.68,
+    "found_rate": 0.95,
+    "abstain_rate": 0.94,
+    "short_f1": 0.46,
+}
 
 
 def test_answers_stay_above_the_floor(corpus_engine: Engine) -> None:
