@@ -14,9 +14,10 @@ import numpy as np
 
 from kotae.index.search import Hit
 from kotae.index.snapshot import Snapshot
-from kotae.ingest.text import JAPANESE, nfkc
+from kotae.ingest.text import nfkc
 from kotae.service.abstain import Calibration, decide, signals
 from kotae.service.faq import faq_quotes
+from kotae.service.question import Question, as_question, language, with_words
 from kotae.service.sentences import (
     FEATURES,
     Scored,
@@ -61,14 +62,16 @@ class Answer:
     confidence: float = 0.0
     short: ShortAnswer | None = None  # the fact itself, inside quotes[0] (service.short_answer)
     ranked: list[Hit] = field(default_factory=list)  # the passages retrieved, best first
+    # the question as compose_answer read it (service.question): the short answer reads it too
+    read: Question | None = field(default=None, repr=False)
 
 
-def question_language(question: str) -> str:
-    return "ja" if JAPANESE.search(question) else "en"
+def question_language(question: str | Question) -> str:
+    return question.language if isinstance(question, Question) else language(question)
 
 
 def compose_answer(
-    question: str,
+    question: str | Question,
     hits: list[Hit],
     snapshot: Snapshot,
     query_vector: np.ndarray,
@@ -78,20 +81,23 @@ def compose_answer(
     decision of ``service/abstain.py``).
 
     The passages are cited either way: when nothing is found they are the closest ones, for
-    the reader to judge.
+    the reader to judge. The question is read here, once (``service.question``): every stage
+    after takes that reading.
     """
+    q = as_question(question)
     citations = [Citation(n, hit) for n, hit in enumerate(hits, start=1)]
-    if not hits or content_free(question):
-        return _not_found(question, citations, 0.0)
-    scored = score_candidates(question, hits, snapshot, query_vector)
-    later = np.array([about_other_years(question, c.text) for c in scored.candidates], bool)
+    if not hits or content_free(q.text):
+        return _not_found(q, citations, 0.0)
+    q = with_words(q, snapshot.lexical)  # weighed by this index, for the sentences
+    scored = score_candidates(q, hits, snapshot, query_vector)
+    later = np.array([about_other_years(q, c.text) for c in scored.candidates], bool)
     quotes = _best_quotes(scored, citations, later)
-    x = signals(question, hits, snapshot.lexical, calibration or Calibration(), best_cover(scored))
+    x = signals(q, hits, snapshot.lexical, calibration or Calibration(), best_cover(scored))
     decision = decide(x)
     if not decision.found:
-        return _not_found(question, citations, decision.confidence)
-    text = "\n".join(f"{q.text} [{q.n}]" for q in quotes)
-    return Answer(question, text, citations, quotes, confidence=decision.confidence)
+        return _not_found(q, citations, decision.confidence)
+    text = "\n".join(f"{quote.text} [{quote.n}]" for quote in quotes)
+    return Answer(q.text, text, citations, quotes, confidence=decision.confidence, read=q)
 
 
 def best_cover(scored: Scored) -> float:
@@ -100,9 +106,11 @@ def best_cover(scored: Scored) -> float:
     return float(cover.max()) if len(cover) else 0.0
 
 
-def _not_found(question: str, citations: list[Citation], confidence: float) -> Answer:
-    message = NOTHING_FOUND[question_language(question)]
-    return Answer(question, message, citations, found=False, confidence=confidence)
+def _not_found(question: Question, citations: list[Citation], confidence: float) -> Answer:
+    message = NOTHING_FOUND[question.language]
+    return Answer(
+        question.text, message, citations, found=False, confidence=confidence, read=question
+    )
 
 
 def _best_quotes(
