@@ -22,11 +22,12 @@ from typing import Protocol
 
 import numpy as np
 
-from kotae.index.glossary import english_words
 from kotae.index.lexical import LexicalIndex
 from kotae.index.search import Hit
-from kotae.ingest.text import JAPANESE, nfkc
+from kotae.ingest.text import nfkc
 from kotae.service.fitted import fitted, ordered
+from kotae.service.question import Question, as_question
+from kotae.service.question import language as text_language
 
 DATA = Path(__file__).parent / "data"
 PROBES_FILE = DATA / "probes.json"
@@ -101,7 +102,7 @@ def _model() -> tuple[np.ndarray, float, dict[str, float]]:
 
 
 def signals(
-    question: str,
+    question: str | Question,
     hits: list[Hit],
     lexical: LexicalIndex,
     calibration: Calibration,
@@ -110,26 +111,28 @@ def signals(
     """The decision's inputs, in ``SIGNALS`` order. ``best_cover`` is the largest share of the
     question's words one candidate sentence expresses (``sentences.word_share``): read from the
     sentences, not from the sentence scorer's output, so refitting that scorer or reranking
-    passages does not move this decision's scale."""
+    passages does not move this decision's scale. ``question`` as read once by
+    ``compose_answer`` (a string is read here)."""
+    q = as_question(question)
     best = max((h.dense for h in hits), default=0.0)
-    mean, std, high = calibration.stats(language(question))
+    mean, std, high = calibration.stats(q.language)
     return np.array(
         [
             (best - mean) / std,
             best - high,
             max((h.coverage for h in hits), default=0.0),
-            known_share(question, lexical),
-            float(language(question) == "en"),
-            numbers_found(question, hits),
+            known_share(q, lexical),
+            float(q.language == "en"),
+            numbers_found(q, hits),
             best_cover,
         ]
     )
 
 
-def numbers_found(question: str, hits: list[Hit]) -> float:
+def numbers_found(question: str | Question, hits: list[Hit]) -> float:
     """Share of the numbers the question names (years, amounts) that the best passages hold; 0
     without any. A question naming 2007 whose passages say 2007 is about them, in any language."""
-    numbers = set(_NUMBER.findall(nfkc(question)))
+    numbers = set(_NUMBER.findall(as_question(question).normalized))
     if not numbers:
         return 0.0
     text = nfkc("".join(h.chunk.text for h in hits))
@@ -137,7 +140,8 @@ def numbers_found(question: str, hits: list[Hit]) -> float:
 
 
 def language(question: str) -> str:
-    return "ja" if JAPANESE.search(question) else "en"
+    """A probe's language (``service.question.language``): probes are read for nothing else."""
+    return text_language(question)
 
 
 def decide(x: np.ndarray) -> Decision:
@@ -149,13 +153,14 @@ def decide(x: np.ndarray) -> Decision:
     return Decision(p >= thresholds[lang], p)
 
 
-def known_share(question: str, lexical: LexicalIndex) -> float:
+def known_share(question: str | Question, lexical: LexicalIndex) -> float:
     """Share of the question's content words the collection uses (English ones through the
     glossary): a question about sushi asked of a defence corpus has words the corpus never
     uses, however close its embedding lands."""
+    q = as_question(question)
     vocab_has = lexical.has_term
-    words = [(t, unit) for t, unit in lexical.spelled_words(question) if not t.isascii()]
-    english = english_words(question)
+    words = [(t, unit) for t, unit in lexical.spelled_words(q.text) if not t.isascii()]
+    english = q.english
     total = len(words) + len(english)
     if not total:
         return 0.0

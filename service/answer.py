@@ -14,9 +14,10 @@ import numpy as np
 
 from kotae.index.search import Hit
 from kotae.index.snapshot import Snapshot
-from kotae.ingest.text import JAPANESE, nfkc
+from kotae.ingest.text import nfkc
 from kotae.service.abstain import Calibration, decide, signals
 from kotae.service.faq import faq_quotes
+from kotae.service.question import Question, as_question, language, with_words
 from kotae.service.reading import ReaderStage, read_candidates, reader_short
 from kotae.service.sentences import (
     FEATURES,
@@ -62,14 +63,16 @@ class Answer:
     confidence: float = 0.0
     short: ShortAnswer | None = None  # the fact itself, inside quotes[0] (service.short_answer)
     ranked: list[Hit] = field(default_factory=list)  # the passages retrieved, best first
+    # the question as compose_answer read it (service.question): the short answer reads it too
+    read: Question | None = field(default=None, repr=False)
 
 
-def question_language(question: str) -> str:
-    return "ja" if JAPANESE.search(question) else "en"
+def question_language(question: str | Question) -> str:
+    return question.language if isinstance(question, Question) else language(question)
 
 
 def compose_answer(
-    question: str,
+    question: str | Question,
     hits: list[Hit],
     snapshot: Snapshot,
     query_vector: np.ndarray,
@@ -80,31 +83,32 @@ def compose_answer(
     decision of ``service/abstain.py``).
 
     The passages are cited either way: when nothing is found they are the closest ones, for
-    the reader to judge.
+    the reader to judge. The question is read here, once (``service.question``): every stage
+    after takes that reading.
     """
+    q = as_question(question)
     citations = [Citation(n, hit) for n, hit in enumerate(hits, start=1)]
-    if not hits or content_free(question):
-        return _not_found(question, citations, 0.0)
-    scored = score_candidates(question, hits, snapshot, query_vector)
+    if not hits or content_free(q.text):
+        return _not_found(q, citations, 0.0)
+    q = with_words(q, snapshot.lexical)  # weighed by this index, for the sentences
+    scored = score_candidates(q, hits, snapshot, query_vector)
     read = None
     if stage is not None:
-        scored, read = read_candidates(question, scored, stage)
-    later = np.array([about_other_years(question, c.text) for c in scored.candidates], bool)
+        scored, read = read_candidates(q.text, scored, stage)
+    later = np.array([about_other_years(q, c.text) for c in scored.candidates], bool)
     quotes = _best_quotes(scored, citations, later)
-    x = signals(question, hits, snapshot.lexical, calibration or Calibration(), best_cover(scored))
+    x = signals(q, hits, snapshot.lexical, calibration or Calibration(), best_cover(scored))
     decision = decide(x)
     if not decision.found:
-        return _not_found(question, citations, decision.confidence)
+        return _not_found(q, citations, decision.confidence)
     if read is not None and stage is not None and read.reading.answerable < stage.floor:
-        return _not_found(question, citations, read.reading.answerable)  # the reader's veto
-    text = "\n".join(f"{q.text} [{q.n}]" for q in quotes)
-    answer = Answer(question, text, citations, quotes, confidence=decision.confidence)
+        return _not_found(q, citations, read.reading.answerable)  # the reader's veto
+    text = "\n".join(f"{quote.text} [{quote.n}]" for quote in quotes)
+    answer = Answer(q.text, text, citations, quotes, confidence=decision.confidence, read=q)
     if read is not None and quotes:
         first = quotes[0]
         doc_id = citations[first.n - 1].hit.chunk.doc_id
-        answer.short = reader_short(
-            question, (first.n, first.start, first.end), scored, read, doc_id
-        )
+        answer.short = reader_short(q, (first.n, first.start, first.end), scored, read, doc_id)
     return answer
 
 
@@ -114,9 +118,11 @@ def best_cover(scored: Scored) -> float:
     return float(cover.max()) if len(cover) else 0.0
 
 
-def _not_found(question: str, citations: list[Citation], confidence: float) -> Answer:
-    message = NOTHING_FOUND[question_language(question)]
-    return Answer(question, message, citations, found=False, confidence=confidence)
+def _not_found(question: Question, citations: list[Citation], confidence: float) -> Answer:
+    message = NOTHING_FOUND[question.language]
+    return Answer(
+        question.text, message, citations, found=False, confidence=confidence, read=question
+    )
 
 
 def _best_quotes(

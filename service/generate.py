@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kotae.index.search import Filters, Hit
-from kotae.service.answer import Answer, Citation, question_language
+from kotae.service.answer import Answer, Citation
 from kotae.service.citecheck import check_citations
 from kotae.service.engine import Engine, Loaded
 from kotae.service.llm import LLMClient, LLMError, LLMNotConfiguredError, Messages
+from kotae.service.question import Question, as_question
 from kotae.settings import Settings
 
 LANGUAGES = {"ja": "Japanese (日本語)", "en": "English"}
@@ -79,18 +80,20 @@ class LLMStatus:
     detail: str | None = None
 
 
-def build_messages(question: str, hits: list[Hit], titles: list[str | None]) -> Messages:
-    """The passages numbered [1]..[k] as the user message; the rules as the system message."""
+def build_messages(question: str | Question, hits: list[Hit], titles: list[str | None]) -> Messages:
+    """The passages numbered [1]..[k] as the user message; the rules as the system message.
+    ``question`` as the extractive answer read it (a string is read here)."""
+    q = as_question(question)
     blocks = []
     for n, (hit, title) in enumerate(zip(hits, titles, strict=True), 1):
         about = ", ".join(x for x in (title, hit.chunk.date) if x)
         header = f"[{n}] ({about})" if about else f"[{n}]"
         blocks.append(f"{header}\n{hit.chunk.text.strip()}")
-    language = LANGUAGES[question_language(question)]
+    language = LANGUAGES[q.language]
     passages = "\n\n".join(blocks)
     return [
         {"role": "system", "content": SYSTEM_PROMPT.format(language=language)},
-        {"role": "user", "content": f"Passages:\n\n{passages}\n\nQuestion: {question}"},
+        {"role": "user", "content": f"Passages:\n\n{passages}\n\nQuestion: {q.text}"},
     ]
 
 
@@ -172,7 +175,8 @@ class Generator:
 def _messages(loaded: Loaded, extractive: Answer) -> Messages:
     hits = [c.hit for c in extractive.citations]
     docs = loaded.snapshot.documents
-    return build_messages(extractive.question, hits, [docs[h.chunk.doc_id].title for h in hits])
+    asked = extractive.read or extractive.question
+    return build_messages(asked, hits, [docs[h.chunk.doc_id].title for h in hits])
 
 
 def _generative_events(
@@ -216,6 +220,7 @@ def _checked(loaded: Loaded, extractive: Answer, text: str, started: float) -> R
         [],
         True,
         confidence=extractive.confidence,
+        read=extractive.read,
     )
     answer.took_ms = _ms(started)
     return Result(answer, "generative", warnings, loaded)

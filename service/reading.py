@@ -21,7 +21,8 @@ import numpy as np
 
 from kotae.ingest.text import JAPANESE
 from kotae.service.fitted import fitted
-from kotae.service.question_type import AnswerType, answer_type
+from kotae.service.question import Question
+from kotae.service.question_type import AnswerType
 from kotae.service.reader.model import Reader, Reading, default_reader
 from kotae.service.sentences import Scored
 from kotae.service.short_answer import ShortAnswer, about_other_years
@@ -86,13 +87,13 @@ def default_stage() -> ReaderStage:
 
 
 def reader_short(
-    question: str, quoted: tuple[int, int, int], scored: Scored, read: Read, doc_id: str
+    question: Question, quoted: tuple[int, int, int], scored: Scored, read: Read, doc_id: str
 ) -> ShortAnswer | None:
     """The reader's answer span inside the first quote (citation n, start, end), when the
     reader read that sentence. As with the hand-fitted finder, a question that asks for no fact
     (why, how, explain, list) gets none, nor does a who/where question's sentence about other
     years (:func:`~kotae.service.short_answer.about_other_years`)."""
-    if answer_type(question) is AnswerType.NONE:
+    if question.answer_kind is AnswerType.NONE:
         return None
     for i, c in enumerate(scored.candidates):
         if (c.n, c.start, c.end) == quoted:

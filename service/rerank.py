@@ -27,12 +27,12 @@ import numpy as np
 from kotae.index.search import Hit
 from kotae.index.snapshot import Snapshot
 from kotae.ingest.chunker import spanned_dates
-from kotae.ingest.dates import era_years, western_years, years_in_question
+from kotae.ingest.dates import era_years, western_years
 from kotae.ingest.records import Document
 from kotae.ingest.text import nfkc
 from kotae.service.fitted import fitted, ordered
-from kotae.service.question_type import question_type
-from kotae.service.sentences import answer_kinds, question_terms
+from kotae.service.question import Question, as_question
+from kotae.service.sentences import answer_kinds
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "rerank_weights.json"
 WINDOW = 100  # characters: "close together" for the proximity signal
@@ -82,9 +82,12 @@ def fitted_weights() -> np.ndarray:
     return ordered(fitted(WEIGHTS_FILE), "features", FEATURES)
 
 
-def read_query(question: str, snapshot: Snapshot) -> Query:
-    terms = question_terms(question, snapshot.lexical)
-    return Query(terms, question_type(question), frozenset(years_in_question(question)))
+def read_query(question: str | Question, snapshot: Snapshot) -> Query:
+    """What the features need, from the question as :mod:`service.question` reads it (here
+    retrieval's normalised query, the form the weights were fitted on)."""
+    q = as_question(question, snapshot.lexical)
+    assert q.terms is not None  # read with the index
+    return Query(dict(q.terms), q.kind, q.years)
 
 
 def term_share(text: str, terms: dict[str, float], total: float | None = None) -> float:

@@ -14,23 +14,25 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from kotae.index.glossary import english_words
-from kotae.index.lexical import JapaneseTokenizer, LexicalIndex
+from kotae.index.lexical import JapaneseTokenizer
 from kotae.index.search import Hit
 from kotae.index.snapshot import Snapshot
 from kotae.ingest.chunker import spanned_dates
 from kotae.ingest.dates import ERA_NAMES, western_years
 from kotae.ingest.qa import bare_labels
-from kotae.ingest.text import JAPANESE, nfkc
+from kotae.ingest.text import nfkc
 from kotae.service.faq import Pair, pairs, roles
 from kotae.service.fitted import fitted, ordered
-from kotae.service.question_type import WH_WORDS, question_type
+from kotae.service.question import YEARS_WRITTEN, Question, as_question
+from kotae.service.question import clear_caches as clear_question_caches
+from kotae.service.question_type import question_type
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "sentence_weights.json"
 FEATURES = (
@@ -76,7 +78,6 @@ FEATURES = (
 # A reason: ～ため(に), ～ので, ～から(だ/です), 理由, 狙い, 背景.
 _REASON = re.compile(r"ため|ので|から(?:だ|です|で|。)|理由|狙い|背景|目的")
 _DATE = re.compile(rf"\d+年|\d+月\d*日?|(?:{ERA_NAMES})[\d元]+年?|\b(?:1[89]|20)\d\d\b")
-YEARS_WRITTEN = (1000, 2099)  # the 西暦 years a question or sentence is read as naming
 _NUMBER = re.compile(
     r"[\d０-９一二三四五六七八九十百千万億]+\s*(?:人|回|件|個|本|名|社|台|倍|割|%|％|キロ|メートル|円|ドル|万|億|機|隻|か国|カ国|ヶ国)"
 )
@@ -167,14 +168,19 @@ def looks_like_furniture(text: str) -> bool:
     return bool(_FURNITURE.match(nfkc(text).strip()))
 
 
-def score_candidates(question: str, hits: list[Hit], snapshot: Snapshot, qv: np.ndarray) -> Scored:
+def score_candidates(
+    question: str | Question, hits: list[Hit], snapshot: Snapshot, qv: np.ndarray
+) -> Scored:
+    """The candidate sentences of ``hits``, described and scored; ``question`` as read once by
+    ``compose_answer`` (a string is read here)."""
+    q = as_question(question, snapshot.lexical)
     cands = candidates(hits, snapshot)
-    feats = features(question, hits, cands, snapshot, qv)
+    feats = features(q, hits, cands, snapshot, qv)
     scores = feats @ fitted_weights() if len(cands) else np.zeros(0)
-    faq = pairs(hits, cands, snapshot, question_type)
+    faq = pairs(hits, cands, snapshot, question_type)  # reads the FAQ's question lines
     keep, asker = roles(faq, len(cands))
     keep = not_headings(headings(hits, cands, snapshot), not_questions(cands, keep))
-    return Scored(cands, feats, paired(scores, asker), keep, scores, faq, question_type(question))
+    return Scored(cands, feats, paired(scores, asker), keep, scores, faq, q.kind)
 
 
 def not_questions(cands: list[Candidate], keep: np.ndarray) -> np.ndarray:
@@ -239,20 +245,27 @@ def _sentence_year(snapshot: Snapshot, hit: Hit, start: int) -> set[int]:
 
 
 def features(
-    question: str, hits: list[Hit], cands: list[Candidate], snapshot: Snapshot, qv: np.ndarray
+    question: str | Question,
+    hits: list[Hit],
+    cands: list[Candidate],
+    snapshot: Snapshot,
+    qv: np.ndarray,
 ) -> np.ndarray:
+    """One row of ``FEATURES`` per candidate; ``question`` as for ``score_candidates``."""
     if not cands:
         return np.zeros((0, len(FEATURES)))
     lexical = snapshot.lexical
-    terms = question_terms(question, lexical)
+    q = as_question(question, lexical)
+    assert q.terms is not None and q.units is not None  # read with the index
+    terms = q.terms
     total = sum(terms.values()) or 1.0
-    qtype = question_type(question)
-    units = question_units(question, lexical)
-    years = set(western_years(nfkc(question), *YEARS_WRITTEN))
-    english = float(not JAPANESE.search(question))
-    grams = _bigrams(nfkc(question).lower()) if not english else set()
-    asks_name = bool(_ASKS_NAME.search(nfkc(question)))
-    focus = question_focus(question, lexical.tokenizer)
+    qtype = q.kind
+    units = q.units
+    years = q.written_years
+    english = float(q.language == "en")
+    grams = _bigrams(q.normalized.lower()) if not english else set()
+    asks_name = bool(_ASKS_NAME.search(q.normalized))
+    focus = q.focus
     best_dense = max(h.dense for h in hits)
     sims = np.asarray(snapshot.sentence_vectors[[c.row for c in cands]]) @ qv
     sd = float(sims.std()) or 1.0
@@ -322,68 +335,21 @@ def features(
     return x
 
 
-def question_focus(question: str, tokenizer: JapaneseTokenizer) -> tuple[str, ...]:
-    """What the question asks about: the noun just before its question word (本部はどこ → 本部),
-    the counter of 何X (何色 → 色), or the last noun of a question without one (特色は？)."""
-    del tokenizer
-    if not JAPANESE.search(question):
-        return ()
-    words = _cached_words(question)
-    out: list[str] = []
-    for i, (form, _) in enumerate(words):
-        wh = next((w for w in WH_WORDS if form.startswith(w)), None)
-        if wh is None:
-            continue
-        if len(form) > len(wh):
-            out.append(form[len(wh) :])
-        elif i + 1 < len(words) and words[i + 1][1][0] in ("名詞", "接尾辞"):
-            out.append(words[i + 1][0])  # 何 年 → 年
-        nouns = [f for f, p in words[:i] if p[0] == "名詞" and p[1] != "数詞"]
-        if nouns:
-            out.append(nouns[-1])
-        return tuple(out)
-    nouns = [f for f, p in words if p[0] == "名詞" and p[1] != "数詞"]
-    return (nouns[-1],) if nouns else ()
-
-
-def question_terms(question: str, lexical: LexicalIndex) -> dict[str, float]:
-    """The question's content words (with the glossary's terms for English words), IDF-weighted."""
-    return {t: w * lexical.idf(t) for t, w in lexical.weighted_terms(question)}
-
-
-def question_units(question: str, lexical: LexicalIndex) -> list[dict[str, float]]:
-    """The question's words as units of meaning, each with the corpus terms that express it
-    and their weights (IDF × sense weight): a Japanese word is its own term; an English word
-    is the glossary's terms for it. A unit is covered by its best term a sentence holds, so a
-    noisy secondary sense (side → 面, 付く) cannot dilute the words that matter, as it does
-    when all the glossary's terms are pooled."""
-    units = [
-        {t: lexical.idf(t)}
-        for t in dict.fromkeys(lexical.tokenizer.tokens(question))
-        if lexical.has_term(t)
-    ]
-    for word in english_words(question):
-        terms = {t: w * lexical.idf(t) for t, w in lexical.glossary.get(word, {}).items()}
-        if terms:
-            units.append(terms)
-    return units
-
-
-def word_cover(units: list[dict[str, float]], forms: set[str]) -> float:
+def word_cover(units: Sequence[Mapping[str, float]], forms: set[str]) -> float:
     """IDF-weighted share of the question's units a sentence expresses, each unit weighing its
     heaviest term: a sentence with the question's rarest wording scores highest, which is what
     ranks the sentences of one question."""
     return _cover(units, forms, [max(u.values()) for u in units])
 
 
-def word_share(units: list[dict[str, float]], forms: set[str]) -> float:
+def word_share(units: Sequence[Mapping[str, float]], forms: set[str]) -> float:
     """The same share, a unit weighing the mean of its terms and any one of them covering it up
     to that: the glossary's rare secondary senses (attend → しん) must not make a common
     translation (出席) look partial, which matters when judging whether anything answers."""
     return _cover(units, forms, [sum(u.values()) / len(u) for u in units])
 
 
-def _cover(units: list[dict[str, float]], forms: set[str], bars: list[float]) -> float:
+def _cover(units: Sequence[Mapping[str, float]], forms: set[str], bars: list[float]) -> float:
     total = sum(bars)
     if not total:
         return 0.0
@@ -415,6 +381,7 @@ def clear_caches() -> None:
     """Forget cached sentence tokens (the bench measures the cold path with it)."""
     _cached_words.cache_clear()
     _TOKENIZER.clear_cache()
+    clear_question_caches()
     _sentence_shape.cache_clear()
     _bigrams.cache_clear()
 

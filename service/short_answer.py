@@ -29,10 +29,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kotae.index.lexical import JapaneseTokenizer, LexicalIndex
-from kotae.ingest.dates import ERA_NAMES, years_in_question
+from kotae.ingest.dates import ERA_NAMES
 from kotae.ingest.text import KATAKANA_RUN, nfkc
 from kotae.service.fitted import fitted
-from kotae.service.question_type import AnswerType, answer_type
+from kotae.service.question import Question, as_question
+from kotae.service.question_type import AnswerType
 from kotae.service.rerank import written_years
 
 if TYPE_CHECKING:
@@ -311,14 +312,15 @@ def fits_type(features: dict[str, float]) -> bool:
     return True
 
 
-def about_other_years(question: str, sentence: str) -> bool:
+def about_other_years(question: str | Question, sentence: str) -> bool:
     """Whether a who/where question names years and the sentence writes only others (西暦 or
     和暦): its name or place belongs to another meeting, another season. Dates and numbers are
     left alone — 「何年に決められた」「何年以来」 are answered by a sentence writing other years —
     and so are sentences that write no year (a section's date is too loose a guide)."""
-    if answer_type(question) not in (AnswerType.PERSON, AnswerType.PLACE):
+    q = as_question(question)
+    if q.answer_kind not in (AnswerType.PERSON, AnswerType.PLACE):
         return False
-    asked = years_in_question(question)
+    asked = q.years
     said = written_years(sentence)
     return bool(asked) and bool(said) and not asked & said
 
@@ -397,15 +399,17 @@ class ShortAnswerFinder:
         self.lexical = lexical
         self.model = model or default_model()
 
-    def candidates(self, question: str, sentence: str) -> list[Candidate]:
-        """Every candidate span of ``sentence`` with its features; [] for non-factoid questions."""
-        qtype = answer_type(question)
+    def candidates(self, question: str | Question, sentence: str) -> list[Candidate]:
+        """Every candidate span of ``sentence`` with its features; [] for non-factoid questions.
+        ``question`` as read once by ``compose_answer`` (a string is read here)."""
+        q = as_question(question)
+        qtype = q.answer_kind
         if qtype is AnswerType.NONE or not sentence.strip():
             return []
-        terms = self._question_terms(question)
+        terms = self._question_terms(q)
         ms = _morphs(self.lexical.tokenizer, sentence)
         aligned = [m.content and (m.form in terms or _norm(m.surface) in terms) for m in ms]
-        gap_end = bool(_GAP_END.search(_norm(question).strip())) and qtype is AnswerType.THING
+        gap_end = bool(_GAP_END.search(q.normalized.lower().strip())) and qtype is AnswerType.THING
         at = [k for k, a in enumerate(aligned) if a]
         sides = side_markers(ms, {_party(t) for t in terms})
         out = []
@@ -414,14 +418,18 @@ class ShortAnswerFinder:
             out.append(Candidate(ms[i].start, ms[j - 1].end, feats))
         return out
 
-    def _question_terms(self, question: str) -> set[str]:
-        terms = {t for t, _ in self.lexical.weighted_terms(question)}
-        ms = _morphs(self.lexical.tokenizer, question)
+    def _question_terms(self, question: str | Question) -> set[str]:
+        """The question's words as the index weighs them (``Question.terms``, read with this
+        index unless the record has them already) and as Sudachi reads the question itself."""
+        q = as_question(question, self.lexical)
+        assert q.terms is not None  # read with the index
+        terms = set(q.terms)
+        ms = _morphs(self.lexical.tokenizer, q.text)
         terms |= {m.form for m in ms if m.content} | {_norm(m.surface) for m in ms if m.content}
         return terms
 
     def find(
-        self, question: str, n: int, doc_id: str, document: str, start: int, end: int
+        self, question: str | Question, n: int, doc_id: str, document: str, start: int, end: int
     ) -> ShortAnswer | None:
         """The best span of ``document[start:end]`` for ``question``, or None if not confident."""
         sentence = document[start:end]
@@ -449,6 +457,7 @@ def short_answer_of(
     q = answer.quotes[0]
     hit = next(c.hit for c in answer.citations if c.n == q.n)
     doc = documents[hit.chunk.doc_id]
-    if about_other_years(answer.question, doc.text[q.start : q.end]):
+    asked = answer.read or answer.question  # as compose_answer read it
+    if about_other_years(asked, doc.text[q.start : q.end]):
         return None
-    return finder.find(answer.question, q.n, doc.doc_id, doc.text, q.start, q.end)
+    return finder.find(asked, q.n, doc.doc_id, doc.text, q.start, q.end)

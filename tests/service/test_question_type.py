@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kotae.service import rerank, sentences
+from kotae.service import question, rerank, sentences
 from kotae.service.question_type import AnswerType, answer_type, question_type
 
 
@@ -31,5 +31,8 @@ def test_shared_question_words_read_the_same_kind(
 
 
 def test_the_sentence_scorer_and_the_reranker_read_one_rule_set() -> None:
+    """Both take the question as ``service.question`` reads it, by ``question_type``; the
+    sentence scorer reads the FAQ's question lines by it too."""
+    assert question.question_type is question_type
+    assert sentences.as_question is rerank.as_question is question.as_question
     assert sentences.question_type is question_type
-    assert rerank.question_type is question_type
