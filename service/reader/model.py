@@ -22,7 +22,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ MODEL_DIR = Path(__file__).with_name("model")
 FORMAT = "kotae-reader/1"
 MAX_SPAN_TOKENS = 24  # an answer span longer than this is not a short answer
 TOKEN_BUDGET = 2048  # padded tokens per forward pass
+READ_CACHE = 1024  # (question, sentences) readings kept, as the query-vector cache keeps vectors
 
 
 class ReaderModelError(KotaeError):
@@ -112,6 +113,7 @@ class Reader:
         self.span_w, self.span_b = weights.pop("head.span.w"), weights.pop("head.span.b")
         self.encoder = Encoder(file, overrides=weights, layers=self.config.layers)
         self.tokenizer = self.encoder.tokenizer
+        self._cached = lru_cache(maxsize=READ_CACHE)(self._read)
 
     def encode(self, question: str, sentence: str) -> PairEncoding:
         c = self.config
@@ -139,6 +141,12 @@ class Reader:
         return rel, spans
 
     def read(self, question: str, sentences: Sequence[str]) -> Reading:
+        """The reading of these sentences with this question; a question asked again over the
+        same sentences is answered from a small cache (the reader is most of an answer's
+        time, and the query embedding is cached the same way)."""
+        return self._cached(question, tuple(sentences))
+
+    def _read(self, question: str, sentences: tuple[str, ...]) -> Reading:
         if not sentences:
             return Reading(np.zeros(0, np.float32), (), 0.0)
         pairs = [self.encode(question, s) for s in sentences]

@@ -124,3 +124,10 @@ def test_the_short_answer_is_the_readers_region_trimmed_by_the_finder() -> None:
         short_choice(en, reader, elsewhere) is elsewhere
         and short_choice(en, reader, None) is reader
     )
+
+
+def test_a_question_asked_again_is_read_from_the_cache(reader: Reader) -> None:
+    sentences = ["高さは333メートルである。", "1958年に完成した。"]
+    first = reader.read("東京タワーの高さは？", sentences)
+    assert reader.read("東京タワーの高さは？", list(sentences)) is first
+    assert reader.read("東京タワーはいつ完成した？", sentences) is not first
