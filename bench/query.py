@@ -49,10 +49,13 @@ def query_rows(
         if cold:
             sentences.clear_caches()
         calibration = engine.loaded.calibration
+        if reader and stage is not None:
+            stage.reader.clear_cache()  # a new question's reading, not a cached one
         return compose_answer(q, hits[q], snap, vectors[q], calibration, stage if reader else None)
 
     def read(q: str) -> object:
         assert stage is not None
+        stage.reader.clear_cache()  # every question read afresh: what a new question costs
         scored = sentences.score_candidates(q, hits[q], snap, vectors[q])
         texts = [scored.candidates[i].text for i in chosen(scored, stage.sentences)]
         return stage.reader.read(q, texts)
@@ -61,6 +64,8 @@ def query_rows(
         out: list[float] = []
         for _ in range(rounds):
             fresh = fresh_engine()
+            if stage is not None:
+                stage.reader.clear_cache()  # the reader's readings are cached per process too
             out += time_each(fresh.ask, questions)
         return out
 

@@ -146,6 +146,10 @@ class Reader:
         time, and the query embedding is cached the same way)."""
         return self._cached(question, tuple(sentences))
 
+    def clear_cache(self) -> None:
+        """Forget the cached readings (benchmarks measure what a new question costs)."""
+        self._cached.cache_clear()
+
     def _read(self, question: str, sentences: tuple[str, ...]) -> Reading:
         if not sentences:
             return Reading(np.zeros(0, np.float32), (), 0.0)
