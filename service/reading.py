@@ -30,7 +30,8 @@ from kotae.service.short_answer import ShortAnswer, about_other_years
 
 @dataclass(frozen=True)
 class ReaderStage:
-    """The loaded reader and how the answer uses it (from :class:`kotae.settings.Settings`)."""
+    """The loaded reader and how the answer uses it (``data/reader_stage.json``, fitted by
+    ``lab/reader/fit_stage.py``; ``Settings.reader`` turns the stage on or off)."""
 
     reader: Reader
     sentences: int  # how many of the best candidates it reads
