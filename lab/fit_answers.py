@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from collections.abc import Callable
@@ -38,7 +37,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
 
 from kotae.eval import QUESTIONS_FILE
 from kotae.eval.answers import holds_answer
@@ -48,6 +46,7 @@ from kotae.index.search import Hit, QueryEncoder
 from kotae.service import abstain, sentences
 from kotae.service.engine import Engine
 from kotae.settings import Settings
+from lab import fitting
 from lab.provenance import provenance
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,25 +174,10 @@ def fit_listwise(asked: list[Asked]) -> np.ndarray:
     Each collection weighs the same in total, so 500 encyclopedia questions do not drown 70
     paraphrased ones: the held-out collections are of both kinds.
     """
-    groups = [a for a in asked if a.in_collection and a.y.any() and _sentences_from(a)]
-    sizes = {n: sum(a.collection == n for a in groups) for n in _sentence_sets()}
-    weights = [len(groups) / (len(sizes) * sizes[a.collection]) for a in groups]
-    d = groups[0].x.shape[1]
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        total, grad = L2 * float(w @ w), 2 * L2 * w
-        for a, c in zip(groups, weights, strict=True):
-            s = a.x @ w
-            s = s - s.max()
-            p = np.exp(s) / np.exp(s).sum()
-            pos = p[a.y].sum()
-            total -= c * math.log(pos + 1e-12)
-            q = np.where(a.y, p / (pos + 1e-12), 0.0)  # posterior over the positives
-            grad -= c * (q - p) @ a.x
-        n = len(groups)
-        return total / n, grad / n
-
-    return np.asarray(minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B").x)
+    asks = [a for a in asked if a.in_collection and a.y.any() and _sentences_from(a)]
+    weights = fitting.balanced([a.collection for a in asks])
+    groups = [fitting.Group(a.x, a.y, c) for a, c in zip(asks, weights, strict=True)]
+    return fitting.fit_listwise(groups, L2 / len(groups))  # L2 per question, as it was fitted
 
 
 def _sentence_sets() -> list[str]:
@@ -205,7 +189,7 @@ def _sentences_from(a: Asked) -> bool:
 
 
 def folds(n: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).permutation(n) % FOLDS
+    return fitting.folds([""] * n, FOLDS, seed)
 
 
 def sentence_cv(asked: list[Asked]) -> np.ndarray:
@@ -277,18 +261,7 @@ def add_signals(asked: list[Asked], engines: dict[str, Engine]) -> None:
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Weighted L2 logistic regression; the last weight is the bias."""
-    xb = np.hstack([x, np.ones((len(x), 1))])
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        z = xb @ w
-        p = 1 / (1 + np.exp(-z))
-        nll = -(weight * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12))).sum()
-        reg = L2 * float(w[:-1] @ w[:-1])
-        grad = xb.T @ (weight * (p - y))
-        grad[:-1] += 2 * L2 * w[:-1]
-        return float(nll + reg), grad
-
-    return np.asarray(minimize(loss, np.zeros(xb.shape[1]), jac=True, method="L-BFGS-B").x)
+    return fitting.fit_logistic(x, y, weight, L2)
 
 
 def abstain_data(asked: list[Asked]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
@@ -306,8 +279,7 @@ def abstain_cv(asked: list[Asked]) -> np.ndarray:
     p = np.zeros(len(asked))
     for f in range(FOLDS):
         w = fit_logistic(x[fold != f], y[fold != f], weight[fold != f])
-        z = np.hstack([x[fold == f], np.ones(((fold == f).sum(), 1))]) @ w
-        p[fold == f] = 1 / (1 + np.exp(-z))
+        p[fold == f] = fitting.predict_logistic(w, x[fold == f])
     return p
 
 
@@ -320,7 +292,7 @@ def held_out(asked: list[Asked]) -> dict[str, float]:
         out_ = np.array([COLLECTIONS[a.collection][0] == corpus for a in asked])
         rest = [a for a, o in zip(asked, out_, strict=True) if not o]
         w = fit_logistic(x[~out_], y[~out_], weight[~out_])
-        p = 1 / (1 + np.exp(-(np.hstack([x, np.ones((len(x), 1))]) @ w)))
+        p = fitting.predict_logistic(w, x)
         threshold = pick_threshold(rest, p[~out_])
         out.update(rates([a for a, o in zip(asked, out_, strict=True) if o], p[out_], threshold))
     return out

@@ -33,6 +33,7 @@ from kotae.index.search import Hit
 from kotae.ingest.text import nfkc
 from kotae.service import abstain
 from lab import fit_answers as fa
+from lab import fitting
 
 FIT = ("twoplus", "paraphrase", "english-jsquad")
 JUDGE = ("faq",)
@@ -133,7 +134,7 @@ def data(rows: list[fa.Asked], names: tuple[str, ...]) -> tuple[np.ndarray, ...]
 
 
 def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
-    return np.asarray(1 / (1 + np.exp(-(np.hstack([x, np.ones((len(x), 1))]) @ w))))
+    return fitting.predict_logistic(w, x)
 
 
 def cross_validated(rows: list[fa.Asked], names: tuple[str, ...]) -> np.ndarray:

@@ -19,20 +19,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
 
 from kotae.eval.answers import holds_answer
 from kotae.eval.questions import load_questions
 from kotae.service import faq, sentences
 from kotae.service.engine import Engine
 from kotae.settings import Settings
+from lab import fitting
 from lab.provenance import provenance
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,19 +83,8 @@ def gather(name: str, index: Path) -> list[Pairs]:
 
 def fit(groups: list[Pairs]) -> np.ndarray:
     """Weights maximising the softmax probability of the answering pairs, per question."""
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        total, grad = L2 * float(w @ w), 2 * L2 * w
-        for g in groups:
-            s = g.x @ w
-            p = np.exp(s - s.max())
-            p /= p.sum()
-            pos = p[g.y].sum()
-            total -= math.log(pos + 1e-12)
-            grad -= (np.where(g.y, p / (pos + 1e-12), 0.0) - p) @ g.x
-        return total / len(groups), grad / len(groups)
-
-    return np.asarray(minimize(loss, np.zeros(len(faq.FEATURES)), jac=True).x)
+    listed = [fitting.Group(g.x, g.y) for g in groups]
+    return fitting.fit_listwise(listed, L2 / len(groups), method=None)  # scipy's BFGS
 
 
 def top1(groups: list[Pairs], w: np.ndarray) -> float:
@@ -104,7 +92,7 @@ def top1(groups: list[Pairs], w: np.ndarray) -> float:
 
 
 def cross_validated(groups: list[Pairs], seed: int = 0) -> float:
-    fold = np.random.default_rng(seed).permutation(len(groups)) % FOLDS
+    fold = fitting.folds([""] * len(groups), FOLDS, seed)
     hits = 0.0
     for k in range(FOLDS):
         w = fit([g for g, f in zip(groups, fold, strict=True) if f != k])

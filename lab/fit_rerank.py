@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
 
 from kotae.eval import QUESTIONS_FILE
 from kotae.eval.metrics import mrr_at, recall_at
@@ -39,6 +37,7 @@ from kotae.index.search import QueryEncoder, normalise_query
 from kotae.service import rerank
 from kotae.service.engine import Engine
 from kotae.settings import Settings
+from lab import fitting
 from lab.provenance import provenance
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,27 +115,13 @@ def gather(qset: QuestionSet, encoder: QueryEncoder | None) -> tuple[list[Asked]
 
 def fit(asked: list[Asked], l2: float, columns: np.ndarray | None = None) -> np.ndarray:
     """Weights maximising the softmax probability of the relevant passages, per question."""
-    groups = [a for a in asked if a.y.any() and not a.y.all()]
-    sizes: dict[str, int] = {}
-    for a in groups:
-        sizes[a.qset] = sizes.get(a.qset, 0) + 1
-    c = np.array([len(groups) / (len(sizes) * sizes[a.qset]) for a in groups])
-    xs = [a.x if columns is None else a.x[:, columns] for a in groups]
-    d = xs[0].shape[1]
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        total, grad = l2 * float(w @ w), 2 * l2 * w
-        for x, a, ci in zip(xs, groups, c, strict=True):
-            s = x @ w
-            p = np.exp(s - s.max())
-            p /= p.sum()
-            pos = p[a.y].sum()
-            total -= ci * math.log(pos + 1e-12) / len(groups)
-            q = np.where(a.y, p / (pos + 1e-12), 0.0)
-            grad -= ci * (q - p) @ x / len(groups)
-        return total, grad
-
-    return np.asarray(minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B").x)
+    asks = [a for a in asked if a.y.any() and not a.y.all()]
+    weights = fitting.balanced([a.qset for a in asks])
+    groups = [
+        fitting.Group(a.x if columns is None else a.x[:, columns], a.y, c)
+        for a, c in zip(asks, weights, strict=True)
+    ]
+    return fitting.fit_listwise(groups, l2)
 
 
 def metrics(rows: list[tuple[Asked, np.ndarray]]) -> dict[str, float]:
@@ -170,12 +155,7 @@ def by_set(asked: list[Asked], scores: list[np.ndarray]) -> dict[str, dict[str, 
 
 def folds(asked: list[Asked], seed: int = 0) -> np.ndarray:
     """Fold of each question: a permutation within each set, so every fold holds every set."""
-    rng = np.random.default_rng(seed)
-    fold = np.zeros(len(asked), dtype=int)
-    for name in sorted({a.qset for a in asked}):  # sorted: the same folds in every run
-        idx = [i for i, a in enumerate(asked) if a.qset == name]
-        fold[idx] = rng.permutation(len(idx)) % FOLDS
-    return fold
+    return fitting.folds([a.qset for a in asked], FOLDS, seed)
 
 
 def cross_validated(

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
 
 from kotae.eval.questions import Question, load_questions
 from kotae.eval.short_metrics import ShortScore, best_f1, short_metrics
@@ -43,6 +42,7 @@ from kotae.service.short_answer import (
 )
 from kotae.service.turn import TOP_K
 from kotae.settings import Settings
+from lab import fitting
 from lab.provenance import provenance
 
 MIN_LABEL_F1 = 0.5
@@ -113,27 +113,13 @@ def matrix(item: Item, names: list[str]) -> np.ndarray:
 
 
 def fit(items: list[Item], names: list[str]) -> np.ndarray:
-    data = []
-    for it in items:
-        if not it.candidates or it.f1.max() < MIN_LABEL_F1:
-            continue
-        data.append((matrix(it, names), it.f1 == it.f1.max()))
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        total, grad = L2 * w @ w / 2, L2 * w
-        for x, pos in data:
-            s = x @ w
-            m = s.max()
-            p = np.exp(s - m)
-            z = p.sum()
-            p /= z
-            target = pos / pos.sum()
-            total += -(target * (s - m - np.log(z))).sum()
-            grad = grad + x.T @ (p - target)
-        return float(total / len(data)), grad / len(data)
-
-    res = minimize(loss, np.zeros(len(names)), jac=True, method="L-BFGS-B")
-    return np.asarray(res.x)
+    """Weights spreading each question's probability evenly over its best-F1 spans."""
+    groups = [
+        fitting.Group(matrix(it, names), it.f1 == it.f1.max())
+        for it in items
+        if it.candidates and it.f1.max() >= MIN_LABEL_F1
+    ]
+    return fitting.fit_listwise(groups, L2 / (2 * len(groups)), positives="each")
 
 
 def predict(item: Item, names: list[str], w: np.ndarray) -> tuple[str | None, float]:
