@@ -31,6 +31,23 @@ _ERA_YEAR = re.compile(rf"({ERA_NAMES})\s*({_D}{{1,2}}|元)\s*年")
 _WESTERN_YEAR = re.compile(r"(?<!\d)([0-9]{4})(?!\d)")
 _YEAR_IN_QUESTION = re.compile(rf"({_D}{{4}})\s*年?|(平成|令和|昭和)\s*({_D}{{1,2}}|元)\s*年")
 
+# A date as a line writes it, valid or not, with or without its year (「6月1日」): what a page's
+# furniture (「更新日：2024年6月1日」) is made of. For NFKC, lower-cased text.
+DATE_MENTION = re.compile(
+    r"\d{4}年\d{1,2}月(\d{1,2}日)?|(" + ERA_NAMES + r")(\d{1,2}|元)年\d{1,2}月(\d{1,2}日)?"
+    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}月\d{1,2}日"
+    r"|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},\s*\d{4}"
+)
+# A sentence that holds a date (an answer to いつ / 何年): a year, a month (and day), a 和暦 year,
+# a bare 西暦 year. For NFKC text; a feature of the fitted sentence scorer.
+DATE_WORD = re.compile(rf"\d+年|\d+月\d*日?|(?:{ERA_NAMES})[\d元]+年?|\b(?:1[89]|20)\d\d\b")
+# A span that names a time, a date or a period, relative ones included (同年, 当時, 晩年): a
+# feature of the fitted short-answer ranker. For NFKC text.
+TIME_WORD = re.compile(
+    rf"\d+年|\d+月|\d+日|\d+世紀|\d+年代|(?:{ERA_NAMES}|同)\s*(?:\d+|元)年|"
+    r"[一二三四五六七八九十〇元]+年|同年|翌年|前年|当時|時代|時期|頃|末期|初期|前期|後期|中期|晩年|以降|当初"
+)
+
 
 def _int(s: str) -> int:
     return int(s.translate(str.maketrans("０１２３４５６７８９", "0123456789")))

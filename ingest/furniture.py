@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kotae.ingest.dates import ERA_NAMES
+from kotae.ingest.dates import DATE_MENTION
 from kotae.ingest.text import nfkc
 
 Spans = tuple[tuple[int, int], ...]
@@ -107,11 +107,6 @@ _TWEET_BY = re.compile(r"^[—―–\-]{1,2}\s*\S.{0,60}\(@\w{1,15}\)")
 _TWEET_TEXT = re.compile(r"https?://t\.co/|pic\.twitter\.com/|#\S")
 _HASHTAG_LINE = re.compile(r"^#[^\s#]")
 
-_DATE = re.compile(
-    r"\d{4}年\d{1,2}月(\d{1,2}日)?|(" + ERA_NAMES + r")(\d{1,2}|元)年\d{1,2}月(\d{1,2}日)?"
-    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}月\d{1,2}日"
-    r"|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},\s*\d{4}"
-)
 _DATE_LABEL = re.compile(
     r"(最終)?(更新|掲載|公開|作成|登録|発行|投稿|配信|発表|公表|改訂|修正|記事公開)(日時|日)?"
     r"|日付|現在|時点|版|号|vol\.?\s*\d+|no\.?\s*\d+|第\d+号"
@@ -190,8 +185,8 @@ def _date_kind(key: str) -> str | None:
     is the answer), None otherwise (ranges, dates inside prose)."""
     if len(key) > 60:
         return None
-    dates = len(_DATE.findall(key))
-    rest = _DATE.sub("", key)
+    dates = len(DATE_MENTION.findall(key))
+    rest = DATE_MENTION.sub("", key)
     if not dates or _DATE_FILL.sub("", _DATE_LABEL.sub("", rest)):
         return None
     if _DATE_LABEL.search(rest):

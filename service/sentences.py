@@ -25,7 +25,7 @@ from kotae.index.lexical import JapaneseTokenizer
 from kotae.index.search import Hit
 from kotae.index.snapshot import Snapshot
 from kotae.ingest.chunker import spanned_dates
-from kotae.ingest.dates import ERA_NAMES, western_years
+from kotae.ingest.dates import DATE_WORD, western_years
 from kotae.ingest.qa import bare_labels
 from kotae.ingest.text import nfkc
 from kotae.service.faq import Pair, pairs, roles
@@ -77,7 +77,6 @@ FEATURES = (
 )
 # A reason: ～ため(に), ～ので, ～から(だ/です), 理由, 狙い, 背景.
 _REASON = re.compile(r"ため|ので|から(?:だ|です|で|。)|理由|狙い|背景|目的")
-_DATE = re.compile(rf"\d+年|\d+月\d*日?|(?:{ERA_NAMES})[\d元]+年?|\b(?:1[89]|20)\d\d\b")
 _NUMBER = re.compile(
     r"[\d０-９一二三四五六七八九十百千万億]+\s*(?:人|回|件|個|本|名|社|台|倍|割|%|％|キロ|メートル|円|ドル|万|億|機|隻|か国|カ国|ヶ国)"
 )
@@ -415,7 +414,7 @@ def answer_kinds(text: str, words: tuple[tuple[str, tuple[str, ...]], ...]) -> s
     """What kinds of answer a sentence holds: a date, a number, a person or post, a place."""
     norm = nfkc(text)
     kinds = set()
-    if _DATE.search(norm):
+    if DATE_WORD.search(norm):
         kinds.add("when")
     if _NUMBER.search(norm):
         kinds.add("number")

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kotae.index.lexical import JapaneseTokenizer, LexicalIndex
-from kotae.ingest.dates import ERA_NAMES
+from kotae.ingest.dates import TIME_WORD
 from kotae.ingest.text import KATAKANA_RUN, nfkc
 from kotae.service.fitted import fitted
 from kotae.service.question import Question, as_question
@@ -55,10 +55,6 @@ _CASE = {
     "の": "no",
     "も": "mo",
 }
-_DATE = re.compile(
-    rf"\d+年|\d+月|\d+日|\d+世紀|\d+年代|(?:{ERA_NAMES}|同)\s*(?:\d+|元)年|"
-    r"[一二三四五六七八九十〇元]+年|同年|翌年|前年|当時|時代|時期|頃|末期|初期|前期|後期|中期|晩年|以降|当初"
-)
 _POST = re.compile(
     r"(大臣|長官|長|官|監督|社長|会長|委員|議員|代表|総裁|首相|大統領|知事|教授|選手|氏)$"
 )
@@ -285,7 +281,7 @@ def _features(
 def _classes(span: list[_Morph], text: str) -> dict[str, float]:
     nums = any(m.pos[1] == "数詞" for m in span) or bool(_DIGIT.search(text))
     return {
-        "date": float(bool(_DATE.search(_norm(text)))),
+        "date": float(bool(TIME_WORD.search(_norm(text)))),
         "number": float(nums),
         "digits": float(bool(re.search(r"[0-9０-９]", text))),
         "counter": float(nums and not _DIGIT.search(text[-1])),
