@@ -165,6 +165,46 @@ class Encoder:
         mid = gelu(x @ w["fi.w"] + w["fi.b"])
         return layer_norm(x + mid @ w["fo.w"] + w["fo.b"], w["oln.w"], w["oln.b"], c.eps)
 
+    def packed(self, batch: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Token id lists → the hidden states of all their tokens end to end [N, H], and where
+        each list starts (offsets [B + 1]). No padding: the dense layers, most of the work, see
+        only real tokens, and attention runs per list — a reader's candidates differ in
+        length by half or more, so padding them wastes a third of the time."""
+        lengths = [len(s) for s in batch]
+        if max(lengths, default=0) > self.config.max_positions:
+            raise ValueError(f"{max(lengths)} tokens; the model takes {self.config.max_positions}")
+        offsets = np.cumsum([0, *lengths])
+        if offsets[-1] == 0:
+            return np.zeros((0, self.config.hidden), np.float32), offsets
+        ids = np.concatenate([np.asarray(s, dtype=np.int64) for s in batch])
+        positions = np.concatenate([np.arange(n) for n in lengths])
+        emb = self._emb
+        x = self.word_embeddings(ids) + emb["pos"][positions] + emb["type"][0]
+        x = layer_norm(x, emb["ln.w"], emb["ln.b"], self.config.eps)
+        for w in self._layers:
+            x = self._packed_layer(x, w, offsets)
+        return x, offsets
+
+    def _packed_layer(
+        self, x: np.ndarray, w: dict[str, np.ndarray], offsets: np.ndarray
+    ) -> np.ndarray:
+        """One post-LN layer on packed tokens x [N, H]; attention within each list only."""
+        c = self.config
+        qkv = (x @ w["qkv.w"] + w["qkv.b"]).reshape(len(x), 3, c.heads, c.head_dim)
+        ctx = np.empty_like(x)
+        scale = np.float32(1.0 / np.sqrt(c.head_dim))
+        for a, b in zip(offsets[:-1], offsets[1:], strict=True):
+            q, k, v = (qkv[a:b, i].transpose(1, 0, 2) for i in range(3))  # [heads, T, d]
+            scores = q @ k.transpose(0, 2, 1)
+            scores *= scale
+            scores -= scores.max(axis=-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(axis=-1, keepdims=True)
+            ctx[a:b] = (scores @ v).transpose(1, 0, 2).reshape(b - a, c.hidden)
+        x = layer_norm(x + ctx @ w["ao.w"] + w["ao.b"], w["aln.w"], w["aln.b"], c.eps)
+        mid = gelu(x @ w["fi.w"] + w["fi.b"])
+        return layer_norm(x + mid @ w["fo.w"] + w["fo.b"], w["oln.w"], w["oln.b"], c.eps)
+
     def hidden_states(self, batch: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
         """Token id lists (``<s>`` … ``</s>`` included) → hidden [B, T, H] and mask [B, T]."""
         ids, mask = pad_batch(batch, self.tokenizer.pad)

@@ -212,6 +212,19 @@ def test_padded_batch_equals_single(encoder: Encoder, tok: Tokenizer) -> None:
         assert np.abs(hidden[r, : len(seq)] - alone[0]).max() < 1e-4
 
 
+def test_packed_tokens_equal_the_padded_batch(encoder: Encoder, tok: Tokenizer) -> None:
+    """The reader runs its candidates packed end to end (no padding): the same hidden states."""
+    seqs = [tok.encode(t) for t in TEXTS[:4]]
+    hidden, _ = encoder.hidden_states(seqs)
+    packed, offsets = encoder.packed(seqs)
+    assert packed.shape == (sum(map(len, seqs)), 384)
+    assert list(np.diff(offsets)) == [len(s) for s in seqs]
+    for r, seq in enumerate(seqs):
+        assert np.abs(hidden[r, : len(seq)] - packed[offsets[r] : offsets[r + 1]]).max() < 1e-4
+    empty, at = encoder.packed([])
+    assert empty.shape == (0, 384) and list(at) == [0]
+
+
 def test_overrides(encoder: Encoder, file: E5File, tok: Tokenizer) -> None:
     seqs = [tok.encode(TEXTS[0], True)]
     base = encoder.mean_pool(seqs)
