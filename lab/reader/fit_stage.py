@@ -114,16 +114,9 @@ def collect(spec: str, reader: Reader, read: int, offtopic: list[Path]) -> list[
 def first_holds(c: Collected, sentences: int, weight: float) -> bool:
     """Whether the first line of the answer composed with the reader at (sentences, weight)
     holds a gold answer (what kotae eval's answer_first counts)."""
-    if c.first is not None:
-        return c.first[(sentences, weight)]
-    if not len(c.rows):
-        return False
-    rows, logits = c.rows[:sentences], c.logits[:sentences]
-    relative = logits - logits.max()
-    bonus = np.full(len(c.scores), relative.min())
-    bonus[rows] = relative
-    score = np.where(c.quotable, c.scores + weight * bonus, -np.inf)
-    return bool(c.labels[int(np.argmax(score))])
+    if c.first is None:
+        raise ValueError(f"no composed answers logged for {c.question!r} (an off-topic question)")
+    return c.first[(sentences, weight)]
 
 
 def share(data: list[Collected], sentences: int, weight: float) -> float:

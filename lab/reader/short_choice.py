@@ -8,8 +8,9 @@ F1 / exact match against the golds, a missing answer scoring 0):
 - reader: the reader's span, else the finder's (the engine's order);
 - finder: the finder's span only (the reader off);
 - finder first: the finder's span, else the reader's;
-- nested: the finder's span when it lies inside the reader's (the reader found the region, the
-  finder trims it), else the reader's.
+- kotae: what the product gives (``service.reading.short_choice``): for a Japanese question
+  the finder's span when it lies inside the reader's (the reader found the region, the finder
+  trims it), else the reader's; for any other question the finder first.
 """
 
 from __future__ import annotations
@@ -20,21 +21,23 @@ from pathlib import Path
 from kotae.eval.questions import load_questions
 from kotae.eval.short_metrics import best_f1, exact
 from kotae.service.engine import Engine
+from kotae.service.reading import short_choice
 from kotae.service.short_answer import ShortAnswer, ShortAnswerFinder, short_answer_of
 from kotae.service.turn import Answering, Turn
 from kotae.settings import Settings
 
-POLICIES = ("reader", "finder", "finder first", "nested")
+POLICIES = ("reader", "finder", "finder first", "kotae")
 
 
-def choose(policy: str, reader: ShortAnswer | None, hand: ShortAnswer | None) -> str | None:
+def choose(
+    policy: str, question: str, reader: ShortAnswer | None, hand: ShortAnswer | None
+) -> str | None:
     if policy == "finder":
         picked = hand
     elif policy == "finder first":
         picked = hand or reader
-    elif policy == "nested" and reader and hand:
-        inside = reader.start <= hand.start and hand.end <= reader.end
-        picked = hand if inside else reader
+    elif policy == "kotae":
+        picked = short_choice(question, reader, hand)
     else:
         picked = reader or hand
     return picked.text if picked else None
@@ -56,7 +59,7 @@ def study(spec: str) -> dict[str, tuple[float, float]]:
         reader = answer.short
         hand = short_answer_of(answer, finder, snap.documents)
         for p in POLICIES:
-            text = choose(p, reader, hand)
+            text = choose(p, asked.text, reader, hand)
             sums[p][0] += best_f1(text, q.golds)
             sums[p][1] += exact(text, q.golds)
     return {p: (f / len(qs), e / len(qs)) for p, (f, e) in sums.items()}
