@@ -19,6 +19,7 @@ import numpy as np
 
 from kotae.index.feedback import feedback_terms
 from kotae.index.query_encoder import QueryEncoder, normalise_query
+from kotae.index.question import Question, as_question
 from kotae.index.snapshot import Snapshot
 from kotae.ingest.chunker import spanned_dates
 from kotae.ingest.dates import years_in_question
@@ -146,7 +147,7 @@ class Reranker(Protocol):
     @property
     def depth(self) -> int: ...
 
-    def __call__(self, question: str, qv: np.ndarray, hits: list[Hit]) -> list[Hit]: ...
+    def __call__(self, question: Question, qv: np.ndarray, hits: list[Hit]) -> list[Hit]: ...
 
 
 class Retriever:
@@ -166,9 +167,14 @@ class Retriever:
     def kind(self) -> RetrieverName:
         return self.ranking.kind
 
-    def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+    def search(
+        self, question: str | Question, k: int = 5, filters: Filters | None = None
+    ) -> list[Hit]:
+        """The ``k`` best passages for ``question`` (a string is read here; the answering turn
+        passes the record it read once, and the reranker takes that same reading)."""
         filters = filters or Filters()
-        query = normalise_query(question)
+        read = as_question(question)
+        query = normalise_query(read.text)
         qv = self.encode(query)
         pool = max(CANDIDATE_POOL, k)
         allowed = self._allowed(filters)
@@ -198,7 +204,7 @@ class Retriever:
             for i in order
         ]
         if self.reranker:
-            hits = self.reranker(query, qv, hits)
+            hits = self.reranker(read, qv, hits)
         if filters.prefer:  # the reranker may have mixed them again
             hits.sort(key=lambda h: not h.preferred)
         return hits[:k]

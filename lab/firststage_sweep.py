@@ -23,6 +23,7 @@ from kotae.eval.run import EvalResult, score_questions
 from kotae.index.embedders import make_embedder
 from kotae.index.feedback import feedback_terms
 from kotae.index.query_encoder import QueryEncoder, normalise_query
+from kotae.index.question import Question, as_question
 from kotae.index.search import Filters, Hit, Ranking, Retriever
 from kotae.index.snapshot import Snapshot
 from kotae.ingest.text import JAPANESE
@@ -158,9 +159,11 @@ class IdeasRetriever(Retriever):
         self.ideas = ideas
         self.signals = signals
 
-    def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+    def search(
+        self, question: str | Question, k: int = 5, filters: Filters | None = None
+    ) -> list[Hit]:
         ideas, snap = self.ideas, self.snapshot
-        query = normalise_query(question)
+        query = normalise_query(as_question(question).text)
         qv = self.encode(strip_question(query) if ideas.strip_dense else query)
         pool = max(50, 10 * k)
         terms = lexical_terms(self, query, ideas.strip_lexical)

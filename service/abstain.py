@@ -23,11 +23,11 @@ from typing import Protocol
 import numpy as np
 
 from kotae.index.lexical import LexicalIndex
+from kotae.index.question import Question, as_question
+from kotae.index.question import language as text_language
 from kotae.index.search import Hit
 from kotae.ingest.text import nfkc
 from kotae.service.fitted import fitted, ordered
-from kotae.service.question import Question, as_question
-from kotae.service.question import language as text_language
 
 DATA = Path(__file__).parent / "data"
 PROBES_FILE = DATA / "probes.json"
@@ -140,7 +140,7 @@ def numbers_found(question: str | Question, hits: list[Hit]) -> float:
 
 
 def language(question: str) -> str:
-    """A probe's language (``service.question.language``): probes are read for nothing else."""
+    """A probe's language (``index.question.language``): probes are read for nothing else."""
     return text_language(question)
 
 

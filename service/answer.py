@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kotae.index.question import Question, as_question, language, with_words
 from kotae.index.search import Hit
 from kotae.index.snapshot import Snapshot
 from kotae.ingest.text import nfkc
 from kotae.service.abstain import Calibration, decide, signals
 from kotae.service.faq import faq_quotes
-from kotae.service.question import Question, as_question, language, with_words
 from kotae.service.reading import ReaderStage, read_candidates, reader_short
 from kotae.service.sentences import (
     FEATURES,
@@ -63,7 +63,7 @@ class Answer:
     confidence: float = 0.0
     short: ShortAnswer | None = None  # the fact itself, inside quotes[0] (service.short_answer)
     ranked: list[Hit] = field(default_factory=list)  # the passages retrieved, best first
-    # the question as compose_answer read it (service.question): the short answer reads it too
+    # the question as compose_answer read it (index.question): the short answer reads it too
     read: Question | None = field(default=None, repr=False)
 
 
@@ -83,7 +83,7 @@ def compose_answer(
     decision of ``service/abstain.py``).
 
     The passages are cited either way: when nothing is found they are the closest ones, for
-    the reader to judge. The question is read here, once (``service.question``): every stage
+    the reader to judge. The question is read here, once (``index.question``): every stage
     after takes that reading.
     """
     q = as_question(question)

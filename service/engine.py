@@ -14,6 +14,7 @@ from typing import Any
 from kotae.errors import IndexCorruptError, KotaeError
 from kotae.index.builder import BuildReport, IndexBuilder, is_current
 from kotae.index.embedders import Embedder, make_embedder
+from kotae.index.question import Question, read_question
 from kotae.index.search import Filters, Hit, QueryEncoder, Ranking, Retriever, RetrieverName
 from kotae.index.snapshot import MANIFEST, Snapshot, check_embedder
 from kotae.index.source import check_may_replace, following_index
@@ -168,7 +169,7 @@ class Engine:
 
     def search(
         self,
-        question: str,
+        question: str | Question,
         k: int = 5,
         filters: Filters | None = None,
         loaded: Loaded | None = None,
@@ -176,14 +177,16 @@ class Engine:
         """Ranked passages; pass ``loaded`` to pin the version a request already uses."""
         return (loaded or self.loaded).retriever.search(question, k, filters)
 
-    def compose(self, question: str, hits: list[Hit], loaded: Loaded | None = None) -> Answer:
+    def compose(
+        self, question: str | Question, hits: list[Hit], loaded: Loaded | None = None
+    ) -> Answer:
         """The extractive answer from passages already retrieved (the query vector is cached)."""
         loaded = loaded or self.loaded
         return compose_answer(
             question,
             hits,
             loaded.snapshot,
-            self.encoder(question),
+            self.encoder(question.text if isinstance(question, Question) else question),
             loaded.calibration,
             self.reader_stage(),
         )
@@ -204,8 +207,9 @@ class Engine:
         ``Answer.ranked``; the first ``k`` are the same whatever the depth: one fixed pool)."""
         started = time.perf_counter()
         loaded = loaded or self.loaded
-        hits = loaded.retriever.search(question, max(k, depth), filters)
-        answer = self.compose(question, hits[:k], loaded)
+        read = read_question(question, loaded.snapshot.lexical)  # once: retrieval and answer
+        hits = loaded.retriever.search(read, max(k, depth), filters)
+        answer = self.compose(read, hits[:k], loaded)
         answer.ranked = hits
         hand = short_answer_of(
             answer, ShortAnswerFinder(loaded.snapshot.lexical), loaded.snapshot.documents

@@ -39,7 +39,7 @@ FEATURES = ("question", "answer", "same_kind")
 @dataclass(frozen=True)
 class Pair:
     """Candidates (indices) of one question line and of its answer paragraph (in the page's
-    order), and the kind of fact the line asks for (``service.question_type.question_type``)."""
+    order), and the kind of fact the line asks for (``index.question_type.question_type``)."""
 
     question: tuple[int, ...]
     answer: tuple[int, ...]

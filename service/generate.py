@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from kotae.index.question import Question, as_question
 from kotae.index.search import Filters, Hit
 from kotae.service.answer import Answer, Citation
 from kotae.service.citecheck import check_citations
 from kotae.service.engine import Engine, Loaded
 from kotae.service.llm import LLMClient, LLMError, LLMNotConfiguredError, Messages
-from kotae.service.question import Question, as_question
 from kotae.settings import Settings
 
 LANGUAGES = {"ja": "Japanese (日本語)", "en": "English"}

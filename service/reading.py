@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from kotae.index.question import Question
+from kotae.index.question_type import AnswerType
 from kotae.ingest.text import JAPANESE
 from kotae.service.fitted import fitted
-from kotae.service.question import Question
-from kotae.service.question_type import AnswerType
 from kotae.service.reader.model import Reader, Reading, default_reader
 from kotae.service.sentences import Scored
 from kotae.service.short_answer import ShortAnswer, about_other_years

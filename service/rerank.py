@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kotae.index.question import Question, as_question
 from kotae.index.search import Hit
 from kotae.index.snapshot import Snapshot
 from kotae.ingest.chunker import spanned_dates
@@ -31,7 +32,6 @@ from kotae.ingest.dates import era_years, western_years
 from kotae.ingest.records import Document
 from kotae.ingest.text import nfkc
 from kotae.service.fitted import fitted, ordered
-from kotae.service.question import Question, as_question
 from kotae.service.sentences import answer_kinds
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "rerank_weights.json"
@@ -83,8 +83,8 @@ def fitted_weights() -> np.ndarray:
 
 
 def read_query(question: str | Question, snapshot: Snapshot) -> Query:
-    """What the features need, from the question as :mod:`service.question` reads it (here
-    retrieval's normalised query, the form the weights were fitted on)."""
+    """What the features need, from the question as :mod:`index.question` reads it (the
+    record the answering turn read once, or a string read here)."""
     q = as_question(question, snapshot.lexical)
     assert q.terms is not None  # read with the index
     return Query(dict(q.terms), q.kind, q.years)
@@ -265,7 +265,7 @@ class Rerank:
     weights: np.ndarray
     depth: int = 20
 
-    def __call__(self, question: str, qv: np.ndarray, hits: list[Hit]) -> list[Hit]:
+    def __call__(self, question: str | Question, qv: np.ndarray, hits: list[Hit]) -> list[Hit]:
         if len(hits) < 2:
             return hits
         query = read_query(question, self.snapshot)

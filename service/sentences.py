@@ -22,6 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from kotae.index.lexical import JapaneseTokenizer
+from kotae.index.question import YEARS_WRITTEN, Question, as_question
+from kotae.index.question import clear_caches as clear_question_caches
+from kotae.index.question_type import question_type
 from kotae.index.search import Hit
 from kotae.index.snapshot import Snapshot
 from kotae.ingest.chunker import spanned_dates
@@ -30,9 +33,6 @@ from kotae.ingest.qa import bare_labels
 from kotae.ingest.text import nfkc
 from kotae.service.faq import Pair, pairs, roles
 from kotae.service.fitted import fitted, ordered
-from kotae.service.question import YEARS_WRITTEN, Question, as_question
-from kotae.service.question import clear_caches as clear_question_caches
-from kotae.service.question_type import question_type
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "sentence_weights.json"
 FEATURES = (

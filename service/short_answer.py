@@ -5,7 +5,7 @@ sentence answers, so a cheap ranker over that one sentence's candidate spans is 
 
 - candidates are runs of nominal Sudachi morphemes (nouns, numerals with counters, prefixes and
   suffixes, ・-joined names), their sub-runs, 「」/『』-quoted titles and ``A の B`` phrases;
-- features say whether a candidate fits the kind of fact asked (:mod:`service.question_type`),
+- features say whether a candidate fits the kind of fact asked (:mod:`index.question_type`),
   and whether it sits where the question has its gap: not made of the question's own words, but
   next to them (the sentence holds the answer where the question holds 誰/いつ/…のは);
 - a linear model, fitted on dev data by ``lab/fit_short.py`` (weights in
@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kotae.index.lexical import JapaneseTokenizer, LexicalIndex
+from kotae.index.question import Question, as_question
+from kotae.index.question_type import AnswerType
 from kotae.ingest.dates import TIME_WORD
 from kotae.ingest.text import KATAKANA_RUN, nfkc
 from kotae.service.fitted import fitted
-from kotae.service.question import Question, as_question
-from kotae.service.question_type import AnswerType
 from kotae.service.rerank import written_years
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from kotae.index.lexical import LexicalIndex
+from kotae.index.question_type import AnswerType, answer_type
 from kotae.ingest.text import split_sentences
-from kotae.service.question_type import AnswerType, answer_type
 from kotae.service.short_answer import ShortAnswerFinder, _morphs, about_other_years, side_markers
 
 ROOT = Path(__file__).resolve().parents[2]

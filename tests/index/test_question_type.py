@@ -1,11 +1,12 @@
-"""The two readings of a question's kind (service/question_type.py) agree on shared words."""
+"""The two readings of a question's kind (index/question_type.py) agree on shared words."""
 
 from __future__ import annotations
 
 import pytest
 
-from kotae.service import question, rerank, sentences
-from kotae.service.question_type import AnswerType, answer_type, question_type
+from kotae.index import question
+from kotae.index.question_type import AnswerType, answer_type, question_type
+from kotae.service import rerank, sentences
 
 
 @pytest.mark.parametrize(
@@ -31,7 +32,7 @@ def test_shared_question_words_read_the_same_kind(
 
 
 def test_the_sentence_scorer_and_the_reranker_read_one_rule_set() -> None:
-    """Both take the question as ``service.question`` reads it, by ``question_type``; the
+    """Both take the question as ``index.question`` reads it, by ``question_type``; the
     sentence scorer reads the FAQ's question lines by it too."""
     assert question.question_type is question_type
     assert sentences.as_question is rerank.as_question is question.as_question

@@ -35,7 +35,7 @@ WHY_JA = r"なぜ|何故|どうして|理由"
 WHERE_JA = r"どこ|何処"
 HOW_MUCH_JA = r"いくら|いくつ"
 # The words a Japanese question asks with (何, どこ, 誰 …): the noun next to one is what the
-# question is about (``service.question.question_focus``).
+# question is about (``index.question.question_focus``).
 WH_WORDS = (
     "何",
     "どこ",

@@ -21,15 +21,15 @@ from typing import Literal
 
 from kotae.index.glossary import english_words
 from kotae.index.lexical import JapaneseTokenizer, LexicalIndex
-from kotae.ingest.dates import western_years, years_in_question
-from kotae.ingest.text import JAPANESE, nfkc
-from kotae.service.question_type import (
+from kotae.index.question_type import (
     WH_WORDS,
     AnswerType,
     QuestionType,
     answer_type,
     question_type,
 )
+from kotae.ingest.dates import western_years, years_in_question
+from kotae.ingest.text import JAPANESE, nfkc
 
 Language = Literal["ja", "en"]
 YEARS_WRITTEN = (1000, 2099)  # the 西暦 years a question or sentence is read as naming

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from kotae.index import question as question_module
+from kotae.index.question import as_question, read_question
+from kotae.index.question_type import answer_type, question_type
 from kotae.ingest.dates import western_years, years_in_question
 from kotae.ingest.text import nfkc
-from kotae.service import question as question_module
 from kotae.service.engine import Engine
-from kotae.service.question import as_question, read_question
-from kotae.service.question_type import answer_type, question_type
 from kotae.service.short_answer import ShortAnswerFinder, short_answer_of
 
 
@@ -40,7 +40,7 @@ def test_an_answer_reads_its_question_once(
 ) -> None:
     """From the extractive answer to its short answer, the question's kind is read once."""
     text = "2007年の2+2に米国から出席したのは誰？"
-    hits = corpus_engine.search(text)  # retrieval's reranker reads its own (normalised) query
+    hits = corpus_engine.search(text)  # given a string, retrieval reads it itself
     reads: list[str] = []
 
     def counted(question: str) -> str:
@@ -54,3 +54,22 @@ def test_an_answer_reads_its_question_once(
     assert answer.found and reads == [text]
     assert answer.read is not None and answer.read.terms is not None
     assert answer.read.years == {2007}
+
+
+def test_a_whole_ask_reads_its_question_once(
+    corpus_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retrieval (its reranker too), the answer and its short answer take one reading: the
+    record ``Engine.ask`` makes, not a string each reads again."""
+    text = "2011年の2+2はどこで開かれた？"
+    assert corpus_engine.settings.rerank  # the reranker reads the question's kind and years
+    reads: list[str] = []
+
+    def counted(question: str) -> str:
+        reads.append(question)
+        return question_type(question)
+
+    monkeypatch.setattr(question_module, "question_type", counted)
+    answer = corpus_engine.ask(text)
+    assert answer.found and reads == [text]
+    assert answer.read is not None and answer.read.years == {2011}
