@@ -45,6 +45,7 @@ class OffTopicResult:
     question: OffTopic
     found: bool
     confidence: float
+    chip: bool = False  # found, with a short answer: a 答え chip on a question nothing answers
 
 
 @dataclass
@@ -70,6 +71,7 @@ class EvalResult:
         off = [o for o in self.offtopic if lang is None or o.question.lang == lang]
         if off:
             out["abstain_rate"] = share([not o.found for o in off])
+            out["offtopic_chip_rate"] = share([o.chip for o in off])
         if rs and all(r.short is not None for r in rs):
             out.update(short_metrics([r.short for r in rs if r.short is not None]))
         return out
@@ -163,7 +165,8 @@ def ask_offtopic(answering: Answering, questions: list[OffTopic]) -> list[OffTop
     out = []
     for q in questions:
         answer = answering.answer(Turn(q.question)).result.answer
-        out.append(OffTopicResult(q, answer.found, answer.confidence))
+        chip = answer.found and answer.short is not None
+        out.append(OffTopicResult(q, answer.found, answer.confidence, chip))
     return out
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from kotae.eval.answers import first_line, holds_answer, median, normalise, share
 from kotae.eval.offtopic import load_offtopic
 from kotae.eval.questions import QuestionFileError
+from kotae.eval.run import EvalResult, ask_offtopic
 from kotae.service.sentences import content_free
 
 OFFTOPIC_FILE = Path(__file__).resolve().parents[2] / "eval" / "offtopic.jsonl"
@@ -101,3 +103,32 @@ def test_the_offtopic_dev_file() -> None:
     assert {q.lang for q in qs} == {"ja", "en"}
     free = [q.question for q in qs if content_free(q.question)]
     assert {"？！。、…", "あああああ", "1234567890", "\u200b\u200b\u200b", "水"} <= set(free)
+
+
+class _Answering:
+    """Answers every question with the answer given (what ask_offtopic reads of a turn)."""
+
+    def __init__(self, answers: list[SimpleNamespace]) -> None:
+        self.answers = iter(answers)
+
+    def answer(self, turn: object) -> SimpleNamespace:
+        return SimpleNamespace(result=SimpleNamespace(answer=next(self.answers)))
+
+
+def test_offtopic_chips_are_counted_apart_from_found(tmp_path: Path) -> None:
+    """A found answer with a short answer is a chip on a question nothing answers; a found
+    answer without one is not, and neither is a refusal."""
+    lines = [json.dumps({"id": i, "question": f"{i}の天気は？", "lang": "ja"}) for i in "abcd"]
+    questions = load_offtopic(_write(tmp_path, lines))
+    chip = SimpleNamespace(text="国防長官")
+    answers = [
+        SimpleNamespace(found=True, confidence=0.2, short=chip),
+        SimpleNamespace(found=True, confidence=0.3, short=None),
+        SimpleNamespace(found=False, confidence=0.01, short=None),
+        SimpleNamespace(found=False, confidence=0.02, short=chip),  # refused: no chip shown
+    ]
+    got = ask_offtopic(_Answering(answers), questions)  # type: ignore[arg-type]
+    assert [o.chip for o in got] == [True, False, False, False]
+    result = EvalResult("hybrid", [1], offtopic=got)
+    metrics = result.metrics()
+    assert metrics["abstain_rate"] == 0.5 and metrics["offtopic_chip_rate"] == 0.25
