@@ -117,15 +117,17 @@ def table(conditions: Iterable[Condition]) -> str:
     conditions = list(conditions)
     head = (
         "| set | n | R@1 | R@5 | MRR@10 | nDCG@10 | answer_any | answer_first | found "
-        "| abstain (per off-topic file) | short F1 / EM / coverage | measured at |"
+        "| abstain (per off-topic file) | off-topic chips | short F1 / EM / coverage "
+        "| measured at |"
     )
-    lines = [head, "|" + "---|" * 12]
+    lines = [head, "|" + "---|" * 13]
     for c in (c for c in conditions if not c.followups):
         e = c.expected
         cells = [c.name, _cell(e.get("n"))]
         cells += [_cell(e.get(k)) for k in ("recall@1", "recall@5", "mrr@10", "ndcg@10")]
         cells += [_cell(e.get(k)) for k in ("answer_any", "answer_first", "found_rate")]
-        cells += [_abstain(e.get("abstain_by_file", {})), _short(e), c.measured]
+        cells += [_abstain(e.get("abstain_by_file", {})), _cell(e.get("offtopic_chip_rate"))]
+        cells += [_short(e), c.measured]
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",
