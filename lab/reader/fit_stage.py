@@ -41,7 +41,7 @@ from kotae.settings import Settings
 from lab.provenance import ROOT, provenance
 
 OUT = ROOT / "service" / "data" / "reader_stage.json"
-SENTENCES = (4, 8, 16)
+SENTENCES = (2, 3, 4, 8, 16)
 WEIGHTS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 100.0)
 
 
