@@ -190,19 +190,17 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help=f"write {OUT.relative_to(ROOT)}")
     args = ap.parse_args()
     reader = Reader(args.reader)
-    if args.cache and args.cache.exists():
-        data = pickle.loads(args.cache.read_bytes())
-    else:
-        off: dict[str, list[Path]] = {}
-        for item in args.offtopic:
-            name, path = item.split(":", 1)
-            off.setdefault(name, []).append(Path(path))
-        data = {
-            spec.split(":")[0]: collect(spec, reader, args.read, off.get(spec.split(":")[0], []))
-            for spec in args.collection
-        }
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(data))
+    cached = pickle.loads(args.cache.read_bytes()) if args.cache and args.cache.exists() else {}
+    off: dict[str, list[Path]] = {}
+    for item in args.offtopic:
+        name, path = item.split(":", 1)
+        off.setdefault(name, []).append(Path(path))
+    data = {}
+    for spec in args.collection:  # a collection not in the cache is collected and added
+        name = spec.split(":")[0]
+        data[name] = cached.get(name) or collect(spec, reader, args.read, off.get(name, []))
+    if args.cache and set(data) - set(cached):
+        args.cache.write_bytes(pickle.dumps(cached | data))
     names = list(data)
     fit = [data[n] for n in (args.fit.split(",") if args.fit else names)]
     print("first sentence holds an answer (share of questions)")
