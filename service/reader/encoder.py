@@ -133,8 +133,7 @@ class Encoder:
         are dequantised."""
         if self._word is not None:
             return self._word[ids]
-        uniq, inverse = np.unique(ids, return_inverse=True)
-        return self.file.word_rows(uniq)[inverse.reshape(ids.shape)]
+        return self.file.word_rows(ids).reshape(*np.shape(ids), -1)  # word_rows dedups ids
 
     def forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """ids, mask [B, T] → the last hidden states [B, T, H] (padded rows are garbage)."""
