@@ -52,8 +52,11 @@ def dev_questions(path: Path, n: int, seed: int) -> list[tuple[Group, list[str],
     return out
 
 
-def hard_negatives(path: Path, questions: Sequence[Group], seed: int) -> list[list[str]]:
-    """For calibration: per question, sentences of other articles BM25 finds for it."""
+def hard_negatives(
+    path: Path, questions: Sequence[Group], seed: int
+) -> list[list[tuple[str, str]]]:
+    """For calibration: per question, sentences of other articles BM25 finds for it, with
+    their article's title."""
     _, paragraphs = read_groups(path, negatives=0, seed=seed)
     pending = [(g.qid, g.article, g.question) for g in questions]
     return other_articles(pending, paragraphs, k=5)
@@ -77,13 +80,15 @@ def platt(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def evaluate(
-    reader: Reader, dev: Sequence[tuple[Group, list[str], int]], far: Sequence[Sequence[str]]
+    reader: Reader,
+    dev: Sequence[tuple[Group, list[str], int]],
+    far: Sequence[Sequence[tuple[str, str]]],
 ) -> dict[str, Any]:
     """Answer-sentence accuracy@1 within the gold paragraph, span EM/F1 on the top sentence,
     and the answerable calibration (gold paragraph vs other articles' sentences)."""
     right, em, f1s, best_in, best_out = 0, 0.0, 0.0, [], []
     for (g, texts, gold), other in zip(dev, far, strict=True):
-        reading = reader.read(g.question, texts)
+        reading = reader.read(g.question, texts, [g.article] * len(texts))
         top = int(np.argmax(reading.scores))
         right += top == gold
         span = reading.spans[top]
@@ -92,7 +97,8 @@ def evaluate(
         f1s += f1(pred, g.answer)
         best_in.append(float(reading.scores.max()))
         if other:
-            best_out.append(float(reader.read(g.question, list(other)).scores.max()))
+            titles, sentences = zip(*other, strict=True)
+            best_out.append(float(reader.read(g.question, sentences, titles).scores.max()))
     x = np.array(best_in + best_out)
     y = np.array([1.0] * len(best_in) + [0.0] * len(best_out))
     a, b = platt(x, y)

@@ -35,6 +35,7 @@ class Group:
     answer: str
     sentences: tuple[str, ...]  # sentences[0] answers
     span: tuple[int, int]  # the answer's [start, end) in sentences[0]
+    titles: tuple[str, ...] = ()  # each sentence's article title (the reader reads it too)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ def read_groups(path: Path, negatives: int, seed: int) -> tuple[list[Group], lis
     """Every answerable question of a SQuAD-format file as a :class:`Group` with up to
     ``negatives`` negatives, and every paragraph (for retrieval negatives and evaluation)."""
     rng = random.Random(seed)
-    pending: list[tuple[str, str, str, str, str, tuple[int, int], list[str], list[str]]] = []
+    Titled = list[tuple[str, str]]
+    pending: list[tuple[str, str, str, str, str, tuple[int, int], Titled, Titled]] = []
     paragraphs: list[Paragraph] = []
     for art in articles(path):
         title = art["title"]
@@ -95,9 +97,11 @@ def read_groups(path: Path, negatives: int, seed: int) -> tuple[list[Group], lis
                     continue
                 key = nfkc(ans["text"])
                 same = [
-                    t for i, t in enumerate(texts) if not first <= i <= last and key not in nfkc(t)
+                    (title, t)
+                    for i, t in enumerate(texts)
+                    if not first <= i <= last and key not in nfkc(t)
                 ]
-                far = [t for t in others if key not in nfkc(t)]
+                far = [(title, t) for t in others if key not in nfkc(t)]
                 pending.append(
                     (
                         qa["id"],
@@ -112,42 +116,55 @@ def read_groups(path: Path, negatives: int, seed: int) -> tuple[list[Group], lis
                 )
     found = other_articles(pending, paragraphs)
     groups = []
-    for (qid, title, question, answer, positive, span, same, far), hard in zip(
+    for (qid, title, question, answer, positive, span, same, far), found_here in zip(
         pending, found, strict=True
     ):
-        hard = [t for t in hard if nfkc(answer) not in nfkc(t)]
+        hard = [(a, t) for a, t in found_here if nfkc(answer) not in nfkc(t)]
         rng.shuffle(same)
         rng.shuffle(far)
         picks = take(negatives, same[:3], hard[:2], far[:2], same[3:], far[2:], hard[2:])
-        groups.append(Group(qid, title, question, answer, (positive, *picks), span))
+        groups.append(
+            Group(
+                qid,
+                title,
+                question,
+                answer,
+                (positive, *(t for _, t in picks)),
+                span,
+                (title, *(a for a, _ in picks)),
+            )
+        )
     return groups, paragraphs
 
 
-def take(n: int, *pools: Sequence[str]) -> list[str]:
-    """Up to ``n`` distinct texts, from the pools in order."""
-    out: list[str] = []
+def take(n: int, *pools: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Up to ``n`` distinct (title, text) pairs (distinct by text), from the pools in order."""
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
     for pool in pools:
-        for t in pool:
+        for item in pool:
             if len(out) == n:
                 return out
-            if t not in out:
-                out.append(t)
+            if item[1] not in seen:
+                seen.add(item[1])
+                out.append(item)
     return out
 
 
 def other_articles(
     pending: Sequence[tuple], paragraphs: Sequence[Paragraph], k: int = 6
-) -> list[list[str]]:
-    """Per question, the sentences of other articles BM25 (character bigrams) ranks highest."""
+) -> list[list[tuple[str, str]]]:
+    """Per question, the sentences of other articles BM25 (character bigrams) ranks highest,
+    with their article's title."""
     flat = [(p.article, s) for p in paragraphs for s in p.sentences]
     bm25 = bm25s.BM25()
     bm25.index([bigrams(s) or ["∅"] for _, s in flat], show_progress=False)
     queries = [bigrams(item[2]) or ["∅"] for item in pending]
-    found: list[list[str]] = []
+    found: list[list[tuple[str, str]]] = []
     for a in range(0, len(queries), 2000):
         ids, _ = bm25.retrieve(queries[a : a + 2000], k=k + 6, show_progress=False)
         for item, row in zip(pending[a : a + 2000], np.asarray(ids), strict=True):
-            found.append([flat[i][1] for i in row if flat[i][0] != item[1]][:k])
+            found.append([flat[i] for i in row if flat[i][0] != item[1]][:k])
     return found
 
 

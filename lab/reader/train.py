@@ -98,12 +98,18 @@ def span_labels(pair: PairEncoding, span: tuple[int, int]) -> tuple[int, int]:
 
 
 def batch_of(
-    groups: Sequence[Group], tok: Tokenizer, max_length: int, max_question: int
+    groups: Sequence[Group],
+    tok: Tokenizer,
+    max_length: int,
+    max_question: int,
+    title_chars: int = 0,
 ) -> dict[str, torch.Tensor]:
     seqs, starts, ends, passage = [], [], [], []
     for g in groups:
-        for k, sentence in enumerate(g.sentences):
-            pair = tok.encode_pair(g.question, sentence, max_length, max_question)
+        titles = g.titles or ("",) * len(g.sentences)
+        for k, (sentence, title) in enumerate(zip(g.sentences, titles, strict=True)):
+            title = " ".join(title.split())[:title_chars]
+            pair = tok.encode_pair(g.question, sentence, max_length, max_question, title=title)
             seqs.append(pair.ids)
             passage.append([s >= 0 and e > s for s, e in pair.spans])
             a, b = span_labels(pair, g.span) if k == 0 else (IGNORE, IGNORE)
@@ -170,6 +176,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--groups", type=int, default=2, help="questions a step")
     ap.add_argument("--max-length", type=int, default=112)
     ap.add_argument("--max-question", type=int, default=40)
+    ap.add_argument(
+        "--title-chars", type=int, default=32, help="the article title read before a sentence"
+    )
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--minutes", type=float, default=55.0)
@@ -224,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     started, recent = time.time() - spent, []
     while step < steps and time.time() - started < args.minutes * 60:
         part = groups[step * args.groups : (step + 1) * args.groups]
-        batch = batch_of(part, tok, args.max_length, args.max_question)
+        batch = batch_of(part, tok, args.max_length, args.max_question, args.title_chars)
         loss, parts = loss_of(model, batch, size)
         opt.zero_grad()
         loss.backward()
@@ -326,6 +335,7 @@ def write_model(
         "trained_layers": list(range(args.layers - args.train_top, args.layers)),
         "max_length": args.max_length,
         "max_question": args.max_question,
+        "title_chars": args.title_chars,
         "calibration": calibration,
         "dev": dev,
         "licence": "weights trained on JaQuAD (CC BY-SA 3.0), see card.md",

@@ -67,6 +67,7 @@ class ReaderConfig:
     max_question: int
     calibration: tuple[float, float]  # P(answers) = sigmoid(a · best logit + b)
     base_sha256: str
+    title_chars: int = 0  # the document title read before each sentence, cut to this (0: none)
 
     @classmethod
     def read(cls, data: dict[str, Any]) -> ReaderConfig:
@@ -79,6 +80,7 @@ class ReaderConfig:
             int(data["max_question"]),
             (float(cal["a"]), float(cal["b"])),
             str(data["base"]["sha256"]),
+            int(data.get("title_chars", 0)),
         )
 
 
@@ -115,9 +117,12 @@ class Reader:
         self.tokenizer = self.encoder.tokenizer
         self._cached = lru_cache(maxsize=READ_CACHE)(self._read)
 
-    def encode(self, question: str, sentence: str) -> PairEncoding:
+    def encode(self, question: str, sentence: str, title: str = "") -> PairEncoding:
         c = self.config
-        return self.tokenizer.encode_pair(question, sentence, c.max_length, c.max_question)
+        title = " ".join(title.split())[: c.title_chars]
+        return self.tokenizer.encode_pair(
+            question, sentence, c.max_length, c.max_question, title=title
+        )
 
     def logits(self, pairs: Sequence[PairEncoding]) -> tuple[np.ndarray, list[np.ndarray]]:
         """Relevance logit per pair and [T, 2] start/end logits per pair (its own length)."""
@@ -140,20 +145,30 @@ class Reader:
                 spans[i] = se[a:b]
         return rel, spans
 
-    def read(self, question: str, sentences: Sequence[str]) -> Reading:
-        """The reading of these sentences with this question; a question asked again over the
-        same sentences is answered from a small cache (the reader is most of an answer's
-        time, and the query embedding is cached the same way)."""
-        return self._cached(question, tuple(sentences))
+    def read(
+        self, question: str, sentences: Sequence[str], titles: Sequence[str] | None = None
+    ) -> Reading:
+        """The reading of these sentences with this question, each read after its document's
+        title when the model was trained so (``titles``: one per sentence; a model trained
+        without titles ignores them). A question asked again over the same sentences is
+        answered from a small cache (the reader is most of an answer's time, and the query
+        embedding is cached the same way)."""
+        if titles is not None and len(titles) != len(sentences):
+            raise ValueError(f"{len(titles)} titles for {len(sentences)} sentences")
+        named = tuple(titles) if titles is not None and self.config.title_chars else None
+        return self._cached(question, tuple(sentences), named)
 
     def clear_cache(self) -> None:
         """Forget the cached readings (benchmarks measure what a new question costs)."""
         self._cached.cache_clear()
 
-    def _read(self, question: str, sentences: tuple[str, ...]) -> Reading:
+    def _read(
+        self, question: str, sentences: tuple[str, ...], titles: tuple[str, ...] | None
+    ) -> Reading:
         if not sentences:
             return Reading(np.zeros(0, np.float32), (), 0.0)
-        pairs = [self.encode(question, s) for s in sentences]
+        named = titles or ("",) * len(sentences)
+        pairs = [self.encode(question, s, t) for s, t in zip(sentences, named, strict=True)]
         rel, se = self.logits(pairs)
         spans = tuple(best_span(p, x) for p, x in zip(pairs, se, strict=True))
         return Reading(rel, spans, self.answerable(float(rel.max())))

@@ -57,12 +57,13 @@ class Token:
 
 @dataclass(frozen=True)
 class PairEncoding:
-    """A (question, passage) pair for a cross-encoder: ``<s> query: Q </s> passage: P </s>``.
+    """A (question, passage) pair for a cross-encoder: ``<s> query: Q </s> passage: P </s>``
+    (``passage: T | P`` when the passage's title is read with it).
 
     ``spans[i]`` is token i's [start, end) in the passage, or (-1, -1) for a token that holds no
-    passage text (specials, the question, the ``passage:`` prefix). ``passage_start`` is the index
-    of the first token after ``</s>`` (the prefix's first token); ``truncated`` says whether
-    passage tokens were cut at the end of this window.
+    passage text (specials, the question, the ``passage:`` prefix and title). ``passage_start``
+    is the index of the first token after ``</s>`` (the prefix's first token); ``truncated``
+    says whether passage tokens were cut at the end of this window.
     """
 
     ids: tuple[int, ...]
@@ -194,10 +195,15 @@ class Tokenizer:
     # -- pairs --------------------------------------------------------------------------------
 
     def encode_pair(
-        self, question: str, passage: str, max_length: int = 256, max_question: int = 64
+        self,
+        question: str,
+        passage: str,
+        max_length: int = 256,
+        max_question: int = 64,
+        title: str = "",
     ) -> PairEncoding:
-        """``<s> query: Q </s> passage: P </s>``, the passage cut to fit ``max_length``."""
-        return self.encode_pair_windows(question, passage, max_length, max_question)[0]
+        """``<s> query: Q </s> passage: [T | ]P </s>``, the passage cut to fit ``max_length``."""
+        return self.encode_pair_windows(question, passage, max_length, max_question, title=title)[0]
 
     def encode_pair_windows(
         self,
@@ -206,6 +212,7 @@ class Tokenizer:
         max_length: int = 256,
         max_question: int = 64,
         stride: int = 128,
+        title: str = "",
     ) -> list[PairEncoding]:
         """The pair over windows of the passage (each ``max_length`` tokens at most; a window
         starts ``stride`` passage tokens after the previous one), for passages that do not fit.
@@ -213,13 +220,16 @@ class Tokenizer:
         Each half is tokenised as the engine tokenises a query and a passage alone, so the
         question's tokens are those of its query embedding and the passage's those of its
         passage embedding; positions run 0…L−1 over the whole pair, token type 0 throughout.
+        A ``title`` (the passage's document title) is read before the passage, ``passage: T |
+        P``, as part of the prefix: its tokens hold no passage text.
         """
         q = self.content_ids(QUERY + question)[:max_question]
         head = [self.bos, *q, self.eos]
-        shift = len(PASSAGE)
+        lead = PASSAGE + (f"{title} | " if title else "")
+        shift = len(lead)
         prefix: list[int] = []
         body: list[Token] = []
-        for t in self.tokens(PASSAGE + passage):
+        for t in self.tokens(lead + passage):
             if not body and t.end <= shift:
                 prefix.append(t.id)
             else:
