@@ -57,8 +57,8 @@ def query_rows(
         assert stage is not None
         stage.reader.clear_cache()  # every question read afresh: what a new question costs
         scored = sentences.score_candidates(q, hits[q], snap, vectors[q])
-        texts = [scored.candidates[i].text for i in chosen(scored, stage.sentences)]
-        return stage.reader.read(q, texts)
+        picked = [scored.candidates[i] for i in chosen(scored, stage.sentences)]
+        return stage.reader.read(q, [c.text for c in picked], [c.title for c in picked])
 
     def ask_uncached() -> list[float]:
         out: list[float] = []

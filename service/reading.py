@@ -67,7 +67,8 @@ def read_candidates(
     rows = chosen(scored, stage.sentences)
     if not len(rows):
         return scored, None
-    reading = stage.reader.read(question, [scored.candidates[i].text for i in rows])
+    picked = [scored.candidates[i] for i in rows]
+    reading = stage.reader.read(question, [c.text for c in picked], [c.title for c in picked])
     relative = reading.scores - reading.scores.max()
     bonus = np.full(len(scored.scores), float(relative.min()) if len(relative) else 0.0)
     bonus[rows] = relative

@@ -105,6 +105,7 @@ class Candidate:
     start: int
     end: int
     text: str
+    title: str = ""  # its document's title (the reader reads it before the sentence)
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def candidates(hits: list[Hit], snapshot: Snapshot) -> list[Candidate]:
             marked = furniture is not None and bool(furniture[row])
             chrome = marked or looks_like_furniture(text) or _is_label(doc.text, start)
             if not chrome:
-                out.append(Candidate(n, row, start, end, text))
+                out.append(Candidate(n, row, start, end, text, doc.title or ""))
     return out
 
 

@@ -69,7 +69,9 @@ def collect(spec: str) -> list[Chip]:
         text = answer.short.text if answer.found and answer.short else None
         belief = 1.0
         if answer.found and answer.quotes:
-            logit = reader.read(turn.text, [answer.quotes[0].text]).scores[0]
+            quote = answer.quotes[0]
+            doc = snap.documents[answer.citations[quote.n - 1].hit.chunk.doc_id]
+            logit = reader.read(turn.text, [quote.text], [doc.title or ""]).scores[0]
             belief = reader.answerable(float(logit))
         out.append(
             Chip(

@@ -52,7 +52,7 @@ class LoggedReader:
     def __init__(self, logits: dict[str, float]) -> None:
         self.logits = logits
 
-    def read(self, question: str, sentences: list[str]) -> Reading:
+    def read(self, question: str, sentences: list[str], titles: list[str] | None = None) -> Reading:
         scores = np.array([self.logits[s] for s in sentences], dtype=np.float32)
         return Reading(scores, tuple(None for _ in sentences), 1.0)
 
@@ -91,7 +91,8 @@ def collect(spec: str, reader: Reader, read: int, offtopic: list[Path]) -> list[
         labels = np.array([holds_answer(c.text, gold) for c in scored.candidates], bool)
         quotable = scored.quotable if scored.quotable is not None else np.ones(len(labels), bool)
         rows = chosen(scored, read)
-        logits = reader.read(asked.text, [scored.candidates[i].text for i in rows]).scores
+        picked = [scored.candidates[i] for i in rows]
+        logits = reader.read(asked.text, [c.text for c in picked], [c.title for c in picked]).scores
         found = engine.compose(asked.text, hits).found
         first = None
         if inside:

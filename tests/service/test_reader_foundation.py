@@ -182,6 +182,19 @@ def test_pair_encoding(tok: Tokenizer) -> None:
         tok.encode_pair(question, passage, max_length=8)
 
 
+def test_a_title_is_read_before_the_passage_and_holds_no_passage_text(tok: Tokenizer) -> None:
+    question, passage = "高さは？", "高さは333メートル。"
+    plain = tok.encode_pair(question, passage)
+    titled = tok.encode_pair(question, passage, title="東京タワー")
+    extra = len(titled.ids) - len(plain.ids)
+    assert extra > 0 and "東京" in tok.decode(list(titled.ids[plain.passage_start :]))
+    # the passage's tokens and spans are the same, after the title's tokens
+    cut = plain.passage_start + 3  # <s> q </s> ▁passage : ▁
+    assert titled.ids[cut + extra :] == plain.ids[cut:]
+    assert titled.spans[cut + extra :] == plain.spans[cut:]
+    assert all(s == (-1, -1) for s in titled.spans[: cut + extra])
+
+
 # -- the encoder --------------------------------------------------------------------------------
 
 

@@ -25,9 +25,11 @@ class FixedReader:
 
     def __init__(self, logits: list[float]) -> None:
         self.logits = np.array(logits, dtype=np.float32)
+        self.titles: list[str] | None = None
 
-    def read(self, question: str, sentences: list[str]) -> Reading:
+    def read(self, question: str, sentences: list[str], titles: list[str] | None = None) -> Reading:
         n = len(sentences)
+        self.titles = titles
         return Reading(self.logits[:n], tuple(Span(0, 1, 0.0) for _ in range(n)), 0.9)
 
 
@@ -56,6 +58,26 @@ def test_only_quotable_candidates_are_read() -> None:
     assert read is not None and list(read.rows) == [1, 2]
 
 
+def test_each_sentence_is_read_after_its_documents_title() -> None:
+    scored = scored_of([1.0, 3.0, 2.0])
+    cands = [replace(c, title=f"題{i}") for i, c in enumerate(scored.candidates)]
+    reader = FixedReader([0.0, 0.0])
+    read_candidates("問", replace(scored, candidates=cands), ReaderStage(reader, 2, 1.0))  # type: ignore[arg-type]
+    assert reader.titles == ["題1", "題2"]  # the two read, in fitted order
+
+
+def test_candidates_carry_their_documents_title(corpus_engine: Engine) -> None:
+    from kotae.service.sentences import candidates
+
+    snap = corpus_engine.loaded.snapshot
+    hits = corpus_engine.search("普天間飛行場の移設先は？", 5)
+    cands = candidates(hits, snap)
+    assert cands and all(
+        c.title == (snap.documents[hits[c.n - 1].chunk.doc_id].title or "") for c in cands
+    )
+    assert any(c.title for c in cands)
+
+
 @pytest.fixture(scope="module")
 def reader() -> Reader:
     return default_reader()
@@ -70,7 +92,7 @@ def test_the_shipped_reader_finds_answer_sentences(reader: Reader) -> None:
     right, overlap = 0, 0.0
     dev = dev_questions(DEV, 40, seed=5)
     for g, texts, gold in dev:
-        reading = reader.read(g.question, texts)
+        reading = reader.read(g.question, texts, [g.article] * len(texts))
         top = int(np.argmax(reading.scores))
         right += top == gold
         span = reading.spans[top]
@@ -131,3 +153,35 @@ def test_a_question_asked_again_is_read_from_the_cache(reader: Reader) -> None:
     first = reader.read("東京タワーの高さは？", sentences)
     assert reader.read("東京タワーの高さは？", list(sentences)) is first
     assert reader.read("東京タワーはいつ完成した？", sentences) is not first
+
+
+def configured(tmp_path: Path, title_chars: int) -> Reader:
+    """The shipped weights with a config that reads ``title_chars`` of each title."""
+    import json
+    import shutil
+
+    from kotae.service.reader.model import MODEL_DIR
+
+    directory = tmp_path / f"titles-{title_chars}"
+    shutil.copytree(MODEL_DIR, directory)
+    config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+    (directory / "config.json").write_text(json.dumps(dict(config, title_chars=title_chars)))
+    return Reader(directory)
+
+
+def test_titles_are_read_only_by_a_model_configured_for_them(tmp_path: Path) -> None:
+    """A model's config says whether it reads each sentence after its document's title (and
+    how many characters of it); one configured without titles ignores them."""
+    sentences = ["高さは333メートルである。", "開業は1958年である。"]
+    question = "東京タワーの高さは？"
+    plain, titled = configured(tmp_path, 0), configured(tmp_path, 32)
+    np.testing.assert_array_equal(
+        plain.read(question, sentences, ["大阪城", "大阪城"]).scores,
+        plain.read(question, sentences).scores,
+    )
+    tower = titled.read(question, sentences, ["東京タワー", "東京タワー"])
+    castle = titled.read(question, sentences, ["大阪城", "大阪城"])
+    assert np.abs(tower.scores - castle.scores).max() > 1e-3
+    assert titled.read(question, sentences).scores.tolist() != tower.scores.tolist()
+    with pytest.raises(ValueError, match="titles for"):
+        titled.read(question, sentences, ["東京タワー"])
