@@ -38,6 +38,9 @@ class Group:
     titles: tuple[str, ...] = ()  # each sentence's article title (the reader reads it too)
 
 
+Titled = list[tuple[str, str]]  # (article title, sentence)
+
+
 @dataclass(frozen=True)
 class Paragraph:
     article: str
@@ -74,7 +77,6 @@ def read_groups(path: Path, negatives: int, seed: int) -> tuple[list[Group], lis
     """Every answerable question of a SQuAD-format file as a :class:`Group` with up to
     ``negatives`` negatives, and every paragraph (for retrieval negatives and evaluation)."""
     rng = random.Random(seed)
-    Titled = list[tuple[str, str]]
     pending: list[tuple[str, str, str, str, str, tuple[int, int], Titled, Titled]] = []
     paragraphs: list[Paragraph] = []
     for art in articles(path):
