@@ -3,6 +3,8 @@
     python -m lab.reader.train                       # the shipped model's command: ≈ 62 min
                                                      # on 2 cores (55 training + data + dev)
     python -m lab.reader.train --minutes 1 --out /tmp/r --dev-questions 50   # a quick look
+    python -m lab.reader.train --device cuda --minutes 120 --questions 63310   # where a GPU is
+                                                     # lent: two passes (untried on a GPU yet)
 
 One encoder, two heads (``kotae.service.reader.model`` runs the result without torch): the first
 ``--layers`` layers of e5-small, the top ``--train-top`` of them trained, a relevance head on
@@ -80,10 +82,10 @@ class ReaderTorch(nn.Module):
         """What training changed, by the model file's names, plus the heads (float16)."""
         out = to_overrides(self.e5, trained_only=True)
         out |= {
-            "head.rel.w": self.rel.weight.detach().numpy().reshape(-1),
-            "head.rel.b": self.rel.bias.detach().numpy(),
-            "head.span.w": self.span.weight.detach().numpy(),
-            "head.span.b": self.span.bias.detach().numpy(),
+            "head.rel.w": self.rel.weight.detach().cpu().numpy().reshape(-1),
+            "head.rel.b": self.rel.bias.detach().cpu().numpy(),
+            "head.span.w": self.span.weight.detach().cpu().numpy(),
+            "head.span.b": self.span.bias.detach().cpu().numpy(),
         }
         return {k: v.astype(np.float16) for k, v in out.items()}
 
@@ -133,7 +135,9 @@ def loss_of(
 ) -> tuple[torch.Tensor, dict[str, float]]:
     rel, se = model(batch["ids"], batch["mask"])
     groups = rel.view(-1, group_size)
-    listwise = F.cross_entropy(groups, torch.zeros(len(groups), dtype=torch.long))
+    listwise = F.cross_entropy(
+        groups, torch.zeros(len(groups), dtype=torch.long, device=groups.device)
+    )
     target = torch.zeros_like(groups)
     target[:, 0] = 1.0
     pointwise = F.binary_cross_entropy_with_logits(groups, target)
@@ -143,7 +147,7 @@ def loss_of(
         + F.cross_entropy(se[..., 1], batch["end"], ignore_index=IGNORE)
     )
     if not (batch["start"] != IGNORE).any():
-        span = torch.zeros(())
+        span = torch.zeros((), device=rel.device)
     total = listwise + 0.5 * pointwise + span
     return total, {"listwise": listwise.item(), "pointwise": pointwise.item(), "span": span.item()}
 
@@ -189,6 +193,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--questions", type=int, default=31655)
     ap.add_argument("--dev-questions", type=int, default=400)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument(
+        "--device", default="cpu", help="torch device: cpu, or cuda where a GPU is lent"
+    )
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--resume", action="store_true")
     args = ap.parse_args(argv)
@@ -205,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"{len(groups)} training questions ready in {time.time() - t0:.0f} s", flush=True)
 
     file = bundled()
-    model = ReaderTorch(file, args.layers, args.train_top)
+    model = ReaderTorch(file, args.layers, args.train_top).to(args.device)
     trained = [
         p
         for n, p in model.named_parameters()
@@ -225,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ckpt = args.out / "checkpoint.pt"
     step, spent = 0, 0.0
     if args.resume and ckpt.exists():
-        state = torch.load(ckpt, weights_only=False)
+        state = torch.load(ckpt, weights_only=False, map_location=args.device)
         model.load_state_dict(state["model"], strict=False)
         opt.load_state_dict(state["opt"])
         sched.load_state_dict(state["sched"])
@@ -238,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     while step < steps and time.time() - started < args.minutes * 60:
         part = groups[step * args.groups : (step + 1) * args.groups]
         batch = batch_of(part, tok, args.max_length, args.max_question, args.title_chars)
+        batch = {k: v.to(args.device) for k, v in batch.items()}
         loss, parts = loss_of(model, batch, size)
         opt.zero_grad()
         loss.backward()
@@ -273,6 +281,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(json.dumps(metrics, ensure_ascii=False, indent=1), flush=True)
     write_model(args, model, file, step, spent, metrics.pop("calibration"), metrics)
     print(f"model written to {args.out}", flush=True)
+
+
+def device_name(device: str, threads: int) -> str:
+    """Where it trained, for the provenance (no machine path)."""
+    if device.startswith("cuda"):
+        return f"{torch.cuda.get_device_name(device)}, torch {torch.__version__}"
+    return f"cpu ({platform.machine()}), {threads} threads, torch {torch.__version__}"
 
 
 def file_tokenizer(file: E5File) -> Tokenizer:
@@ -326,7 +341,7 @@ def write_model(
         "lab.reader.train", sys.argv[1:], [jaquad / "train.json", jaquad / "dev.json"]
     )
     record |= {
-        "device": f"cpu ({platform.machine()}), {args.threads} threads, torch {torch.__version__}",
+        "device": device_name(args.device, args.threads),
         "seed": args.seed,
         "steps": step,
         "questions_seen": step * args.groups,
