@@ -3,8 +3,8 @@
     python -m lab.reader.train                       # the shipped model's command: ≈ 62 min
                                                      # on 2 cores (55 training + data + dev)
     python -m lab.reader.train --minutes 1 --out /tmp/r --dev-questions 50   # a quick look
-    python -m lab.reader.train --device cuda --minutes 120 --questions 63310   # where a GPU is
-                                                     # lent: two passes (untried on a GPU yet)
+    python -m lab.reader.train --device cuda --minutes 120   # where a GPU is lent: the whole
+                                                     # pass (untried on a GPU so far)
 
 One encoder, two heads (``kotae.service.reader.model`` runs the result without torch): the first
 ``--layers`` layers of e5-small, the top ``--train-top`` of them trained, a relevance head on
