@@ -45,7 +45,7 @@ from torch import nn
 from kotae.ingest.text import nfkc
 from kotae.service.reader.e5file import E5File, bundled
 from kotae.service.reader.encoder import pad_batch
-from kotae.service.reader.model import FORMAT, MODEL_DIR, Reader, file_sha256
+from kotae.service.reader.model import FORMAT, MODEL_DIR, Reader, file_sha256, title_read
 from kotae.service.reader.tokenizer import PairEncoding, Tokenizer
 from lab.provenance import ROOT, portable, provenance
 from lab.reader.dev import cosine_baseline, dev_questions, evaluate, hard_negatives
@@ -110,8 +110,8 @@ def batch_of(
     for g in groups:
         titles = g.titles or ("",) * len(g.sentences)
         for k, (sentence, title) in enumerate(zip(g.sentences, titles, strict=True)):
-            title = " ".join(title.split())[:title_chars]
-            pair = tok.encode_pair(g.question, sentence, max_length, max_question, title=title)
+            cut = title_read(title, title_chars)
+            pair = tok.encode_pair(g.question, sentence, max_length, max_question, title=cut)
             seqs.append(pair.ids)
             passage.append([s >= 0 and e > s for s, e in pair.spans])
             a, b = span_labels(pair, g.span) if k == 0 else (IGNORE, IGNORE)

@@ -119,9 +119,8 @@ class Reader:
 
     def encode(self, question: str, sentence: str, title: str = "") -> PairEncoding:
         c = self.config
-        title = " ".join(title.split())[: c.title_chars]
         return self.tokenizer.encode_pair(
-            question, sentence, c.max_length, c.max_question, title=title
+            question, sentence, c.max_length, c.max_question, title=title_read(title, c.title_chars)
         )
 
     def logits(self, pairs: Sequence[PairEncoding]) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -176,6 +175,12 @@ class Reader:
     def answerable(self, best_logit: float) -> float:
         a, b = self.config.calibration
         return 1.0 / (1.0 + math.exp(-(a * best_logit + b)))
+
+
+def title_read(title: str, chars: int) -> str:
+    """The part of a document's title the reader reads (training cuts it the same way): its
+    first ``chars`` characters, whitespace collapsed; none when ``chars`` is 0."""
+    return " ".join(title.split())[:chars]
 
 
 def best_span(pair: PairEncoding, se: np.ndarray) -> Span | None:
