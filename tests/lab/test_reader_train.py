@@ -15,7 +15,7 @@ from kotae.service.reader.e5file import bundled
 from kotae.service.reader.encoder import pad_batch
 from kotae.service.reader.model import Reader, ReaderModelError
 from lab.reader.examples import answering_span, read_groups
-from lab.reader.train import ReaderTorch, main, span_labels
+from lab.reader.train import Budget, ReaderTorch, main, span_labels
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 JAQUAD = SHARED / "train-sets" / "jaquad"
@@ -127,3 +127,16 @@ def test_span_labels_point_at_the_answer_tokens() -> None:
     assert sentence[pair.spans[a][0] : pair.spans[b][1]].startswith("手塚治虫")
     assert answering_span([(0, 5), (5, 10)], 6, 8) == (1, 1)
     assert answering_span([(0, 5), (5, 10)], 3, 8) == (0, 1)
+
+
+def test_the_learning_rate_anneals_over_whichever_budget_ends_first() -> None:
+    by_steps = Budget(steps=100, seconds=3600)
+    assert by_steps.lr_scale(0) < by_steps.lr_scale(20)  # warm-up
+    assert by_steps.lr_scale(50) == pytest.approx(0.5, abs=0.01)
+    assert by_steps.progress(100) == 1.0
+    by_time = Budget(steps=100, seconds=60)
+    by_time.started -= 45  # three quarters of the minutes spent after 20 steps
+    assert by_time.progress(20) == pytest.approx(0.75, abs=0.01)
+    assert by_time.lr_scale(20) == pytest.approx(0.25, abs=0.01)
+    by_time.started -= 60
+    assert by_time.progress(20) == 1.0 and by_time.lr_scale(20) == 0.05
