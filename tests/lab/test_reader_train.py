@@ -129,7 +129,7 @@ def test_span_labels_point_at_the_answer_tokens() -> None:
     assert answering_span([(0, 5), (5, 10)], 3, 8) == (0, 1)
 
 
-def test_the_learning_rate_anneals_over_whichever_budget_ends_first() -> None:
+def test_the_learning_rate_decays_over_the_questions_or_the_budget() -> None:
     by_steps = Budget(steps=100, seconds=3600)
     assert by_steps.lr_scale(0) < by_steps.lr_scale(20)  # warm-up
     assert by_steps.lr_scale(50) == pytest.approx(0.5, abs=0.01)
@@ -140,3 +140,7 @@ def test_the_learning_rate_anneals_over_whichever_budget_ends_first() -> None:
     assert by_time.lr_scale(20) == pytest.approx(0.25, abs=0.01)
     by_time.started -= 60
     assert by_time.progress(20) == 1.0 and by_time.lr_scale(20) == 0.05
+    by_questions = Budget(steps=100, seconds=60, by_time=False)  # the shipped model's schedule
+    by_questions.started -= 45
+    assert by_questions.lr_scale(20) == pytest.approx(0.8, abs=0.01)
+    assert by_questions.progress(20) == pytest.approx(0.75, abs=0.01)  # it still stops on time
