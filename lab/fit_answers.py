@@ -43,6 +43,7 @@ from kotae.eval.answers import holds_answer
 from kotae.eval.offtopic import load_offtopic
 from kotae.eval.questions import load_questions
 from kotae.index.search import Hit, QueryEncoder
+from kotae.index.snapshot import Snapshot
 from kotae.service import abstain, sentences
 from kotae.service.engine import Engine
 from kotae.settings import Settings
@@ -129,6 +130,7 @@ class Asked:
     texts: list[str]
     signals: np.ndarray | None = None  # filled once sentence weights exist
     source: Path | None = None  # the off-topic file an off-topic question comes from
+    reader_logit: float | None = None  # --reader-signal: the reader's best logit, as answered
 
 
 def gather(
@@ -164,8 +166,30 @@ def gather(
         keep, _ = sentences.faq_pairs(hits, cands, snap)  # a question line never answers
         y = np.array([holds_answer(c.text, gold) for c in cands], dtype=bool) & keep
         texts = [c.text for c in cands]
-        asked.append(Asked(name, qid, question, inside, hits, x, y, texts, source=source))
+        logit = reader_logit(question, hits, snap, engine.encoder(question)) if READER else None
+        asked.append(
+            Asked(name, qid, question, inside, hits, x, y, texts, source=source, reader_logit=logit)
+        )
     return asked, engine
+
+
+READER: list[object] = []  # --reader-signal: the loaded reader stage
+
+
+def reader_logit(question: str, hits: list[Hit], snap: Snapshot, qv: np.ndarray) -> float:
+    """The reader's best relevance logit over the sentences an answer lets it read (the
+    shipped stage: the fitted scorer's best quotable candidates); -10 when none."""
+    from kotae.service.reading import ReaderStage, chosen
+
+    stage = READER[0]
+    assert isinstance(stage, ReaderStage)
+    scored = sentences.score_candidates(question, hits, snap, qv)
+    rows = chosen(scored, stage.sentences)
+    if not len(rows):
+        return -10.0
+    picked = [scored.candidates[i] for i in rows]
+    reading = stage.reader.read(question, [c.text for c in picked], [c.title for c in picked])
+    return float(reading.scores.max())
 
 
 def fit_listwise(asked: list[Asked]) -> np.ndarray:
@@ -257,6 +281,8 @@ def add_signals(asked: list[Asked], engines: dict[str, Engine]) -> None:
         a.signals = abstain.signals(
             a.question, a.hits, loaded.snapshot.lexical, loaded.calibration, best
         )
+        if a.reader_logit is not None:
+            a.signals = np.append(a.signals, a.reader_logit)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -382,7 +408,17 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="Also report leave-one-text-out not-found rates (fit on the other texts).",
     )
+    parser.add_argument(
+        "--reader-signal",
+        action="store_true",
+        help="Fit a second not-found model with the reader's best logit (service/reading.py) "
+        "as one more signal: abstain.json's with_reader, used when the reader has read.",
+    )
     args = parser.parse_args(argv)
+    if args.reader_signal:
+        from kotae.service.reading import default_stage
+
+        READER.append(default_stage())
     COLLECTIONS.update({name: OPTIONAL[name] for name in args.extra})
     if args.near:
         OWN_OFFTOPIC.update(NEAR_OFFTOPIC)
@@ -405,15 +441,14 @@ def main(argv: list[str] | None = None) -> None:
     else:
         w, margin = reuse(args.sentence_weights)
     add_signals(asked, engines)
-    p = abstain_cv(asked)
-    x, y, weight, _ = abstain_data(asked)
-    wa = fit_logistic(x, y, weight)
-    p_in = 1 / (1 + np.exp(-(np.hstack([x, np.ones((len(x), 1))]) @ wa)))
-    threshold = pick_threshold(asked, p, p_in)
-    print(json.dumps({"abstain_cv": rates(asked, p, threshold), "threshold": threshold}, indent=1))
-    print(json.dumps({"abstain_in_sample": rates(asked, p_in, threshold)}))
-    if args.held_out:
-        print(json.dumps({"abstain_held_out": held_out(asked)}))
+    base = not_found_model(asked, args.held_out, "")
+    with_reader = None
+    if READER:
+        for a in asked:
+            assert a.signals is not None and a.reader_logit is not None
+            a.signals = np.append(a.signals, a.reader_logit)
+        with_reader = not_found_model(asked, args.held_out, "with_reader_")
+        with_reader |= {"reader_sha256": reader_sha256()}
     if args.dry_run:
         return
     made = provenance("lab.fit_answers", sys.argv[1:] if argv is None else argv, data_read(args))
@@ -426,16 +461,39 @@ def main(argv: list[str] | None = None) -> None:
             "margin": margin,
         },
     )
-    _write(
-        abstain.MODEL_FILE,
-        {
-            "provenance": made,
-            "signals": list(abstain.SIGNALS),
-            "weights": [round(float(v), 6) for v in wa[:-1]],
-            "bias": round(float(wa[-1]), 6),
-            "threshold": threshold,
-        },
-    )
+    model: dict[str, object] = {"provenance": made, **base}
+    if with_reader is not None:
+        model["with_reader"] = with_reader
+    _write(abstain.MODEL_FILE, model)
+
+
+def not_found_model(asked: list[Asked], held: bool, label: str) -> dict[str, object]:
+    """Fit the not-found logistic on the questions' signals, print its rates (out of fold, in
+    sample, and with ``held`` leave one text out), and return it as abstain.json holds it."""
+    p = abstain_cv(asked)
+    x, y, weight, _ = abstain_data(asked)
+    wa = fit_logistic(x, y, weight)
+    p_in = 1 / (1 + np.exp(-(np.hstack([x, np.ones((len(x), 1))]) @ wa)))
+    threshold = pick_threshold(asked, p, p_in)
+    report = {f"{label}abstain_cv": rates(asked, p, threshold), "threshold": threshold}
+    print(json.dumps(report, indent=1))
+    print(json.dumps({f"{label}abstain_in_sample": rates(asked, p_in, threshold)}))
+    if held:
+        print(json.dumps({f"{label}abstain_held_out": held_out(asked)}))
+    names = [*abstain.SIGNALS, abstain.READER_SIGNAL][: x.shape[1]]
+    return {
+        "signals": names,
+        "weights": [round(float(v), 6) for v in wa[:-1]],
+        "bias": round(float(wa[-1]), 6),
+        "threshold": threshold,
+    }
+
+
+def reader_sha256() -> str:
+    """The sha256 of the reader's weights whose logits the with-reader model was fitted on."""
+    from kotae.service.reader.model import MODEL_DIR, file_sha256
+
+    return file_sha256(MODEL_DIR / "weights.npz")
 
 
 def data_read(args: argparse.Namespace) -> list[Path]:
