@@ -281,8 +281,6 @@ def add_signals(asked: list[Asked], engines: dict[str, Engine]) -> None:
         a.signals = abstain.signals(
             a.question, a.hits, loaded.snapshot.lexical, loaded.calibration, best
         )
-        if a.reader_logit is not None:
-            a.signals = np.append(a.signals, a.reader_logit)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> np.ndarray:
