@@ -9,6 +9,9 @@
                                           # English questions teach the not-found model only
     python -m lab.fit_answers --dry-run --near --held-out
                                           # + questions near each dev text's topic as off-topic
+    python -m lab.fit_answers --dry-run --held-out --reader-signal
+                                          # the same fit with the reader's best logit too
+                                          # (measured, not adopted: eval/README.md, the reader)
 
 Data: the 2+2 dev set (eval/questions.jsonl over corpus/) and the JSQuAD dev set
 (../shared/dev-sets/jsquad-test), each through the service's own retrieval (top 5, as
@@ -409,11 +412,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--reader-signal",
         action="store_true",
-        help="Fit a second not-found model with the reader's best logit (service/reading.py) "
-        "as one more signal: abstain.json's with_reader, used when the reader has read.",
+        help="Also fit and report a not-found model with the reader's best logit "
+        "(service/reading.py) as one more signal (a study: --dry-run only; eval/README.md).",
     )
     args = parser.parse_args(argv)
     if args.reader_signal:
+        if not args.dry_run:
+            parser.error("--reader-signal is a study: use it with --dry-run")
         from kotae.service.reading import default_stage
 
         READER.append(default_stage())
@@ -440,13 +445,11 @@ def main(argv: list[str] | None = None) -> None:
         w, margin = reuse(args.sentence_weights)
     add_signals(asked, engines)
     base = not_found_model(asked, args.held_out, "")
-    with_reader = None
-    if READER:
+    if READER:  # the same fit with the reader's logit as one more signal, reported only
         for a in asked:
             assert a.signals is not None and a.reader_logit is not None
             a.signals = np.append(a.signals, a.reader_logit)
-        with_reader = not_found_model(asked, args.held_out, "with_reader_")
-        with_reader |= {"reader_sha256": reader_sha256()}
+        not_found_model(asked, args.held_out, "with_reader_")
     if args.dry_run:
         return
     made = provenance("lab.fit_answers", sys.argv[1:] if argv is None else argv, data_read(args))
@@ -459,10 +462,7 @@ def main(argv: list[str] | None = None) -> None:
             "margin": margin,
         },
     )
-    model: dict[str, object] = {"provenance": made, **base}
-    if with_reader is not None:
-        model["with_reader"] = with_reader
-    _write(abstain.MODEL_FILE, model)
+    _write(abstain.MODEL_FILE, {"provenance": made, **base})
 
 
 def not_found_model(asked: list[Asked], held: bool, label: str) -> dict[str, object]:
@@ -478,20 +478,13 @@ def not_found_model(asked: list[Asked], held: bool, label: str) -> dict[str, obj
     print(json.dumps({f"{label}abstain_in_sample": rates(asked, p_in, threshold)}))
     if held:
         print(json.dumps({f"{label}abstain_held_out": held_out(asked)}))
-    names = [*abstain.SIGNALS, abstain.READER_SIGNAL][: x.shape[1]]
+    names = [*abstain.SIGNALS, "reader"][: x.shape[1]]
     return {
         "signals": names,
         "weights": [round(float(v), 6) for v in wa[:-1]],
         "bias": round(float(wa[-1]), 6),
         "threshold": threshold,
     }
-
-
-def reader_sha256() -> str:
-    """The sha256 of the reader's weights whose logits the with-reader model was fitted on."""
-    from kotae.service.reader.model import MODEL_DIR, file_sha256
-
-    return file_sha256(MODEL_DIR / "weights.npz")
 
 
 def data_read(args: argparse.Namespace) -> list[Path]:

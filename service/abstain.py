@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -94,37 +94,11 @@ def probe_questions() -> tuple[str, ...]:
     return tuple(json.loads(PROBES_FILE.read_text(encoding="utf-8"))["questions"])
 
 
-# The reader's best relevance logit over the sentences it read (``service/reading.py``): the
-# one signal that reads the question and a sentence together. A second model, fitted with it
-# (``with_reader`` in abstain.json, by ``lab/fit_answers.py --reader-signal``), decides when the
-# reader has read; without a reading (``Settings.reader`` off) the model without it decides.
-READER_SIGNAL = "reader"
-
-
-Model = tuple[np.ndarray, float, dict[str, float]]  # weights, bias, threshold per language
-
-
 @lru_cache(maxsize=1)
-def _model() -> Model:
-    return _read_model(fitted(MODEL_FILE), SIGNALS)
-
-
-@lru_cache(maxsize=1)
-def _reader_model() -> Model | None:
-    part = fitted(MODEL_FILE).get("with_reader")
-    return None if part is None else _read_model(part, (*SIGNALS, READER_SIGNAL))
-
-
-def _read_model(data: dict[str, Any], names: tuple[str, ...]) -> Model:
+def _model() -> tuple[np.ndarray, float, dict[str, float]]:
+    data = fitted(MODEL_FILE)
     thresholds = {lang: float(t) for lang, t in data["threshold"].items()}
-    return ordered(data, "signals", names), float(data["bias"]), thresholds
-
-
-def reader_model_sha256() -> str | None:
-    """The reader weights' sha256 the ``with_reader`` model was fitted with (None: no such
-    model): a retrained reader's logits are on another scale, so its model must be refitted."""
-    part = fitted(MODEL_FILE).get("with_reader")
-    return None if part is None else str(part["reader_sha256"])
+    return ordered(data, "signals", SIGNALS), float(data["bias"]), thresholds
 
 
 def signals(
@@ -170,17 +144,10 @@ def language(question: str) -> str:
     return text_language(question)
 
 
-def decide(x: np.ndarray, reader: float | None = None) -> Decision:
+def decide(x: np.ndarray) -> Decision:
     """Found when the fitted probability clears its language's threshold (questions in English
-    over Japanese text have weaker signals, so their threshold is fitted apart). ``reader``:
-    the reader's best logit when it read the answer's sentences; the model fitted with it then
-    decides."""
-    model = _reader_model()
-    if reader is not None and model is not None:
-        x = np.append(x, reader)
-    else:
-        model = _model()
-    w, bias, thresholds = model
+    over Japanese text have weaker signals, so their threshold is fitted apart)."""
+    w, bias, thresholds = _model()
     p = 1.0 / (1.0 + math.exp(-float(x @ w + bias)))
     lang = "en" if x[SIGNALS.index("english")] else "ja"
     return Decision(p >= thresholds[lang], p)

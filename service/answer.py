@@ -18,7 +18,7 @@ from kotae.index.snapshot import Snapshot
 from kotae.ingest.text import nfkc
 from kotae.service.abstain import Calibration, decide, signals
 from kotae.service.faq import faq_quotes
-from kotae.service.reading import Read, ReaderStage, read_candidates, reader_short
+from kotae.service.reading import ReaderStage, read_candidates, reader_short
 from kotae.service.sentences import (
     FEATURES,
     Scored,
@@ -98,7 +98,7 @@ def compose_answer(
     later = np.array([about_other_years(q, c.text) for c in scored.candidates], bool)
     quotes = _best_quotes(scored, citations, later)
     x = signals(q, hits, snapshot.lexical, calibration or Calibration(), best_cover(scored))
-    decision = decide(x, read_best(read))
+    decision = decide(x)
     if not decision.found:
         return _not_found(q, citations, decision.confidence)
     if read is not None and stage is not None and read.reading.answerable < stage.floor:
@@ -110,13 +110,6 @@ def compose_answer(
         doc_id = citations[first.n - 1].hit.chunk.doc_id
         answer.short = reader_short(q, (first.n, first.start, first.end), scored, read, doc_id)
     return answer
-
-
-def read_best(read: Read | None) -> float | None:
-    """The reader's best logit over what it read (None: it read nothing)."""
-    if read is None or not len(read.reading.scores):
-        return None
-    return float(read.reading.scores.max())
 
 
 def best_cover(scored: Scored) -> float:
