@@ -300,7 +300,7 @@ class Budget:
     was measured once and not adopted (eval/README.md, the reader).
     """
 
-    def __init__(self, steps: int, seconds: float, by_time: bool = True) -> None:
+    def __init__(self, steps: int, seconds: float, by_time: bool = False) -> None:
         self.steps, self.seconds, self.by_time = steps, seconds, by_time
         self.started = time.time()
         self.warm = min(50, steps // 10 + 1)

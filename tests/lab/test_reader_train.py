@@ -130,17 +130,17 @@ def test_span_labels_point_at_the_answer_tokens() -> None:
 
 
 def test_the_learning_rate_decays_over_the_questions_or_the_budget() -> None:
-    by_steps = Budget(steps=100, seconds=3600)
+    by_steps = Budget(steps=100, seconds=3600, by_time=True)
     assert by_steps.lr_scale(0) < by_steps.lr_scale(20)  # warm-up
     assert by_steps.lr_scale(50) == pytest.approx(0.5, abs=0.01)
     assert by_steps.progress(100) == 1.0
-    by_time = Budget(steps=100, seconds=60)
+    by_time = Budget(steps=100, seconds=60, by_time=True)
     by_time.started -= 45  # three quarters of the minutes spent after 20 steps
     assert by_time.progress(20) == pytest.approx(0.75, abs=0.01)
     assert by_time.lr_scale(20) == pytest.approx(0.25, abs=0.01)
     by_time.started -= 60
     assert by_time.progress(20) == 1.0 and by_time.lr_scale(20) == 0.05
-    by_questions = Budget(steps=100, seconds=60, by_time=False)  # the shipped model's schedule
+    by_questions = Budget(steps=100, seconds=60)  # the shipped model's schedule
     by_questions.started -= 45
     assert by_questions.lr_scale(20) == pytest.approx(0.8, abs=0.01)
     assert by_questions.progress(20) == pytest.approx(0.75, abs=0.01)  # it still stops on time
