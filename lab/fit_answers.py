@@ -47,7 +47,7 @@ from kotae.eval.offtopic import load_offtopic
 from kotae.eval.questions import load_questions
 from kotae.index.search import Hit, QueryEncoder
 from kotae.index.snapshot import Snapshot
-from kotae.service import abstain, sentences
+from kotae.service import abstain, reading, sentences
 from kotae.service.engine import Engine
 from kotae.settings import Settings
 from lab import fitting
@@ -137,9 +137,13 @@ class Asked:
 
 
 def gather(
-    name: str, encoder: QueryEncoder | None, wanted: Callable[[str], bool] = lambda q: True
+    name: str,
+    encoder: QueryEncoder | None,
+    wanted: Callable[[str], bool] = lambda q: True,
+    stage: reading.ReaderStage | None = None,
 ) -> tuple[list[Asked], Engine]:
-    """Every question of one collection and its off-topic questions (those ``wanted`` takes)."""
+    """Every question of one collection and its off-topic questions (those ``wanted`` takes);
+    with a reader ``stage``, each with the reader's best logit (--reader-signal)."""
     corpus, questions, index = COLLECTIONS[name]
     engine = Engine(Settings(corpus_dir=corpus, index_dir=index))
     # One query cache for both collections, large enough that each question is embedded once.
@@ -164,35 +168,31 @@ def gather(
             continue
         hits = engine.search(question, K)
         cands = sentences.candidates(hits, snap)
-        x = sentences.features(question, hits, cands, snap, engine.encoder(question))
+        qv = engine.encoder(question)
+        x = sentences.features(question, hits, cands, snap, qv)
         gold = [a for answers in relevant.values() for a in answers]
         keep, _ = sentences.faq_pairs(hits, cands, snap)  # a question line never answers
         y = np.array([holds_answer(c.text, gold) for c in cands], dtype=bool) & keep
         texts = [c.text for c in cands]
-        logit = reader_logit(question, hits, snap, engine.encoder(question)) if READER else None
+        logit = reader_logit(stage, question, hits, snap, qv) if stage else None
         asked.append(
             Asked(name, qid, question, inside, hits, x, y, texts, source=source, reader_logit=logit)
         )
     return asked, engine
 
 
-READER: list[object] = []  # --reader-signal: the loaded reader stage
-
-
-def reader_logit(question: str, hits: list[Hit], snap: Snapshot, qv: np.ndarray) -> float:
+def reader_logit(
+    stage: reading.ReaderStage, question: str, hits: list[Hit], snap: Snapshot, qv: np.ndarray
+) -> float:
     """The reader's best relevance logit over the sentences an answer lets it read (the
     shipped stage: the fitted scorer's best quotable candidates); -10 when none."""
-    from kotae.service.reading import ReaderStage, chosen
-
-    stage = READER[0]
-    assert isinstance(stage, ReaderStage)
     scored = sentences.score_candidates(question, hits, snap, qv)
-    rows = chosen(scored, stage.sentences)
+    rows = reading.chosen(scored, stage.sentences)
     if not len(rows):
         return -10.0
     picked = [scored.candidates[i] for i in rows]
-    reading = stage.reader.read(question, [c.text for c in picked], [c.title for c in picked])
-    return float(reading.scores.max())
+    read = stage.reader.read(question, [c.text for c in picked], [c.title for c in picked])
+    return float(read.scores.max())
 
 
 def fit_listwise(asked: list[Asked]) -> np.ndarray:
@@ -416,12 +416,9 @@ def main(argv: list[str] | None = None) -> None:
         "(service/reading.py) as one more signal (a study: --dry-run only; eval/README.md).",
     )
     args = parser.parse_args(argv)
-    if args.reader_signal:
-        if not args.dry_run:
-            parser.error("--reader-signal is a study: use it with --dry-run")
-        from kotae.service.reading import default_stage
-
-        READER.append(default_stage())
+    if args.reader_signal and not args.dry_run:
+        parser.error("--reader-signal is a study: use it with --dry-run")
+    stage = reading.default_stage() if args.reader_signal else None
     COLLECTIONS.update({name: OPTIONAL[name] for name in args.extra})
     if args.near:
         OWN_OFFTOPIC.update(NEAR_OFFTOPIC)
@@ -429,7 +426,7 @@ def main(argv: list[str] | None = None) -> None:
     engines: dict[str, Engine] = {}
     for name in COLLECTIONS:
         first = next(iter(engines.values()), None)
-        part, engines[name] = gather(name, first.encoder if first else None)
+        part, engines[name] = gather(name, first.encoder if first else None, stage=stage)
         asked += part
         print(
             f"{name}: {sum(a.in_collection for a in part)} questions, "
@@ -445,7 +442,7 @@ def main(argv: list[str] | None = None) -> None:
         w, margin = reuse(args.sentence_weights)
     add_signals(asked, engines)
     base = not_found_model(asked, args.held_out, "")
-    if READER:  # the same fit with the reader's logit as one more signal, reported only
+    if stage:  # the same fit with the reader's logit as one more signal, reported only
         for a in asked:
             assert a.signals is not None and a.reader_logit is not None
             a.signals = np.append(a.signals, a.reader_logit)

@@ -247,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     tok, size = file_tokenizer(file), args.negatives + 1
     model.train()
-    budget.started = started = time.time() - spent
+    budget.started = time.time() - spent
     recent: list[dict[str, float]] = []
     while budget.progress(step) < 1.0:
         part = groups[step * args.groups : (step + 1) * args.groups]
@@ -264,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if step % 25 == 0:
             mean = {k: np.mean([r[k] for r in recent]) for k in recent[0]}
             recent = []
-            el = time.time() - started
+            el = budget.spent()
             print(
                 f"step {step}/{steps} · {step * args.groups} questions · {el / 60:.1f} min · "
                 f"{step * args.groups * size / el:.1f} pairs/s · "
@@ -272,8 +272,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 flush=True,
             )
         if step % 200 == 0:
-            save_checkpoint(ckpt, model, opt, sched, step, time.time() - started)
-    spent = time.time() - started
+            save_checkpoint(ckpt, model, opt, sched, step, budget.spent())
+    spent = budget.spent()
     save_checkpoint(ckpt, model, opt, sched, step, spent)
     print(
         f"trained {step} steps ({step * args.groups} questions) in {spent / 60:.1f} min", flush=True
@@ -305,9 +305,13 @@ class Budget:
         self.started = time.time()
         self.warm = min(50, steps // 10 + 1)
 
+    def spent(self) -> float:
+        """Seconds trained so far (a resumed run's earlier ones included)."""
+        return time.time() - self.started
+
     def progress(self, step: int) -> float:
         """The share of the budget spent after ``step`` steps, 0–1."""
-        by_time = (time.time() - self.started) / self.seconds if self.seconds > 0 else 1.0
+        by_time = self.spent() / self.seconds if self.seconds > 0 else 1.0
         return min(1.0, max(step / self.steps, by_time))
 
     def lr_scale(self, step: int) -> float:
