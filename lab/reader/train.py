@@ -35,6 +35,7 @@ import random
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ from kotae.service.reader.encoder import pad_batch
 from kotae.service.reader.model import FORMAT, MODEL_DIR, Reader, file_sha256, title_read
 from kotae.service.reader.tokenizer import PairEncoding, Tokenizer
 from lab.provenance import ROOT, portable, provenance
+from lab.reader.codeswitch import CodeSwitch, switched_questions
 from lab.reader.dev import cosine_baseline, dev_questions, evaluate, hard_negatives
 from lab.reader.examples import Group, read_groups
 from lab.reader.to_torch import E5Torch, to_overrides
@@ -188,6 +190,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="read each sentence after its article's title, cut to this many characters "
         "(0: no title; 32 measured in eval/README.md, not shipped)",
     )
+    ap.add_argument(
+        "--code-switch",
+        type=float,
+        default=0.0,
+        help="share of training questions read with some of their words in English "
+        "(lab.reader.codeswitch; 0: none, the shipped model)",
+    )
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--minutes", type=float, default=55.0)
@@ -246,11 +255,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"resumed at step {step} ({spent / 60:.1f} min trained)", flush=True)
 
     tok, size = file_tokenizer(file), args.negatives + 1
+    switch = CodeSwitch.for_questions(g.question for g in groups) if args.code_switch else None
     model.train()
     budget.started = time.time() - spent
     recent: list[dict[str, float]] = []
     while budget.progress(step) < 1.0:
         part = groups[step * args.groups : (step + 1) * args.groups]
+        if switch is not None:  # seeded by the step, so a resumed run switches the same words
+            rng = random.Random(args.seed * 1_000_003 + step)
+            asked = switched_questions(switch, part, rng, args.code_switch)
+            part = [replace(g, question=q) for g, q in zip(part, asked, strict=True)]
         batch = batch_of(part, tok, args.max_length, args.max_question, args.title_chars)
         batch = {k: v.to(args.device) for k, v in batch.items()}
         loss, parts = loss_of(model, batch, size)
