@@ -8,8 +8,8 @@ training question by their dictionary translation (code-switching, as in CoSDA-M
 glosses come from JMdict/JMnedict, which kotae's glossary already reads (``jamdict-data``).
 
     switch = CodeSwitch.for_questions(questions)      # one dictionary pass over their words
-    switch("デビアン社会契約はいつ採択された？", rng, words=0.5)
-    # → "Debian 社会 contract はいつ adoption された？" (which words: ``rng``)
+    switch("手塚治虫の漫画家としてのデビュー作は何かな?", rng, words=1.0)
+    # → "Tezuka Osamu の cartoonist としての debut 作は what かな?" (which: ``rng``, ``words``)
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ from functools import cache
 from typing import Any
 
 from kotae.index.dictionary import shared_dictionary
-from kotae.index.glossary import _PARENS, dictionary_path
+from kotae.index.glossary import dictionary_path
 
 CONTENT = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞", "代名詞"})  # 何 what, 誰 who
 # A translation, not an explanation: at most three plain English words.
 _GLOSS = re.compile(r"[A-Za-z][A-Za-z'.-]*(?: [A-Za-z][A-Za-z'.-]*){0,2}")
+_PARENS = re.compile(r"\([^)]*\)")  # "(esp. …)" notes in a gloss
 _KANA = re.compile(r"[ぁ-ゖ]+")  # a lone hiragana morpheme is grammar, whatever its tag
 # First gloss of each word's first sense (JMdict), or of its first name reading (JMnedict).
 _SQL = {
