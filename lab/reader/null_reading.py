@@ -24,6 +24,7 @@ import numpy as np
 
 import lab.fit_answers as fa
 from kotae.service import reading
+from lab import fitting
 
 NULLS = ("", "。", "なし。")  # content-free "sentences"
 EXTRA = ("faq", "paraphrase", "paraphrase-jsquad", "english-jsquad")
@@ -34,6 +35,16 @@ def kind(a: fa.Asked) -> str:
     if a.in_collection:
         return f"{a.collection}:answerable"
     return f"{a.collection}:off:{a.source.name if a.source else '?'}"
+
+
+def right_share(
+    asked: list[fa.Asked], group: str, p: dict[int, float], threshold: dict[str, float]
+) -> float:
+    """Share of ``group``'s questions decided right: found when answerable, else refused."""
+    right = [
+        (p[id(a)] >= threshold[fa.lang_of(a)]) == a.in_collection for a in asked if kind(a) == group
+    ]
+    return round(float(np.mean(right)), 3)
 
 
 def gathered(stage: reading.ReaderStage) -> list[fa.Asked]:
@@ -81,26 +92,13 @@ def main() -> None:
             a.signals = signals[id(a)]
         x, y, weight, _ = fa.abstain_data(fit)
         w = fa.fit_logistic(x, y, weight)
-        p = {id(a): float(1 / (1 + np.exp(-(np.append(signals[id(a)], 1.0) @ w)))) for a in asked}
+        probability = fitting.predict_logistic(w, np.array([signals[id(a)] for a in asked]))
+        p = {id(a): float(pi) for a, pi in zip(asked, probability, strict=True)}
         fa.COLLECTIONS.clear()
         fa.COLLECTIONS.update({n: every[n] for n in FIT})
         threshold = fa.pick_threshold(fit, np.array([p[id(a)] for a in fit]))
         fa.COLLECTIONS.update(every)
-        right = {
-            g: round(
-                float(
-                    np.mean(
-                        [
-                            (p[id(a)] >= threshold[fa.lang_of(a)]) == a.in_collection
-                            for a in asked
-                            if kind(a) == g
-                        ]
-                    )
-                ),
-                3,
-            )
-            for g in groups
-        }
+        right = {g: right_share(asked, g, p, threshold) for g in groups}
         print(json.dumps({"variant": name, "threshold": threshold, "right": right}, indent=1))
 
 
