@@ -28,6 +28,7 @@ from kotae.index.question import language as text_language
 from kotae.index.search import Hit
 from kotae.ingest.text import nfkc
 from kotae.service.fitted import fitted, ordered
+from kotae.service.rerank import written_years
 
 DATA = Path(__file__).parent / "data"
 PROBES_FILE = DATA / "probes.json"
@@ -40,6 +41,7 @@ SIGNALS = (
     "english",
     "numbers",
     "cover",
+    "years_missing",
 )
 _NUMBER = re.compile(r"\d{2,}")
 
@@ -125,6 +127,7 @@ def signals(
             float(q.language == "en"),
             numbers_found(q, hits),
             best_cover,
+            years_missing(q, hits),
         ]
     )
 
@@ -137,6 +140,23 @@ def numbers_found(question: str | Question, hits: list[Hit]) -> float:
         return 0.0
     text = nfkc("".join(h.chunk.text for h in hits))
     return sum(n in text for n in numbers) / len(numbers)
+
+
+def years_missing(question: str | Question, hits: list[Hit]) -> float:
+    """Share of the years the question names (西暦 or 和暦) that no retrieved passage holds,
+    written in either calendar or dated by the heading above it; 0 without any. Passages
+    about 2007's and 2011's meetings do not say where 2019's was, however close the words
+    (``numbers`` cannot tell: it is 0 both for a question naming no number and for one whose
+    numbers the passages lack, and it reads digits only, not 平成19年)."""
+    asked = as_question(question).years
+    if not asked:
+        return 0.0
+    held: set[int] = set()
+    for h in hits:
+        held |= written_years(h.chunk.text)
+        if h.chunk.date:
+            held.add(int(h.chunk.date[:4]))
+    return len(asked - held) / len(asked)
 
 
 def language(question: str) -> str:
