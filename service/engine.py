@@ -18,7 +18,7 @@ from kotae.index.question import Question, read_question
 from kotae.index.search import Filters, Hit, QueryEncoder, Ranking, Retriever, RetrieverName
 from kotae.index.snapshot import MANIFEST, Snapshot, check_embedder
 from kotae.index.source import check_may_replace, following_index
-from kotae.service.abstain import Calibration
+from kotae.service.abstain import Calibration, years_missing
 from kotae.service.answer import Answer, compose_answer
 from kotae.service.reading import ReaderStage, default_stage, short_choice
 from kotae.service.rerank import reranker_for
@@ -215,6 +215,10 @@ class Engine:
             answer, ShortAnswerFinder(loaded.snapshot.lexical), loaded.snapshot.documents
         )
         answer.short = short_choice(answer.question, answer.short, hand)
+        if years_missing(read, hits[:k]) == 1.0:
+            # 「2023年の…はどこ」 over passages none of which writes or is dated 2023: a 答え chip
+            # would state a fact for that year that no cited passage can show; the quotes stay.
+            answer.short = None
         answer.took_ms = (time.perf_counter() - started) * 1000
         return answer
 
