@@ -4,10 +4,18 @@ Answer-sentence accuracy@1 among the gold paragraph's sentences, the span's exac
 character F1 on the top sentence, and the "answerable" calibration: the best logit over the gold
 paragraph (answerable) against the best over sentences of other articles that BM25 finds for
 the question (not answerable), fitted by logistic regression (Platt scaling).
+
+    python -m lab.reader.dev service/reader/model /tmp/other-reader   # models on one draw
+
+The training command rates its model on a draw of dev questions made with its own ``--seed``;
+run as a module, this rates model directories on one draw (by default the shipped command's),
+so two training runs with different seeds are compared on the same questions.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import random
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +25,10 @@ import numpy as np
 
 from kotae.ingest.text import nfkc, split_sentences
 from kotae.service.reader.model import Reader
+from lab.provenance import ROOT
 from lab.reader.examples import Group, articles, other_articles, read_groups
+
+JAQUAD_DEV = ROOT.parent / "shared" / "train-sets" / "jaquad" / "dev.json"
 
 
 def f1(pred: str, gold: str) -> float:
@@ -124,3 +135,22 @@ def cosine_baseline(dev: Sequence[tuple[Group, list[str], int]]) -> float:
         q = enc.embed([g.question], is_query=True)[0]
         right += int(np.argmax(enc.embed(texts) @ q)) == gold
     return round(right / len(dev), 4)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Rate reader model directories on JaQuAD dev.")
+    ap.add_argument("models", type=Path, nargs="+", help="Reader model directories.")
+    ap.add_argument("--questions", type=int, default=400)
+    ap.add_argument("--seed", type=int, default=13, help="The draw (the shipped command's: 13).")
+    ap.add_argument("--dev", type=Path, default=JAQUAD_DEV)
+    args = ap.parse_args(argv)
+    dev = dev_questions(args.dev, args.questions, args.seed)
+    far = hard_negatives(args.dev, [g for g, _, _ in dev], args.seed)
+    for model in args.models:
+        metrics = evaluate(Reader(model), dev, far)
+        metrics.pop("calibration")
+        print(json.dumps({"model": model.name, **metrics}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
