@@ -26,7 +26,7 @@ import numpy as np
 from kotae.ingest.text import nfkc, split_sentences
 from kotae.service.reader.model import Reader
 from lab.provenance import ROOT
-from lab.reader.examples import Group, articles, other_articles, read_groups
+from lab.reader.examples import Group, articles, lead, other_articles, read_groups
 
 JAQUAD_DEV = ROOT.parent / "shared" / "train-sets" / "jaquad" / "dev.json"
 
@@ -64,13 +64,13 @@ def dev_questions(path: Path, n: int, seed: int) -> list[tuple[Group, list[str],
 
 
 def hard_negatives(
-    path: Path, questions: Sequence[Group], seed: int
+    path: Path, questions: Sequence[Group], seed: int, context: int = 0
 ) -> list[list[tuple[str, str]]]:
     """For calibration: per question, sentences of other articles BM25 finds for it, with
-    their article's title."""
+    what the reader reads before each (``examples.lead``)."""
     _, paragraphs = read_groups(path, negatives=0, seed=seed)
     pending = [(g.qid, g.article, g.question) for g in questions]
-    return other_articles(pending, paragraphs, k=5)
+    return other_articles(pending, paragraphs, k=5, context=context)
 
 
 def platt(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -94,12 +94,15 @@ def evaluate(
     reader: Reader,
     dev: Sequence[tuple[Group, list[str], int]],
     far: Sequence[Sequence[tuple[str, str]]],
+    context: int = 0,
 ) -> dict[str, Any]:
     """Answer-sentence accuracy@1 within the gold paragraph, span EM/F1 on the top sentence,
-    and the answerable calibration (gold paragraph vs other articles' sentences)."""
+    and the answerable calibration (gold paragraph vs other articles' sentences); ``context``
+    as the model was trained (``examples.read_groups``)."""
     right, em, f1s, best_in, best_out = 0, 0.0, 0.0, [], []
     for (g, texts, gold), other in zip(dev, far, strict=True):
-        reading = reader.read(g.question, texts, [g.article] * len(texts))
+        leads = [lead(g.article, texts, i, context) for i in range(len(texts))]
+        reading = reader.read(g.question, texts, leads)
         top = int(np.argmax(reading.scores))
         right += top == gold
         span = reading.spans[top]
@@ -137,6 +140,13 @@ def cosine_baseline(dev: Sequence[tuple[Group, list[str], int]]) -> float:
     return round(right / len(dev), 4)
 
 
+def context_chars(model: Path) -> int:
+    """How many characters of the previous sentence the model in ``model`` reads before each
+    sentence (``train --context-chars``; 0: none, it reads titles or nothing)."""
+    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
+    return int(config.get("context_chars", 0))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Rate reader model directories on JaQuAD dev.")
     ap.add_argument("models", type=Path, nargs="+", help="Reader model directories.")
@@ -145,9 +155,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--dev", type=Path, default=JAQUAD_DEV)
     args = ap.parse_args(argv)
     dev = dev_questions(args.dev, args.questions, args.seed)
-    far = hard_negatives(args.dev, [g for g, _, _ in dev], args.seed)
     for model in args.models:
-        metrics = evaluate(Reader(model), dev, far)
+        context = context_chars(model)
+        far = hard_negatives(args.dev, [g for g, _, _ in dev], args.seed, context)
+        metrics = evaluate(Reader(model), dev, far, context)
         metrics.pop("calibration")
         print(json.dumps({"model": model.name, **metrics}), flush=True)
 

@@ -38,7 +38,7 @@ class Group:
     titles: tuple[str, ...] = ()  # each sentence's article title (the reader reads it too)
 
 
-Titled = list[tuple[str, str]]  # (article title, sentence)
+Titled = list[tuple[str, str]]  # (what is read before it: title or context, sentence)
 
 
 @dataclass(frozen=True)
@@ -73,52 +73,63 @@ def bigrams(text: str) -> list[str]:
     return [t[i : i + 2] for i in range(len(t) - 1) if not t[i : i + 2].isspace()]
 
 
-def read_groups(path: Path, negatives: int, seed: int) -> tuple[list[Group], list[Paragraph]]:
+def read_groups(
+    path: Path, negatives: int, seed: int, context: int = 0
+) -> tuple[list[Group], list[Paragraph]]:
     """Every answerable question of a SQuAD-format file as a :class:`Group` with up to
-    ``negatives`` negatives, and every paragraph (for retrieval negatives and evaluation)."""
+    ``negatives`` negatives, and every paragraph (for retrieval negatives and evaluation).
+
+    Each sentence is paired with what the reader reads before it (``Group.titles``): its
+    article's title, or with ``context`` > 0 the last ``context`` characters of the sentence
+    before it in its paragraph (:func:`lead`)."""
     rng = random.Random(seed)
-    pending: list[tuple[str, str, str, str, str, tuple[int, int], Titled, Titled]] = []
+    pending: list[tuple[str, str, str, str, str, tuple[int, int], Titled, Titled, str]] = []
     paragraphs: list[Paragraph] = []
     for art in articles(path):
         title = art["title"]
         cut = [(p["context"], sentences_of(p["context"])) for p in art["paragraphs"]]
-        for k, (context, spans) in enumerate(cut):
-            texts = [context[s:e] for s, e in spans]
+        for k, (text, spans) in enumerate(cut):
+            texts = [text[s:e] for s, e in spans]
             paragraphs.append(Paragraph(title, tuple(texts)))
             if not spans:
                 continue
             others = [
-                context2[s:e] for j, (context2, sp) in enumerate(cut) if j != k for s, e in sp
+                (lead(title, [t2[s:e] for s, e in sp], i, context), t2[s:e])
+                for j, (t2, sp) in enumerate(cut)
+                if j != k
+                for i, (s, e) in enumerate(sp)
             ]
             for qa in art["paragraphs"][k]["qas"]:
                 ans = qa["answers"][0]
                 a, b = ans["answer_start"], ans["answer_start"] + len(ans["text"])
                 first, last = answering_span(spans, a, b)
                 s0, e0 = spans[first][0], spans[last][1]
+                before = lead(title, texts, first, context)
                 if not (s0 <= a and b <= e0):
                     continue
                 key = nfkc(ans["text"])
                 same = [
-                    (title, t)
+                    (lead(title, texts, i, context), t)
                     for i, t in enumerate(texts)
                     if not first <= i <= last and key not in nfkc(t)
                 ]
-                far = [(title, t) for t in others if key not in nfkc(t)]
+                far = [(c, t) for c, t in others if key not in nfkc(t)]
                 pending.append(
                     (
                         qa["id"],
                         title,
                         qa["question"],
                         ans["text"],
-                        context[s0:e0],
+                        text[s0:e0],
                         (a - s0, b - s0),
                         same,
                         far,
+                        before,
                     )
                 )
-    found = other_articles(pending, paragraphs)
+    found = other_articles(pending, paragraphs, context=context)
     groups = []
-    for (qid, title, question, answer, positive, span, same, far), found_here in zip(
+    for (qid, title, question, answer, positive, span, same, far, before), found_here in zip(
         pending, found, strict=True
     ):
         hard = [(a, t) for a, t in found_here if nfkc(answer) not in nfkc(t)]
@@ -133,10 +144,18 @@ def read_groups(path: Path, negatives: int, seed: int) -> tuple[list[Group], lis
                 answer,
                 (positive, *(t for _, t in picks)),
                 span,
-                (title, *(a for a, _ in picks)),
+                (before, *(a for a, _ in picks)),
             )
         )
     return groups, paragraphs
+
+
+def lead(title: str, sentences: Sequence[str], i: int, context: int) -> str:
+    """What the reader reads before sentence ``i`` of a paragraph: the article's title, or with
+    ``context`` > 0 the end of the sentence before it (none for the first)."""
+    if not context:
+        return title
+    return sentences[i - 1][-context:] if i > 0 else ""
 
 
 def take(n: int, *pools: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -154,11 +173,16 @@ def take(n: int, *pools: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def other_articles(
-    pending: Sequence[tuple], paragraphs: Sequence[Paragraph], k: int = 6
+    pending: Sequence[tuple], paragraphs: Sequence[Paragraph], k: int = 6, context: int = 0
 ) -> list[list[tuple[str, str]]]:
     """Per question, the sentences of other articles BM25 (character bigrams) ranks highest,
-    with their article's title."""
+    each with what the reader reads before it (:func:`lead`)."""
     flat = [(p.article, s) for p in paragraphs for s in p.sentences]
+    leads = [
+        lead(p.article, p.sentences, i, context)
+        for p in paragraphs
+        for i in range(len(p.sentences))
+    ]
     bm25 = bm25s.BM25()
     bm25.index([bigrams(s) or ["∅"] for _, s in flat], show_progress=False)
     queries = [bigrams(item[2]) or ["∅"] for item in pending]
@@ -166,7 +190,7 @@ def other_articles(
     for a in range(0, len(queries), 2000):
         ids, _ = bm25.retrieve(queries[a : a + 2000], k=k + 6, show_progress=False)
         for item, row in zip(pending[a : a + 2000], np.asarray(ids), strict=True):
-            found.append([flat[i] for i in row if flat[i][0] != item[1]][:k])
+            found.append([(leads[i], flat[i][1]) for i in row if flat[i][0] != item[1]][:k])
     return found
 
 

@@ -48,6 +48,7 @@ from kotae.service.turn import Answering, Turn
 from kotae.settings import Settings
 from lab import fitting
 from lab.fit_answers import FOLDS, L2
+from lab.reader.dev import context_chars
 
 SIM = FEATURES.index("sim")
 
@@ -65,7 +66,10 @@ class Question:
     logit: np.ndarray  # the reader's logit [n]; NaN where it did not read
 
 
-def collect(spec: str, reader: Reader, read: int) -> list[Question]:
+def collect(spec: str, reader: Reader, read: int, context: int = 0) -> list[Question]:
+    """Every question of one collection; a reader trained to read the previous sentence
+    (``context`` characters, ``train --context-chars``) reads the text just before each
+    candidate in its document instead of the document's title."""
     name, corpus, questions, index = spec.split(":")
     engine = Engine(Settings(corpus_dir=Path(corpus), index_dir=Path(index), reader=False))
     snap = engine.load()
@@ -90,7 +94,12 @@ def collect(spec: str, reader: Reader, read: int) -> list[Question]:
         picked = set(best(x[:, SIM], read)) | set(best(shipped, read))
         order = sorted(picked)
         logit = np.full(len(rows), np.nan)
-        titles = [scored.candidates[rows[i]].title for i in order]
+        cands = [scored.candidates[rows[i]] for i in order]
+        if context:
+            before = [snap.documents[hits[c.n - 1].chunk.doc_id].text[: c.start] for c in cands]
+            titles = [" ".join(b[-2 * context :].split())[-context:] for b in before]
+        else:
+            titles = [c.title for c in cands]
         logit[order] = reader.read(asked.text, [texts[i] for i in order], titles).scores
         y = np.array([holds_answer(t, gold) for t in texts], bool)
         out.append(Question(name, q.question, language(q.question), x, shipped, y, logit))
@@ -211,7 +220,8 @@ def main() -> None:
     args = ap.parse_args()
     reader = Reader(args.reader)
     stage = fitted(STAGE_FILE)
-    data = [q for spec in args.collection for q in collect(spec, reader, args.read)]
+    context = context_chars(args.reader)
+    data = [q for spec in args.collection for q in collect(spec, reader, args.read, context)]
     fit, sentences, weight = set(args.fit.split(",")), int(stage["sentences"]), stage["weight"]
     table(data, fit, args.read, sentences, weight)
     if args.ablate:

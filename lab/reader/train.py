@@ -191,6 +191,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         "(0: no title; 32 measured in eval/README.md, not shipped)",
     )
     ap.add_argument(
+        "--context-chars",
+        type=int,
+        default=0,
+        help="read each sentence after the last this-many characters of the sentence before it "
+        "in its paragraph, in the title's place (0: none, the shipped model; a study, "
+        "eval/README.md)",
+    )
+    ap.add_argument(
         "--code-switch",
         type=float,
         default=0.0,
@@ -221,7 +229,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
     jaquad = args.train_sets / "jaquad"
     t0 = time.time()
-    groups, _ = read_groups(jaquad / "train.json", args.negatives, args.seed)
+    if args.context_chars and args.title_chars:
+        ap.error("--context-chars reads the previous sentence in the title's place: not both")
+    groups, _ = read_groups(jaquad / "train.json", args.negatives, args.seed, args.context_chars)
     groups = [g for g in groups if len(g.sentences) == args.negatives + 1]
     dev_set_guard(groups, args.train_sets.parent)
     random.Random(args.seed).shuffle(groups)
@@ -265,7 +275,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             rng = random.Random(args.seed * 1_000_003 + step)
             asked = switched_questions(switch, part, rng, args.code_switch)
             part = [replace(g, question=q) for g, q in zip(part, asked, strict=True)]
-        batch = batch_of(part, tok, args.max_length, args.max_question, args.title_chars)
+        batch = batch_of(
+            part, tok, args.max_length, args.max_question, args.title_chars or args.context_chars
+        )
         batch = {k: v.to(args.device) for k, v in batch.items()}
         loss, parts = loss_of(model, batch, size)
         opt.zero_grad()
@@ -296,8 +308,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     model.eval()
     write_model(args, model, file, step, spent, calibration={"a": 1.0, "b": 0.0}, dev={})
     dev = dev_questions(jaquad / "dev.json", args.dev_questions, args.seed)
-    far = hard_negatives(jaquad / "dev.json", [g for g, _, _ in dev], args.seed)
-    metrics = evaluate(Reader(args.out), dev, far)
+    far = hard_negatives(jaquad / "dev.json", [g for g, _, _ in dev], args.seed, args.context_chars)
+    metrics = evaluate(Reader(args.out), dev, far, args.context_chars)
     metrics["cosine_sentence_acc_at_1"] = cosine_baseline(dev)
     print(json.dumps(metrics, ensure_ascii=False, indent=1), flush=True)
     write_model(args, model, file, step, spent, metrics.pop("calibration"), metrics)
@@ -405,7 +417,8 @@ def write_model(
         "trained_layers": list(range(args.layers - args.train_top, args.layers)),
         "max_length": args.max_length,
         "max_question": args.max_question,
-        "title_chars": args.title_chars,
+        "title_chars": args.title_chars or args.context_chars,
+        "context_chars": args.context_chars,
         "calibration": calibration,
         "dev": dev,
         "licence": "weights trained on JaQuAD (CC BY-SA 3.0), see card.md",

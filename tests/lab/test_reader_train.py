@@ -118,6 +118,26 @@ def test_groups_hold_the_answer_first_and_negatives_without_it() -> None:
         assert all(g.answer not in s for s in g.sentences[1:])
 
 
+def test_with_context_each_sentence_is_read_after_the_end_of_the_one_before_it() -> None:
+    titled, _ = read_groups(JAQUAD / "dev.json", negatives=7, seed=1)
+    framed, paragraphs = read_groups(JAQUAD / "dev.json", negatives=7, seed=1, context=12)
+    before = {
+        s: (p.sentences[i - 1][-12:] if i else "")
+        for p in paragraphs
+        for i, s in enumerate(p.sentences)
+    }
+    assert [g.sentences for g in framed] == [g.sentences for g in titled]  # the same draw
+    assert all(g.titles[0] == g.article for g in titled[:300])  # without: the titles
+    checked = 0
+    for g in framed[:300]:
+        assert all(len(t) <= 12 for t in g.titles)
+        for sentence, lead in zip(g.sentences[1:], g.titles[1:], strict=True):
+            if sentence in before:  # a whole sentence (the answer may span two)
+                assert lead == before[sentence]
+                checked += 1
+    assert checked > 1000
+
+
 def test_span_labels_point_at_the_answer_tokens() -> None:
     from kotae.service.reader.tokenizer import bundled_tokenizer
 
