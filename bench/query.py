@@ -58,7 +58,9 @@ def query_rows(
         stage.reader.clear_cache()  # every question read afresh: what a new question costs
         scored = sentences.score_candidates(q, hits[q], snap, vectors[q])
         picked = [scored.candidates[i] for i in chosen(scored, stage.sentences)]
-        return stage.reader.read(q, [c.text for c in picked], [c.title for c in picked])
+        return stage.reader.read(
+            q, [c.text for c in picked], [stage.reader.lead(c.title, c.before) for c in picked]
+        )
 
     def ask_uncached() -> list[float]:
         out: list[float] = []

@@ -68,7 +68,9 @@ def read_candidates(
     if not len(rows):
         return scored, None
     picked = [scored.candidates[i] for i in rows]
-    reading = stage.reader.read(question, [c.text for c in picked], [c.title for c in picked])
+    reading = stage.reader.read(
+        question, [c.text for c in picked], [stage.reader.lead(c.title, c.before) for c in picked]
+    )
     relative = reading.scores - reading.scores.max()
     bonus = np.full(len(scored.scores), float(relative.min()) if len(relative) else 0.0)
     bonus[rows] = relative

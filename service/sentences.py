@@ -35,6 +35,7 @@ from kotae.service.faq import Pair, pairs, roles
 from kotae.service.fitted import fitted, ordered
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "sentence_weights.json"
+BEFORE_CHARS = 96  # of the text before a sentence kept for the reader (it reads at most half)
 FEATURES = (
     "sim",
     "sim_rel",
@@ -106,6 +107,7 @@ class Candidate:
     end: int
     text: str
     title: str = ""  # its document's title (the reader reads it before the sentence)
+    before: str = ""  # the document's text just before it (a context reader reads its end)
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,8 @@ def candidates(hits: list[Hit], snapshot: Snapshot) -> list[Candidate]:
             marked = furniture is not None and bool(furniture[row])
             chrome = marked or looks_like_furniture(text) or _is_label(doc.text, start)
             if not chrome:
-                out.append(Candidate(n, row, start, end, text, doc.title or ""))
+                before = doc.text[max(0, start - BEFORE_CHARS) : start]
+                out.append(Candidate(n, row, start, end, text, doc.title or "", before))
     return out
 
 

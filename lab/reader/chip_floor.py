@@ -33,6 +33,7 @@ from kotae.eval.short_metrics import best_f1, exact
 from kotae.ingest.text import JAPANESE
 from kotae.service.engine import Engine
 from kotae.service.reading import default_stage
+from kotae.service.sentences import BEFORE_CHARS
 from kotae.service.turn import Answering, Turn
 from kotae.settings import Settings
 
@@ -71,7 +72,9 @@ def collect(spec: str) -> list[Chip]:
         if answer.found and answer.quotes:
             quote = answer.quotes[0]
             doc = snap.documents[answer.citations[quote.n - 1].hit.chunk.doc_id]
-            logit = reader.read(turn.text, [quote.text], [doc.title or ""]).scores[0]
+            before = doc.text[max(0, quote.start - BEFORE_CHARS) : quote.start]
+            lead = reader.lead(doc.title or "", before)
+            logit = reader.read(turn.text, [quote.text], [lead]).scores[0]
             belief = reader.answerable(float(logit))
         out.append(
             Chip(

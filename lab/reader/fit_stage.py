@@ -56,6 +56,9 @@ class LoggedReader:
         scores = np.array([self.logits[s] for s in sentences], dtype=np.float32)
         return Reading(scores, tuple(None for _ in sentences), 1.0)
 
+    def lead(self, title: str, before: str) -> str:
+        return title  # the logits were read already: what was read before them does not matter
+
 
 @dataclass(frozen=True)
 class Collected:
@@ -92,7 +95,9 @@ def collect(spec: str, reader: Reader, read: int, offtopic: list[Path]) -> list[
         quotable = scored.quotable if scored.quotable is not None else np.ones(len(labels), bool)
         rows = chosen(scored, read)
         picked = [scored.candidates[i] for i in rows]
-        logits = reader.read(asked.text, [c.text for c in picked], [c.title for c in picked]).scores
+        logits = reader.read(
+            asked.text, [c.text for c in picked], [reader.lead(c.title, c.before) for c in picked]
+        ).scores
         found = engine.compose(asked.text, hits).found
         first = None
         if inside:

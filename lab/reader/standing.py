@@ -48,7 +48,6 @@ from kotae.service.turn import Answering, Turn
 from kotae.settings import Settings
 from lab import fitting
 from lab.fit_answers import FOLDS, L2
-from lab.reader.dev import context_chars
 
 SIM = FEATURES.index("sim")
 
@@ -66,10 +65,10 @@ class Question:
     logit: np.ndarray  # the reader's logit [n]; NaN where it did not read
 
 
-def collect(spec: str, reader: Reader, read: int, context: int = 0) -> list[Question]:
-    """Every question of one collection; a reader trained to read the previous sentence
-    (``context`` characters, ``train --context-chars``) reads the text just before each
-    candidate in its document instead of the document's title."""
+def collect(spec: str, reader: Reader, read: int) -> list[Question]:
+    """Every question of one collection, each candidate read as the answer reads it
+    (``Reader.lead``: a model trained with ``--context-chars`` reads the end of the text
+    before the sentence)."""
     name, corpus, questions, index = spec.split(":")
     engine = Engine(Settings(corpus_dir=Path(corpus), index_dir=Path(index), reader=False))
     snap = engine.load()
@@ -95,11 +94,7 @@ def collect(spec: str, reader: Reader, read: int, context: int = 0) -> list[Ques
         order = sorted(picked)
         logit = np.full(len(rows), np.nan)
         cands = [scored.candidates[rows[i]] for i in order]
-        if context:
-            before = [snap.documents[hits[c.n - 1].chunk.doc_id].text[: c.start] for c in cands]
-            titles = [" ".join(b[-2 * context :].split())[-context:] for b in before]
-        else:
-            titles = [c.title for c in cands]
+        titles = [reader.lead(c.title, c.before) for c in cands]
         logit[order] = reader.read(asked.text, [texts[i] for i in order], titles).scores
         y = np.array([holds_answer(t, gold) for t in texts], bool)
         out.append(Question(name, q.question, language(q.question), x, shipped, y, logit))
@@ -220,8 +215,7 @@ def main() -> None:
     args = ap.parse_args()
     reader = Reader(args.reader)
     stage = fitted(STAGE_FILE)
-    context = context_chars(args.reader)
-    data = [q for spec in args.collection for q in collect(spec, reader, args.read, context)]
+    data = [q for spec in args.collection for q in collect(spec, reader, args.read)]
     fit, sentences, weight = set(args.fit.split(",")), int(stage["sentences"]), stage["weight"]
     table(data, fit, args.read, sentences, weight)
     if args.ablate:

@@ -68,6 +68,7 @@ class ReaderConfig:
     calibration: tuple[float, float]  # P(answers) = sigmoid(a · best logit + b)
     base_sha256: str
     title_chars: int = 0  # the document title read before each sentence, cut to this (0: none)
+    context_chars: int = 0  # or the end of the text before the sentence, this long (0: none)
 
     @classmethod
     def read(cls, data: dict[str, Any]) -> ReaderConfig:
@@ -81,6 +82,7 @@ class ReaderConfig:
             (float(cal["a"]), float(cal["b"])),
             str(data["base"]["sha256"]),
             int(data.get("title_chars", 0)),
+            int(data.get("context_chars", 0)),
         )
 
 
@@ -156,6 +158,15 @@ class Reader:
             raise ValueError(f"{len(titles)} titles for {len(sentences)} sentences")
         named = tuple(titles) if titles is not None and self.config.title_chars else None
         return self._cached(question, tuple(sentences), named)
+
+    def lead(self, title: str, before: str) -> str:
+        """What this model reads before a sentence, as it was trained: the last
+        ``context_chars`` characters of the text before it in its document (whitespace
+        collapsed), or its document's title (cut by :meth:`read`), or nothing."""
+        chars = self.config.context_chars
+        if chars:
+            return " ".join(before[-2 * chars :].split())[-chars:]
+        return title
 
     def clear_cache(self) -> None:
         """Forget the cached readings (benchmarks measure what a new question costs)."""

@@ -32,6 +32,9 @@ class FixedReader:
         self.titles = titles
         return Reading(self.logits[:n], tuple(Span(0, 1, 0.0) for _ in range(n)), 0.9)
 
+    def lead(self, title: str, before: str) -> str:
+        return title
+
 
 def scored_of(scores: list[float]) -> Scored:
     cands = [Candidate(1, i, 10 * i, 10 * i + 5, f"文{i}。") for i in range(len(scores))]
@@ -155,18 +158,47 @@ def test_a_question_asked_again_is_read_from_the_cache(reader: Reader) -> None:
     assert reader.read("東京タワーはいつ完成した？", sentences) is not first
 
 
-def configured(tmp_path: Path, title_chars: int) -> Reader:
-    """The shipped weights with a config that reads ``title_chars`` of each title."""
+def configured(tmp_path: Path, title_chars: int, context_chars: int = 0) -> Reader:
+    """The shipped weights with a config that reads ``title_chars`` of each title (or, with
+    ``context_chars``, that many of the text before each sentence)."""
     import json
     import shutil
 
     from kotae.service.reader.model import MODEL_DIR
 
-    directory = tmp_path / f"titles-{title_chars}"
+    directory = tmp_path / f"titles-{title_chars}-{context_chars}"
     shutil.copytree(MODEL_DIR, directory)
     config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
-    (directory / "config.json").write_text(json.dumps(dict(config, title_chars=title_chars)))
+    config |= {"title_chars": title_chars, "context_chars": context_chars}
+    (directory / "config.json").write_text(json.dumps(config))
     return Reader(directory)
+
+
+def test_a_context_model_reads_the_end_of_the_text_before_each_sentence(tmp_path: Path) -> None:
+    """A model trained with ``--context-chars`` reads, in the title's place, the last
+    characters of what comes before the sentence in its document; the answer hands each
+    candidate that text (``Candidate.before``), and the title to every other model."""
+    before = "よくある質問\n\n  粗大ごみはどう出せばいいですか？\n"
+    framed = configured(tmp_path, 12, 12)
+    assert framed.lead("市のごみ", before) == "ごみはどう出せばいいですか？"[-12:]
+    assert framed.lead("市のごみ", "") == ""
+    assert configured(tmp_path, 32).lead("市のごみ", before) == "市のごみ"
+    assert default_reader().lead("市のごみ", before) == "市のごみ"
+    question, sentence = "粗大ごみの出し方は？", "電話で申し込んでください。"
+    asked = framed.read(question, [sentence], [framed.lead("", before)]).scores[0]
+    assert asked != framed.read(question, [sentence], [""]).scores[0]
+
+
+def test_candidates_carry_the_text_before_them(corpus_engine: Engine) -> None:
+    from kotae.service.sentences import BEFORE_CHARS, candidates
+
+    loaded = corpus_engine.loaded
+    hits = corpus_engine.search("2+2の正式名称は？", 3)
+    cands = candidates(hits, loaded.snapshot)
+    assert cands
+    for c in cands:
+        text = loaded.snapshot.documents[hits[c.n - 1].chunk.doc_id].text
+        assert c.before == text[max(0, c.start - BEFORE_CHARS) : c.start]
 
 
 def test_titles_are_read_only_by_a_model_configured_for_them(tmp_path: Path) -> None:
