@@ -73,16 +73,17 @@ def hard_negatives(
     return other_articles(pending, paragraphs, k=5, context=context)
 
 
-def platt(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Logistic regression on one feature (Newton steps): P(y=1) = sigmoid(a·x + b)."""
+def platt(x: np.ndarray, y: np.ndarray, l2: float = 1e-2) -> tuple[float, float]:
+    """Logistic regression on one feature (Newton steps): P(y=1) = sigmoid(a·x + b), with a
+    small L2 term so that classes the logit separates completely still get finite weights."""
     a, b = 1.0, 0.0
     for _ in range(50):
-        p = 1 / (1 + np.exp(-(a * x + b)))
-        g = np.array([((p - y) * x).sum(), (p - y).sum()])
+        p = 1 / (1 + np.exp(-np.clip(a * x + b, -500, 500)))
+        g = np.array([((p - y) * x).sum() + l2 * a, (p - y).sum() + l2 * b])
         w = p * (1 - p) + 1e-9
         h = np.array(
             [[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]]
-        ) + 1e-6 * np.eye(2)
+        ) + l2 * np.eye(2)
         step = np.linalg.solve(h, g)
         a, b = a - step[0], b - step[1]
         if np.abs(step).max() < 1e-8:
@@ -116,7 +117,7 @@ def evaluate(
     x = np.array(best_in + best_out)
     y = np.array([1.0] * len(best_in) + [0.0] * len(best_out))
     a, b = platt(x, y)
-    p = 1 / (1 + np.exp(-(a * x + b)))
+    p = 1 / (1 + np.exp(-np.clip(a * x + b, -500, 500)))
     n = len(dev)
     return {
         "questions": n,

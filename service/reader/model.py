@@ -185,7 +185,11 @@ class Reader:
 
     def answerable(self, best_logit: float) -> float:
         a, b = self.config.calibration
-        return 1.0 / (1.0 + math.exp(-(a * best_logit + b)))
+        z = a * best_logit + b
+        if z >= 0:  # written both ways so that no calibration overflows
+            return 1.0 / (1.0 + math.exp(-z))
+        e = math.exp(z)
+        return e / (1.0 + e)
 
 
 def title_read(title: str, chars: int) -> str:

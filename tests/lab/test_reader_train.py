@@ -164,3 +164,14 @@ def test_the_learning_rate_decays_over_the_questions_or_the_budget() -> None:
     by_questions.started -= 45
     assert by_questions.lr_scale(20) == pytest.approx(0.8, abs=0.01)
     assert by_questions.progress(20) == pytest.approx(0.75, abs=0.01)  # it still stops on time
+
+
+def test_platt_scaling_stays_finite_when_the_logit_separates_the_classes() -> None:
+    from lab.reader.dev import platt
+
+    x = np.r_[np.linspace(3, 9, 50), np.linspace(-9, -3, 50)]
+    y = np.r_[np.ones(50), np.zeros(50)]
+    a, b = platt(x, y)
+    assert 0 < a < 100 and abs(b) < 100
+    p = 1 / (1 + np.exp(-(a * x + b)))
+    assert ((p >= 0.5) == (y == 1)).all()

@@ -217,3 +217,17 @@ def test_titles_are_read_only_by_a_model_configured_for_them(tmp_path: Path) -> 
     assert titled.read(question, sentences).scores.tolist() != tower.scores.tolist()
     with pytest.raises(ValueError, match="titles for"):
         titled.read(question, sentences, ["東京タワー"])
+
+
+def test_no_calibration_overflows_the_answerable_probability(tmp_path: Path) -> None:
+    """A model's calibration is data: a steep one (a training run's Platt fit once gave
+    a = 10⁷) must give probabilities of 0 and 1, not an OverflowError in a request."""
+    import json
+
+    reader = configured(tmp_path, 0)
+    path = tmp_path / "titles-0-0" / "config.json"
+    config = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(config | {"calibration": {"a": 1e7, "b": 2.5e7}}))
+    steep = Reader(path.parent)
+    assert steep.answerable(-100.0) == 0.0 and steep.answerable(100.0) == 1.0
+    assert 0.0 < reader.answerable(0.0) < 1.0
