@@ -81,9 +81,9 @@ def platt(x: np.ndarray, y: np.ndarray, l2: float = 1e-2) -> tuple[float, float]
         p = 1 / (1 + np.exp(-np.clip(a * x + b, -500, 500)))
         g = np.array([((p - y) * x).sum() + l2 * a, (p - y).sum() + l2 * b])
         w = p * (1 - p) + 1e-9
-        h = np.array(
-            [[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]]
-        ) + l2 * np.eye(2)
+        h = np.array([[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]]) + l2 * np.eye(
+            2
+        )
         step = np.linalg.solve(h, g)
         a, b = a - step[0], b - step[1]
         if np.abs(step).max() < 1e-8:
