@@ -74,21 +74,31 @@ def hard_negatives(
 
 
 def platt(x: np.ndarray, y: np.ndarray, l2: float = 1e-2) -> tuple[float, float]:
-    """Logistic regression on one feature (Newton steps): P(y=1) = sigmoid(a·x + b), with a
-    small L2 term so that classes the logit separates completely still get finite weights."""
-    a, b = 1.0, 0.0
-    for _ in range(50):
-        p = 1 / (1 + np.exp(-np.clip(a * x + b, -500, 500)))
-        g = np.array([((p - y) * x).sum() + l2 * a, (p - y).sum() + l2 * b])
-        w = p * (1 - p) + 1e-9
-        h = np.array([[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]]) + l2 * np.eye(
-            2
-        )
-        step = np.linalg.solve(h, g)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-8:
+    """Logistic regression on one feature: P(y=1) = sigmoid(a·x + b). Newton steps on the
+    standardised feature, each halved until the (slightly L2-penalised) loss falls, so that a
+    logit on any scale, or one that separates the classes, still gives finite weights."""
+    mean, sd = float(x.mean()), float(x.std()) or 1.0
+    z = (x - mean) / sd
+
+    def loss(w: np.ndarray) -> float:
+        t = w[0] * z + w[1]
+        return float(np.logaddexp(0, t).sum() - (y * t).sum() + l2 * (w @ w))
+
+    w = np.zeros(2)
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-np.clip(w[0] * z + w[1], -500, 500)))
+        g = np.array([((p - y) * z).sum(), (p - y).sum()]) + 2 * l2 * w
+        h = p * (1 - p) + 1e-9
+        hess = np.array([[(h * z * z).sum(), (h * z).sum()], [(h * z).sum(), h.sum()]])
+        step = np.linalg.solve(hess + 2 * l2 * np.eye(2), g)
+        before, scale = loss(w), 1.0
+        while loss(w - scale * step) > before and scale > 1e-6:
+            scale /= 2
+        w = w - scale * step
+        if np.abs(scale * step).max() < 1e-10:
             break
-    return float(a), float(b)
+    a = w[0] / sd
+    return float(a), float(w[1] - a * mean)
 
 
 def evaluate(
