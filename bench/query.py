@@ -12,7 +12,7 @@ from kotae.index.search import QueryEncoder, Retriever, normalise_query
 from kotae.service import sentences
 from kotae.service.answer import compose_answer
 from kotae.service.engine import Engine
-from kotae.service.reading import chosen
+from kotae.service.reading import chosen, reading_of
 from kotae.service.short_answer import ShortAnswerFinder, short_answer_of
 from kotae.settings import Settings
 
@@ -58,9 +58,7 @@ def query_rows(
         stage.reader.clear_cache()  # every question read afresh: what a new question costs
         scored = sentences.score_candidates(q, hits[q], snap, vectors[q])
         picked = [scored.candidates[i] for i in chosen(scored, stage.sentences)]
-        return stage.reader.read(
-            q, [c.text for c in picked], [stage.reader.lead(c.title, c.before) for c in picked]
-        )
+        return reading_of(stage.reader, q, picked)
 
     def ask_uncached() -> list[float]:
         out: list[float] = []

@@ -13,6 +13,7 @@ shows each choice fitted on one dev kind measured on the others (eval/README.md,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -24,7 +25,7 @@ from kotae.index.question_type import AnswerType
 from kotae.ingest.text import JAPANESE
 from kotae.service.fitted import fitted
 from kotae.service.reader.model import Reader, Reading, default_reader
-from kotae.service.sentences import Scored
+from kotae.service.sentences import Candidate, Scored
 from kotae.service.short_answer import ShortAnswer, about_other_years
 
 
@@ -67,15 +68,20 @@ def read_candidates(
     rows = chosen(scored, stage.sentences)
     if not len(rows):
         return scored, None
-    picked = [scored.candidates[i] for i in rows]
-    reading = stage.reader.read(
-        question, [c.text for c in picked], [stage.reader.lead(c.title, c.before) for c in picked]
-    )
+    reading = reading_of(stage.reader, question, [scored.candidates[i] for i in rows])
     relative = reading.scores - reading.scores.max()
     bonus = np.full(len(scored.scores), float(relative.min()) if len(relative) else 0.0)
     bonus[rows] = relative
     combined = scored.scores + stage.weight * bonus
     return replace(scored, scores=combined, fitted=scored.scores), Read(rows, reading)
+
+
+def reading_of(reader: Reader, question: str, picked: Sequence[Candidate]) -> Reading:
+    """The reader's reading of these candidates, each read after what its model was trained to
+    read before a sentence (:meth:`Reader.lead`): the one way answers, the bench and the lab
+    hand it sentences."""
+    leads = [reader.lead(c.title, c.before) for c in picked]
+    return reader.read(question, [c.text for c in picked], leads)
 
 
 STAGE_FILE = Path(__file__).with_name("data") / "reader_stage.json"

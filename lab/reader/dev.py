@@ -105,11 +105,11 @@ def evaluate(
     reader: Reader,
     dev: Sequence[tuple[Group, list[str], int]],
     far: Sequence[Sequence[tuple[str, str]]],
-    context: int = 0,
 ) -> dict[str, Any]:
     """Answer-sentence accuracy@1 within the gold paragraph, span EM/F1 on the top sentence,
-    and the answerable calibration (gold paragraph vs other articles' sentences); ``context``
-    as the model was trained (``examples.read_groups``)."""
+    and the answerable calibration (gold paragraph vs other articles' sentences); each sentence
+    read after what the model was trained to read before it (``examples.lead``)."""
+    context = reader.config.context_chars
     right, em, f1s, best_in, best_out = 0, 0.0, 0.0, [], []
     for (g, texts, gold), other in zip(dev, far, strict=True):
         leads = [lead(g.article, texts, i, context) for i in range(len(texts))]
@@ -151,13 +151,6 @@ def cosine_baseline(dev: Sequence[tuple[Group, list[str], int]]) -> float:
     return round(right / len(dev), 4)
 
 
-def context_chars(model: Path) -> int:
-    """How many characters of the previous sentence the model in ``model`` reads before each
-    sentence (``train --context-chars``; 0: none, it reads titles or nothing)."""
-    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
-    return int(config.get("context_chars", 0))
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Rate reader model directories on JaQuAD dev.")
     ap.add_argument("models", type=Path, nargs="+", help="Reader model directories.")
@@ -167,9 +160,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = ap.parse_args(argv)
     dev = dev_questions(args.dev, args.questions, args.seed)
     for model in args.models:
-        context = context_chars(model)
+        reader = Reader(model)
+        context = reader.config.context_chars
         far = hard_negatives(args.dev, [g for g, _, _ in dev], args.seed, context)
-        metrics = evaluate(Reader(model), dev, far, context)
+        metrics = evaluate(reader, dev, far)
         metrics.pop("calibration")
         print(json.dumps({"model": model.name, **metrics}), flush=True)
 

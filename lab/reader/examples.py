@@ -88,25 +88,26 @@ def read_groups(
     for art in articles(path):
         title = art["title"]
         cut = [(p["context"], sentences_of(p["context"])) for p in art["paragraphs"]]
+        split = [[text[s:e] for s, e in spans] for text, spans in cut]
         for k, (text, spans) in enumerate(cut):
-            texts = [text[s:e] for s, e in spans]
+            texts = split[k]
             paragraphs.append(Paragraph(title, tuple(texts)))
             if not spans:
                 continue
             others = [
-                (lead(title, [t2[s:e] for s, e in sp], i, context), t2[s:e])
-                for j, (t2, sp) in enumerate(cut)
+                (lead(title, sentences, i, context), s)
+                for j, sentences in enumerate(split)
                 if j != k
-                for i, (s, e) in enumerate(sp)
+                for i, s in enumerate(sentences)
             ]
             for qa in art["paragraphs"][k]["qas"]:
                 ans = qa["answers"][0]
                 a, b = ans["answer_start"], ans["answer_start"] + len(ans["text"])
                 first, last = answering_span(spans, a, b)
                 s0, e0 = spans[first][0], spans[last][1]
-                before = lead(title, texts, first, context)
                 if not (s0 <= a and b <= e0):
                     continue
+                before = lead(title, texts, first, context)
                 key = nfkc(ans["text"])
                 same = [
                     (lead(title, texts, i, context), t)

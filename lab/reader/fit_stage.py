@@ -34,7 +34,7 @@ from kotae.eval.questions import load_questions
 from kotae.service.answer import compose_answer
 from kotae.service.engine import Engine
 from kotae.service.reader.model import MODEL_DIR, Reader, Reading
-from kotae.service.reading import ReaderStage, chosen
+from kotae.service.reading import ReaderStage, chosen, reading_of
 from kotae.service.sentences import score_candidates
 from kotae.service.turn import Answering, Turn
 from kotae.settings import Settings
@@ -95,9 +95,7 @@ def collect(spec: str, reader: Reader, read: int, offtopic: list[Path]) -> list[
         quotable = scored.quotable if scored.quotable is not None else np.ones(len(labels), bool)
         rows = chosen(scored, read)
         picked = [scored.candidates[i] for i in rows]
-        logits = reader.read(
-            asked.text, [c.text for c in picked], [reader.lead(c.title, c.before) for c in picked]
-        ).scores
+        logits = reading_of(reader, asked.text, picked).scores
         found = engine.compose(asked.text, hits).found
         first = None
         if inside:

@@ -42,7 +42,7 @@ from kotae.index.question import language
 from kotae.service.engine import Engine
 from kotae.service.fitted import fitted
 from kotae.service.reader.model import MODEL_DIR, Reader
-from kotae.service.reading import STAGE_FILE
+from kotae.service.reading import STAGE_FILE, reading_of
 from kotae.service.sentences import FEATURES, score_candidates
 from kotae.service.turn import Answering, Turn
 from kotae.settings import Settings
@@ -94,8 +94,7 @@ def collect(spec: str, reader: Reader, read: int) -> list[Question]:
         order = sorted(picked)
         logit = np.full(len(rows), np.nan)
         cands = [scored.candidates[rows[i]] for i in order]
-        titles = [reader.lead(c.title, c.before) for c in cands]
-        logit[order] = reader.read(asked.text, [texts[i] for i in order], titles).scores
+        logit[order] = reading_of(reader, asked.text, cands).scores
         y = np.array([holds_answer(t, gold) for t in texts], bool)
         out.append(Question(name, q.question, language(q.question), x, shipped, y, logit))
     return out

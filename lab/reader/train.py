@@ -309,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     write_model(args, model, file, step, spent, calibration={"a": 1.0, "b": 0.0}, dev={})
     dev = dev_questions(jaquad / "dev.json", args.dev_questions, args.seed)
     far = hard_negatives(jaquad / "dev.json", [g for g, _, _ in dev], args.seed, args.context_chars)
-    metrics = evaluate(Reader(args.out), dev, far, args.context_chars)
+    metrics = evaluate(Reader(args.out), dev, far)
     metrics["cosine_sentence_acc_at_1"] = cosine_baseline(dev)
     print(json.dumps(metrics, ensure_ascii=False, indent=1), flush=True)
     write_model(args, model, file, step, spent, metrics.pop("calibration"), metrics)
