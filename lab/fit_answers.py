@@ -12,6 +12,10 @@
     python -m lab.fit_answers --dry-run --held-out --reader-signal
                                           # the same fit with the reader's best logit too
                                           # (measured, not adopted: eval/README.md, the reader)
+    python -m lab.fit_answers --dry-run --with withheld --fit-on withheld
+                                          # fitted on outside data alone (lab.withheld's
+                                          # collection, $KOTAE_FIT_WITHHELD), every dev set
+                                          # rated as held out
 
 Data: the 2+2 dev set (eval/questions.jsonl over corpus/) and the JSQuAD dev set
 (../shared/dev-sets/jsquad-test), each through the service's own retrieval (top 5, as
@@ -100,6 +104,12 @@ OPTIONAL["english-jsquad"] = (
     ROOT / "eval" / "english-jsquad.jsonl",
     COLLECTIONS["jsquad"][2],
 )
+# A collection made from outside data by lab.withheld (JaQuAD dev, part of each article's
+# paragraphs left out): its off-topic questions are its own, near-topic and far, and no dev
+# set's question is asked of it, so a fit on it alone is a fit on outside data.
+WITHHELD = Path(os.environ.get("KOTAE_FIT_WITHHELD", str(ROOT / ".kotae" / "withheld")))
+OPTIONAL["withheld"] = (WITHHELD / "corpus", WITHHELD / "questions.jsonl", WITHHELD / "index")
+SELF_CONTAINED = {"withheld": (WITHHELD / "far.jsonl", WITHHELD / "near.jsonl")}
 # Sets that teach only the not-found decision: the sentence scorer is fitted without them.
 NOT_FOUND_ONLY = frozenset({"english-jsquad"})
 OWN_OFFTOPIC = {"faq": FAQ / "offtopic.jsonl"}
@@ -152,12 +162,18 @@ def gather(
     docs = {d: doc.text for d, doc in snap.documents.items()}
     # Off-topic: the questions of every collection over another text (a paraphrase set over
     # this same text is in-collection, not off-topic).
-    other = [p for n, (c, p, _) in COLLECTIONS.items() if n != name and c != corpus]
+    other = [
+        p
+        for n, (c, p, _) in COLLECTIONS.items()
+        if n != name and c != corpus and n not in SELF_CONTAINED
+    ]
     asked: list[Asked] = []
     items: list[tuple[str, str, bool, dict[str, tuple[str, ...]], Path | None]] = [
         (q.id, q.question, True, q.relevant, None) for q in load_questions(questions, docs)
     ]
-    for path in [OFFTOPIC, *other, *([OWN_OFFTOPIC[name]] if name in OWN_OFFTOPIC else [])]:
+    own = [OWN_OFFTOPIC[name]] if name in OWN_OFFTOPIC else []
+    paths = list(SELF_CONTAINED[name]) if name in SELF_CONTAINED else [OFFTOPIC, *other, *own]
+    for path in paths:
         for o in load_offtopic(path):
             if path == OFFTOPIC and o.id in ANSWERED.get(name, set()):
                 continue
@@ -179,6 +195,20 @@ def gather(
             Asked(name, qid, question, inside, hits, x, y, texts, source=source, reader_logit=logit)
         )
     return asked, engine
+
+
+def probe_logits(engine: Engine, stage: reading.ReaderStage) -> dict[str, tuple[float, float]]:
+    """Mean and spread of the reader's best logit for the generic probe questions on this
+    index, per probe language."""
+    snap = engine.loaded.snapshot
+    by: dict[str, list[float]] = {}
+    for q in abstain.probe_questions():
+        hits = engine.search(q, K)
+        logit = reader_logit(stage, q, hits, snap, engine.encoder(q))
+        by.setdefault(abstain.language(q), []).append(logit)
+    out = {lang: (float(np.mean(v)), max(float(np.std(v)), 0.25)) for lang, v in by.items()}
+    print(f"probes' reader logit on {engine.settings.index_dir}: {out}")
+    return out
 
 
 def reader_logit(
@@ -343,7 +373,11 @@ def rates(asked: list[Asked], p: np.ndarray, threshold: dict[str, float]) -> dic
         ]
         out[f"{name}_found_rate"] = round(sum(inside) / len(inside), 4)
         out[f"{name}_abstain_rate"] = round(sum(off) / len(off), 4)
-        for path in (OWN_OFFTOPIC.get(name), NEAR_OFFTOPIC.get(name)):
+        for path in (
+            OWN_OFFTOPIC.get(name),
+            NEAR_OFFTOPIC.get(name),
+            *SELF_CONTAINED.get(name, ()),
+        ):
             own = [  # the text's own off-topic file alone: the near-topic, hard part
                 not f
                 for a, f in zip(asked, found, strict=True)
@@ -415,6 +449,19 @@ def main(argv: list[str] | None = None) -> None:
         help="Also fit and report a not-found model with the reader's best logit "
         "(service/reading.py) as one more signal (a study: --dry-run only; eval/README.md).",
     )
+    parser.add_argument(
+        "--reader-z",
+        action="store_true",
+        help="With --reader-signal: the reader's best logit read against the generic probes' "
+        "on the same index, per language (as dense_z reads the dense score).",
+    )
+    parser.add_argument(
+        "--fit-on",
+        action="append",
+        default=[],
+        help="Also fit the not-found model and the sentence scorer on these collections alone "
+        "and rate every collection with them (the others held out). Report only.",
+    )
     args = parser.parse_args(argv)
     if args.reader_signal and not args.dry_run:
         parser.error("--reader-signal is a study: use it with --dry-run")
@@ -443,10 +490,17 @@ def main(argv: list[str] | None = None) -> None:
     add_signals(asked, engines)
     base = not_found_model(asked, args.held_out, "")
     if stage:  # the same fit with the reader's logit as one more signal, reported only
+        probes = {n: probe_logits(e, stage) for n, e in engines.items()} if args.reader_z else {}
         for a in asked:
             assert a.signals is not None and a.reader_logit is not None
-            a.signals = np.append(a.signals, a.reader_logit)
+            logit = a.reader_logit
+            if args.reader_z:  # against what the probes score on this index, in its language
+                mean, std = probes[a.collection][lang_of(a)]
+                logit = (logit - mean) / std
+            a.signals = np.append(a.signals, logit)
         not_found_model(asked, args.held_out, "with_reader_")
+    if args.fit_on:
+        fitted_on(asked, args.fit_on)
     if args.dry_run:
         return
     made = provenance("lab.fit_answers", sys.argv[1:] if argv is None else argv, data_read(args))
@@ -484,11 +538,64 @@ def not_found_model(asked: list[Asked], held: bool, label: str) -> dict[str, obj
     }
 
 
+def fitted_on(asked: list[Asked], names: list[str]) -> None:
+    """Fit both models on the ``names`` collections alone; print every collection's rates (the
+    sentence scorer's first and any line by the shipped margin, the not-found rates with a
+    threshold chosen on the fit's own questions; a language the fit has no questions in keeps
+    the threshold of the fit on everything)."""
+    near = set(NEAR_OFFTOPIC.values())  # the hand-written near-topic files judge, never teach
+    fit = [a for a in asked if a.collection in names and a.source not in near]
+    if not fit:
+        raise SystemExit(f"--fit-on {names}: none of these collections was gathered")
+    w = fit_listwise(fit)
+    inside = [a for a in asked if a.in_collection and len(a.y) and _sentences_from(a)]
+    report = sentence_report(asked, np.array([a.x @ w for a in inside], dtype=object))
+    margin = reuse(sentences.WEIGHTS_FILE)[1]
+    print(
+        json.dumps(
+            {
+                f"fit_on_sentences@{margin}": {
+                    k.split("@")[0]: v for k, v in report.items() if k.endswith(f"@{margin}")
+                }
+            },
+            indent=1,
+        )
+    )
+    x, y, weight, _ = abstain_data(fit)
+    wa = fit_logistic(x, y, weight)
+    x_all = np.array([a.signals for a in asked])
+    w0, b0, t0 = abstain._model()
+    shipped = 1 / (1 + np.exp(-(x_all[:, : len(w0)] @ w0 + b0)))
+    print(json.dumps({"shipped_abstain": rates(asked, shipped, t0)}, indent=1))
+    p = fitting.predict_logistic(wa, x_all)
+    p_fit = fitting.predict_logistic(wa, x)
+    threshold = pick_threshold(fit, p_fit)
+    every = pick_threshold(
+        asked, fitting.predict_logistic(fit_logistic(*abstain_data(asked)[:3]), x_all)
+    )
+    for lang in threshold:
+        if not any(lang_of(a) == lang for a in fit):
+            threshold[lang] = every[lang]
+    print(
+        json.dumps(
+            {
+                "fit_on_abstain": rates(asked, p, threshold),
+                "threshold": threshold,
+                "weights": dict(
+                    zip([*abstain.SIGNALS, "reader"], np.round(wa[:-1], 3).tolist(), strict=False)
+                ),
+            },
+            indent=1,
+        )
+    )
+
+
 def data_read(args: argparse.Namespace) -> list[Path]:
     """Every file the fit reads: each collection's index (its corpus) and questions, the
     off-topic files, the probes the not-found signals are measured against, reused weights."""
     paths = [p for name in COLLECTIONS for p in COLLECTIONS[name][1:]]
     paths += [OFFTOPIC, *(OWN_OFFTOPIC[n] for n in COLLECTIONS if n in OWN_OFFTOPIC)]
+    paths += [p for n in COLLECTIONS for p in SELF_CONTAINED.get(n, ())]
     paths.append(abstain.PROBES_FILE)
     return paths + ([args.sentence_weights] if args.sentence_weights else [])
 

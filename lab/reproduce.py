@@ -41,6 +41,7 @@ class Condition:
     measured: str  # the commit whose code gave the expected numbers
     command: str
     expected: dict[str, Any]
+    prepare: str = ""  # a lab command that writes the collection first (idempotent)
 
     @property
     def followups(self) -> bool:
@@ -52,6 +53,16 @@ class Condition:
         if words[:2] != ["kotae", "eval"]:
             raise ValueError(f"{self.name}: a condition runs `kotae eval`, not {words[:2]}")
         return [sys.executable, "-m", "kotae.cli.main", *words[1:]]
+
+
+def prepare(condition: Condition) -> None:
+    """Run the condition's ``prepare`` command (``python -m lab.NAME ...``) from the root."""
+    words = shlex.split(condition.prepare)
+    if words[:2] != ["python", "-m"] or not words[2].startswith("lab."):
+        raise ValueError(f"{condition.name}: prepare runs python -m lab.NAME, not {words[:3]}")
+    done = subprocess.run([sys.executable, *words[1:]], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{condition.name}: {condition.prepare}: {done.stderr[-2000:]}")
 
 
 def load_conditions(path: Path = CONDITIONS) -> tuple[list[Condition], float]:
@@ -174,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = 0
     for c in chosen:
         started = time.perf_counter()
+        if c.prepare:
+            prepare(c)
         measured = run(c, args.work)
         misses = differences(c.expected, measured, tolerance)
         failed += bool(misses)

@@ -16,6 +16,7 @@ from lab.reproduce import (
     Condition,
     differences,
     load_conditions,
+    prepare,
     table,
     with_table,
 )
@@ -60,3 +61,13 @@ def test_a_condition_runs_kotae_eval_only() -> None:
     bad = Condition("x", "", "twoplus", "", "python -m lab.sweep --work {index}", {})
     with pytest.raises(ValueError, match="kotae eval"):
         bad.argv(Path("/tmp"))
+
+
+def test_a_condition_prepares_its_collection_with_a_lab_command_only() -> None:
+    bad = Condition("x", "", "w", "", "kotae eval --json", {}, prepare="rm -rf .kotae")
+    with pytest.raises(ValueError, match="python -m lab"):
+        prepare(bad)
+    made = [c for c in load_conditions()[0] if c.prepare]
+    assert made, "the withheld collection is written by lab.withheld before its eval"
+    for c in made:
+        assert shlex.split(c.prepare)[:3] == ["python", "-m", "lab.withheld"]
