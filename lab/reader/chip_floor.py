@@ -15,6 +15,8 @@ chip, and the share of off-topic questions that get one (a chip there is always 
 The floor is fitted on ``--fit`` collections only with fit_short's utility (a chip scores
 f - 0.3 (1 - f); an off-topic chip scores -0.3); the others are held out. Japanese questions
 only: the reader was trained on Japanese questions, and for others the finder's chip leads.
+``--gate confidence`` lays the floor on the not-found decision's own probability instead (every
+question): whether a chip should need more confidence than an answer does.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class Chip:
     f1: float
     em: float
     belief: float  # the reader's probability that the first quote answers (1: nothing read)
+    confidence: float = 1.0  # the not-found decision's probability that the documents answer
 
 
 def collect(spec: str) -> list[Chip]:
@@ -84,6 +87,7 @@ def collect(spec: str) -> list[Chip]:
                 best_f1(text, golds),
                 exact(text, golds),
                 belief,
+                answer.confidence,
             )
         )
     print(
@@ -94,25 +98,33 @@ def collect(spec: str) -> list[Chip]:
     return out
 
 
-def kept(c: Chip, floor: float) -> bool:
+GATES = {  # what a floor is laid on, and the floors tried
+    "reader": FLOORS,
+    "confidence": (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95),
+}
+
+
+def kept(c: Chip, floor: float, gate: str = "reader") -> bool:
+    if gate == "confidence":  # every question: the decision's own probability
+        return c.shown and c.confidence >= floor
     return c.shown and not (c.japanese and c.belief < floor)
 
 
-def rates(chips: list[Chip], floor: float) -> dict[str, float]:
+def rates(chips: list[Chip], floor: float, gate: str = "reader") -> dict[str, float]:
     inside = [c for c in chips if c.inside]
     off = [c for c in chips if not c.inside]
     n = max(len(inside), 1)
     return {
-        "short_f1": sum(c.f1 for c in inside if kept(c, floor)) / n,
-        "short_em": sum(c.em for c in inside if kept(c, floor)) / n,
-        "coverage": sum(kept(c, floor) for c in inside) / n,
-        "offtopic_chips": sum(kept(c, floor) for c in off) / max(len(off), 1),
+        "short_f1": sum(c.f1 for c in inside if kept(c, floor, gate)) / n,
+        "short_em": sum(c.em for c in inside if kept(c, floor, gate)) / n,
+        "coverage": sum(kept(c, floor, gate) for c in inside) / n,
+        "offtopic_chips": sum(kept(c, floor, gate) for c in off) / max(len(off), 1),
     }
 
 
-def utility(chips: list[Chip], floor: float) -> float:
+def utility(chips: list[Chip], floor: float, gate: str = "reader") -> float:
     """fit_short's utility per question: a chip scores f - price (1 - f), none scores 0."""
-    shown = [c for c in chips if kept(c, floor)]
+    shown = [c for c in chips if kept(c, floor, gate)]
     return sum(c.f1 - WRONG_PRICE * (1 - c.f1) for c in shown) / max(len(chips), 1)
 
 
@@ -120,24 +132,34 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("sets", nargs="+", help="NAME:CORPUS:QUESTIONS:INDEX[:OFFTOPIC,...]")
     ap.add_argument("--fit", default="2+2,jsquad", help="collections the floor is fitted on")
+    ap.add_argument(
+        "--gate",
+        choices=sorted(GATES),
+        default="reader",
+        help="the floor on the reader's belief in the first quote, or on the not-found "
+        "decision's confidence that the documents answer at all",
+    )
     args = ap.parse_args(argv)
+    gate, floors = args.gate, GATES[args.gate]
     data = {spec.split(":")[0]: collect(spec) for spec in args.sets}
     fit = args.fit.split(",")
     print("\nfloor   " + "  ".join(f"{n:>38}" for n in data))
     print("        " + "  ".join(f"{'F1':>7}{'EM':>7}{'cov':>7}{'off':>7}{'u':>10}" for _ in data))
-    for floor in FLOORS:
+    for floor in floors:
         cells = []
         for chips in data.values():
-            r = rates(chips, floor)
+            r = rates(chips, floor, gate)
             cells.append(
                 f"{r['short_f1']:>7.3f}{r['short_em']:>7.3f}{r['coverage']:>7.3f}"
-                f"{r['offtopic_chips']:>7.3f}{utility(chips, floor):>+10.4f}"
+                f"{r['offtopic_chips']:>7.3f}{utility(chips, floor, gate):>+10.4f}"
             )
         print(f"{floor:<8}" + "  ".join(cells))
-    mean_u = {f: float(np.mean([utility(data[n], f) for n in fit if n in data])) for f in FLOORS}
-    best = max(FLOORS, key=lambda f: (round(mean_u[f], 4), -f))
+    mean_u = {
+        f: float(np.mean([utility(data[n], f, gate) for n in fit if n in data])) for f in floors
+    }
+    best = max(floors, key=lambda f: (round(mean_u[f], 4), -f))
     print(f"\nfloor fitted on {','.join(fit)}: {best}")
-    print(json.dumps({n: rates(c, best) for n, c in data.items()}, indent=1))
+    print(json.dumps({n: rates(c, best, gate) for n, c in data.items()}, indent=1))
 
 
 if __name__ == "__main__":
