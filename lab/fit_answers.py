@@ -539,55 +539,48 @@ def not_found_model(asked: list[Asked], held: bool, label: str) -> dict[str, obj
 
 
 def fitted_on(asked: list[Asked], names: list[str]) -> None:
-    """Fit both models on the ``names`` collections alone; print every collection's rates (the
-    sentence scorer's first and any line by the shipped margin, the not-found rates with a
-    threshold chosen on the fit's own questions; a language the fit has no questions in keeps
-    the threshold of the fit on everything)."""
-    near = set(NEAR_OFFTOPIC.values())  # the hand-written near-topic files judge, never teach
+    """Fit both models on the ``names`` collections alone and print every collection's rates
+    with them (the others held out); the hand-written near-topic files judge, never teach."""
+    near = set(NEAR_OFFTOPIC.values())
     fit = [a for a in asked if a.collection in names and a.source not in near]
     if not fit:
         raise SystemExit(f"--fit-on {names}: none of these collections was gathered")
+    _sentences_fitted_on(asked, fit)
+    _not_found_fitted_on(asked, fit)
+
+
+def _sentences_fitted_on(asked: list[Asked], fit: list[Asked]) -> None:
+    """First and any quoted line per collection at the shipped margin, scored by the fit."""
     w = fit_listwise(fit)
     inside = [a for a in asked if a.in_collection and len(a.y) and _sentences_from(a)]
     report = sentence_report(asked, np.array([a.x @ w for a in inside], dtype=object))
     margin = reuse(sentences.WEIGHTS_FILE)[1]
-    print(
-        json.dumps(
-            {
-                f"fit_on_sentences@{margin}": {
-                    k.split("@")[0]: v for k, v in report.items() if k.endswith(f"@{margin}")
-                }
-            },
-            indent=1,
-        )
-    )
-    x, y, weight, _ = abstain_data(fit)
-    wa = fit_logistic(x, y, weight)
+    at = {k.split("@")[0]: v for k, v in report.items() if k.endswith(f"@{margin}")}
+    print(json.dumps({f"fit_on_sentences@{margin}": at}, indent=1))
+
+
+def _not_found_fitted_on(asked: list[Asked], fit: list[Asked]) -> None:
+    """The shipped decision's rates, then the fit's, with a threshold chosen on the fit's own
+    questions (a language it has none in keeps the threshold of a fit on everything)."""
     x_all = np.array([a.signals for a in asked])
     w0, b0, t0 = abstain._model()
     shipped = 1 / (1 + np.exp(-(x_all[:, : len(w0)] @ w0 + b0)))
     print(json.dumps({"shipped_abstain": rates(asked, shipped, t0)}, indent=1))
-    p = fitting.predict_logistic(wa, x_all)
-    p_fit = fitting.predict_logistic(wa, x)
-    threshold = pick_threshold(fit, p_fit)
-    every = pick_threshold(
-        asked, fitting.predict_logistic(fit_logistic(*abstain_data(asked)[:3]), x_all)
-    )
+    x, y, weight, _ = abstain_data(fit)
+    wa = fit_logistic(x, y, weight)
+    threshold = pick_threshold(fit, fitting.predict_logistic(wa, x))
+    everything = fit_logistic(*abstain_data(asked)[:3])
+    fallback = pick_threshold(asked, fitting.predict_logistic(everything, x_all))
     for lang in threshold:
         if not any(lang_of(a) == lang for a in fit):
-            threshold[lang] = every[lang]
-    print(
-        json.dumps(
-            {
-                "fit_on_abstain": rates(asked, p, threshold),
-                "threshold": threshold,
-                "weights": dict(
-                    zip([*abstain.SIGNALS, "reader"], np.round(wa[:-1], 3).tolist(), strict=False)
-                ),
-            },
-            indent=1,
-        )
-    )
+            threshold[lang] = fallback[lang]
+    names = [*abstain.SIGNALS, "reader"][: len(wa) - 1]
+    report = {
+        "fit_on_abstain": rates(asked, fitting.predict_logistic(wa, x_all), threshold),
+        "threshold": threshold,
+        "weights": dict(zip(names, np.round(wa[:-1], 3).tolist(), strict=True)),
+    }
+    print(json.dumps(report, indent=1))
 
 
 def data_read(args: argparse.Namespace) -> list[Path]:
