@@ -28,11 +28,13 @@ import random
 from pathlib import Path
 
 from kotae.ingest.text import nfkc
+from lab.provenance import ROOT
 from lab.reader.examples import articles, sha256
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = ROOT.parent / "shared"
 DEV = SHARED / "train-sets" / "jaquad" / "dev.json"
 JSQUAD = SHARED / "dev-sets" / "jsquad-test" / "corpus"
+RECORD = "withheld.json"  # the recipe and the sizes a folder was written with
 
 
 def split_article(
@@ -111,11 +113,10 @@ def build(
         "far": len(far),
     }
     made = {**recipe(source, n_articles, withhold, per_paragraph, seed), **sizes}
+    (out / RECORD).write_text(json.dumps(made, ensure_ascii=False, indent=1), encoding="utf-8")
     (out / "README.md").write_text(
         "# A withheld-answer collection (lab.withheld)\n\nJaQuAD dev (CC BY-SA 3.0, So et al. "
-        "2022), derived by `python -m lab.withheld`; for the lab only.\n\n```\n"
-        + json.dumps(made, ensure_ascii=False, indent=1)
-        + "\n```\n",
+        f"2022), derived by `python -m lab.withheld`; for the lab only. Recipe: {RECORD}.\n",
         encoding="utf-8",
     )
     return sizes
@@ -135,12 +136,9 @@ def recipe(
 
 
 def made_by(out: Path) -> dict[str, object] | None:
-    """The recipe a folder was written by (its README's record), or None."""
-    readme = out / "README.md"
-    if not readme.is_file():
-        return None
-    text = readme.read_text(encoding="utf-8")
-    return json.loads(text[text.index("```\n") + 4 : text.rindex("\n```")])
+    """The recipe a folder was written by (its record), or None."""
+    record = out / RECORD
+    return json.loads(record.read_text(encoding="utf-8")) if record.is_file() else None
 
 
 def _sample(qas: list[dict], n: int, rng: random.Random) -> list[dict]:
