@@ -53,6 +53,7 @@ from lab.provenance import ROOT, portable, provenance
 from lab.reader.codeswitch import CodeSwitch, switched_questions
 from lab.reader.dev import cosine_baseline, dev_questions, evaluate, hard_negatives
 from lab.reader.examples import Group, read_groups
+from lab.reader.teacher import CosineTeacher, distillation
 from lab.reader.to_torch import E5Torch, to_overrides
 
 SHARED = ROOT.parent / "shared"
@@ -134,8 +135,14 @@ def batch_of(
 
 
 def loss_of(
-    model: ReaderTorch, batch: dict[str, torch.Tensor], group_size: int
+    model: ReaderTorch,
+    batch: dict[str, torch.Tensor],
+    group_size: int,
+    distil: float = 0.0,
+    temperature: float = 0.02,
 ) -> tuple[torch.Tensor, dict[str, float]]:
+    """With ``distil`` > 0 and ``batch["cosine"]`` (``lab.reader.teacher``), plus ``distil`` ×
+    the KL divergence from e5's cosine ranking of each group to the reader's."""
     rel, se = model(batch["ids"], batch["mask"])
     groups = rel.view(-1, group_size)
     listwise = F.cross_entropy(
@@ -152,7 +159,12 @@ def loss_of(
     if not (batch["start"] != IGNORE).any():
         span = torch.zeros((), device=rel.device)
     total = listwise + 0.5 * pointwise + span
-    return total, {"listwise": listwise.item(), "pointwise": pointwise.item(), "span": span.item()}
+    parts = {"listwise": listwise.item(), "pointwise": pointwise.item(), "span": span.item()}
+    if distil > 0 and "cosine" in batch:
+        kl = distillation(groups, batch["cosine"], temperature)
+        total = total + distil * kl
+        parts["distil"] = kl.item()
+    return total, parts
 
 
 # -- the dev sets kotae is measured on must not be trained on ------------------------------
@@ -205,6 +217,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="share of training questions read with some of their words in English "
         "(lab.reader.codeswitch; 0: none, the shipped model)",
     )
+    ap.add_argument(
+        "--distil",
+        type=float,
+        default=0.0,
+        help="weight of e5's own cosine ranking of each group as a soft target "
+        "(lab.reader.teacher; 0: none, the shipped model; a study, eval/README.md)",
+    )
+    ap.add_argument(
+        "--distil-temperature",
+        type=float,
+        default=0.02,
+        help="the teacher's softmax temperature over cosines",
+    )
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--minutes", type=float, default=55.0)
@@ -224,6 +249,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--resume", action="store_true")
     args = ap.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # the command, for provenance
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -266,6 +292,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     tok, size = file_tokenizer(file), args.negatives + 1
     switch = CodeSwitch.for_questions(g.question for g in groups) if args.code_switch else None
+    teacher = CosineTeacher(file, tok, args.device) if args.distil else None
     model.train()
     budget.started = time.time() - spent
     recent: list[dict[str, float]] = []
@@ -278,8 +305,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         batch = batch_of(
             part, tok, args.max_length, args.max_question, args.title_chars or args.context_chars
         )
+        if teacher is not None:  # the question as read, code-switched or not
+            batch["cosine"] = teacher(part)
         batch = {k: v.to(args.device) for k, v in batch.items()}
-        loss, parts = loss_of(model, batch, size)
+        loss, parts = loss_of(model, batch, size, args.distil, args.distil_temperature)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -401,7 +430,7 @@ def write_model(
     np.savez(out / "weights.npz", **weights)  # type: ignore[arg-type]
     jaquad = args.train_sets / "jaquad"
     record = provenance(
-        "lab.reader.train", sys.argv[1:], [jaquad / "train.json", jaquad / "dev.json"]
+        "lab.reader.train", args.argv, [jaquad / "train.json", jaquad / "dev.json"]
     )
     record |= {
         "device": device_name(args.device, args.threads),

