@@ -429,9 +429,7 @@ def write_model(
     weights = model.weights()
     np.savez(out / "weights.npz", **weights)  # type: ignore[arg-type]
     jaquad = args.train_sets / "jaquad"
-    record = provenance(
-        "lab.reader.train", args.argv, [jaquad / "train.json", jaquad / "dev.json"]
-    )
+    record = provenance("lab.reader.train", args.argv, [jaquad / "train.json", jaquad / "dev.json"])
     record |= {
         "device": device_name(args.device, args.threads),
         "seed": args.seed,
