@@ -52,7 +52,8 @@ from kotae.service.reader.tokenizer import PairEncoding, Tokenizer
 from lab.provenance import ROOT, portable, provenance
 from lab.reader.codeswitch import CodeSwitch, switched_questions
 from lab.reader.dev import cosine_baseline, dev_questions, evaluate, hard_negatives
-from lab.reader.examples import Group, read_groups
+from lab.reader.examples import Group, Paragraph, read_groups
+from lab.reader.niilc import niilc_groups
 from lab.reader.teacher import CosineTeacher, distillation
 from lab.reader.to_torch import E5Torch, to_overrides
 
@@ -168,10 +169,31 @@ def loss_of(
 
 
 # -- the dev sets kotae is measured on must not be trained on ------------------------------
+def dev_articles(shared: Path) -> set[str]:
+    """The titles of JSQuAD dev's articles (kotae's Wikipedia dev set)."""
+    return {p.stem for p in (shared / "dev-sets" / "jsquad-test" / "corpus").glob("*.txt")}
+
+
+def niilc_training(
+    train_sets: Path, paragraphs: Sequence[Paragraph], args: argparse.Namespace
+) -> list[Group]:
+    """NIILC dev's questions as groups (``lab.reader.niilc``), less any whose article is a
+    JSQuAD dev article (one is)."""
+    groups = niilc_groups(niilc_file(train_sets), paragraphs, args.negatives, args.seed)
+    named = dev_articles(train_sets.parent)
+    kept = [g for g in groups if g.article not in named]
+    print(f"NIILC: {len(kept)} questions ({len(groups) - len(kept)} on dev articles left out)")
+    return kept
+
+
+def niilc_file(train_sets: Path) -> Path:
+    return train_sets / "niilc" / "NIILC-ECQA2015_dev.xml"
+
+
 def dev_set_guard(groups: Sequence[Group], shared: Path) -> None:
     """Refuse when a training article is a JSQuAD dev article or a question is a dev question."""
     dev = shared / "dev-sets" / "jsquad-test"
-    named = {p.stem for p in (dev / "corpus").glob("*.txt")}
+    named = dev_articles(shared)
     asked = set()
     for path in (dev / "questions.jsonl", ROOT / "eval" / "questions.jsonl"):
         if path.exists():
@@ -230,6 +252,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=0.02,
         help="the teacher's softmax temperature over cosines",
     )
+    ap.add_argument(
+        "--niilc",
+        type=int,
+        default=0,
+        help="mix NIILC-ECQA2015 dev's questions (people's own wording, lab.reader.niilc) into "
+        "the training questions this many times each (0: none, the shipped model)",
+    )
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--minutes", type=float, default=55.0)
@@ -257,8 +286,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     t0 = time.time()
     if args.context_chars and args.title_chars:
         ap.error("--context-chars reads the previous sentence in the title's place: not both")
-    groups, _ = read_groups(jaquad / "train.json", args.negatives, args.seed, args.context_chars)
+    if args.context_chars and args.niilc:
+        ap.error("NIILC names no sentence before its evidence: --niilc reads titles, not context")
+    groups, paragraphs = read_groups(
+        jaquad / "train.json", args.negatives, args.seed, args.context_chars
+    )
     groups = [g for g in groups if len(g.sentences) == args.negatives + 1]
+    if args.niilc:
+        groups += args.niilc * niilc_training(args.train_sets, paragraphs, args)
     dev_set_guard(groups, args.train_sets.parent)
     random.Random(args.seed).shuffle(groups)
     groups = groups[: args.questions]
@@ -429,7 +464,10 @@ def write_model(
     weights = model.weights()
     np.savez(out / "weights.npz", **weights)  # type: ignore[arg-type]
     jaquad = args.train_sets / "jaquad"
-    record = provenance("lab.reader.train", args.argv, [jaquad / "train.json", jaquad / "dev.json"])
+    data = [jaquad / "train.json", jaquad / "dev.json"]
+    if getattr(args, "niilc", 0):
+        data.append(niilc_file(args.train_sets))
+    record = provenance("lab.reader.train", args.argv, data)
     record |= {
         "device": device_name(args.device, args.threads),
         "seed": args.seed,
@@ -448,7 +486,9 @@ def write_model(
         "context_chars": args.context_chars,
         "calibration": calibration,
         "dev": dev,
-        "licence": "weights trained on JaQuAD (CC BY-SA 3.0), see card.md",
+        "licence": "weights trained on JaQuAD (CC BY-SA 3.0)"
+        + (" and NIILC-ECQA2015 (CC BY-SA 4.0)" if getattr(args, "niilc", 0) else "")
+        + ", see card.md",
         "provenance": record,
         "out": portable(out),
     }
