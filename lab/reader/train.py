@@ -182,6 +182,8 @@ def niilc_training(
     groups = niilc_groups(niilc_file(train_sets), paragraphs, args.negatives, args.seed)
     named = dev_articles(train_sets.parent)
     kept = [g for g in groups if g.article not in named]
+    if args.niilc_relevance_only:  # (0, 0) holds no token: the span loss ignores them
+        kept = [replace(g, span=(0, 0)) for g in kept]
     print(f"NIILC: {len(kept)} questions ({len(groups) - len(kept)} on dev articles left out)")
     return kept
 
@@ -258,6 +260,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=0,
         help="mix NIILC-ECQA2015 dev's questions (people's own wording, lab.reader.niilc) into "
         "the training questions this many times each (0: none, the shipped model)",
+    )
+    ap.add_argument(
+        "--niilc-relevance-only",
+        action="store_true",
+        help="NIILC's questions teach relevance only, not the answer span (its answer strings "
+        "follow other conventions than JaQuAD's spans; a study, eval/README.md)",
     )
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--head-lr", type=float, default=1e-3)

@@ -118,3 +118,25 @@ def test_the_command_mixes_niilc_in_and_leaves_dev_articles_out(
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     assert "NIILC-ECQA2015_dev.xml" in " ".join(config["provenance"]["data"])
     assert "NIILC" in config["licence"]
+
+
+def test_relevance_only_niilc_groups_teach_no_span(tmp_path: Path) -> None:
+    import argparse
+
+    from kotae.service.reader.tokenizer import bundled_tokenizer
+    from lab.reader.train import IGNORE, niilc_training, span_labels
+
+    sets = tmp_path / "shared" / "train-sets"
+    (sets / "niilc").mkdir(parents=True)
+    write_xml(sets / "niilc" / "NIILC-ECQA2015_dev.xml")
+    args = argparse.Namespace(negatives=3, seed=1, niilc_relevance_only=False)
+    full = niilc_training(sets, PARAGRAPHS, args)
+    only = niilc_training(
+        sets, PARAGRAPHS, argparse.Namespace(**{**vars(args), "niilc_relevance_only": True})
+    )
+    tok = bundled_tokenizer()
+    for g, r in zip(full, only, strict=True):
+        assert r.sentences == g.sentences and r.question == g.question
+        pair = tok.encode_pair(r.question, r.sentences[0], 112, 40)
+        assert span_labels(pair, r.span) == (IGNORE, IGNORE)
+        assert span_labels(pair, g.span) != (IGNORE, IGNORE)
