@@ -32,6 +32,7 @@ import numpy as np
 from kotae.ingest.text import nfkc
 from kotae.service.reader.model import Reader
 from lab.provenance import ROOT
+from lab.reader.dev import cosine_baseline
 from lab.reader.examples import Group, Paragraph, other_articles, read_groups, take
 
 NIILC = ROOT.parent / "shared" / "train-sets" / "niilc"
@@ -64,8 +65,9 @@ def asked(path: Path) -> list[Asked]:
 
 
 def answer_span(item: Asked) -> tuple[int, int]:
-    """The first answer's [start, end) in the evidence (NFKC-blind), or (0, 0) when no answer
-    is written there (the span head then learns nothing from this question)."""
+    """The first answer's [start, end) in the evidence as written (not NFKC'd, so the span
+    indexes the sentence), or (0, 0) when no answer is written there (the span head then
+    learns nothing from this question)."""
     for answer in item.answers:
         at = item.evidence.find(answer)
         if at >= 0:
@@ -137,14 +139,7 @@ def rate(reader: Reader, groups: Sequence[Group]) -> dict[str, float]:
 
 def cosine_first(groups: Sequence[Group]) -> float:
     """Plain e5 cosine's answering sentence first, on the same groups."""
-    from kotae.service.reader.encoder import Encoder
-
-    enc = Encoder()
-    right = 0
-    for g in groups:
-        q = enc.embed([g.question], is_query=True)[0]
-        right += int(np.argmax(enc.embed(list(g.sentences)) @ q)) == 0
-    return round(right / len(groups), 4)
+    return cosine_baseline([(g, list(g.sentences), 0) for g in groups])
 
 
 def auc(pos: Sequence[float], neg: Sequence[float]) -> float:

@@ -473,7 +473,7 @@ def write_model(
     np.savez(out / "weights.npz", **weights)  # type: ignore[arg-type]
     jaquad = args.train_sets / "jaquad"
     data = [jaquad / "train.json", jaquad / "dev.json"]
-    if getattr(args, "niilc", 0):
+    if args.niilc:
         data.append(niilc_file(args.train_sets))
     record = provenance("lab.reader.train", args.argv, data)
     record |= {
@@ -495,7 +495,7 @@ def write_model(
         "calibration": calibration,
         "dev": dev,
         "licence": "weights trained on JaQuAD (CC BY-SA 3.0)"
-        + (" and NIILC-ECQA2015 (CC BY-SA 4.0)" if getattr(args, "niilc", 0) else "")
+        + (" and NIILC-ECQA2015 (CC BY-SA 4.0)" if args.niilc else "")
         + ", see card.md",
         "provenance": record,
         "out": portable(out),
